@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module boundaries (imports only point down towards RedlineCore):
+//   CPCRE2            system library, libpcre2-8 (Debian: libpcre2-dev)
+//   RedlinePCRE2      safe wrapper over CPCRE2
+//   RedlineCore       shared value types: findings, actions, diagnostics, locations
+//   RedlineDetectors  built-in detector kinds, validators, text normalisation, matching
+//   RedlinePolicy     YAML policy -> Policy model with positions and diagnostics (only importer of Yams)
+//   RedlineEngine     Policy -> compiled Pipeline: scan, decide, redact, examples (wires the above)
+//   RedlineFormats    record readers (text stream, JSONL, CSV) and report writers (text, JSON, JSONL, SARIF)
+//   RedlineMail       RFC 5322 / MIME message model, mbox and Maildir, redaction re-encoding
+//   RedlineTool       command behaviour (check, redact, policy tools, sendmail) as testable library code
+//   redline           thin ArgumentParser executable
+let package = Package(
+    name: "redline",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "redline", targets: ["redline"]),
+        .library(name: "RedlineEngine", targets: ["RedlineEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        .target(name: "RedlinePCRE2", dependencies: ["CPCRE2"]),
+        .target(name: "RedlineCore"),
+        .target(name: "RedlineDetectors", dependencies: ["RedlineCore", "RedlinePCRE2"]),
+        .target(name: "RedlinePolicy", dependencies: ["RedlineCore", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "RedlineEngine",
+            dependencies: [
+                "RedlineCore", "RedlinePCRE2", "RedlineDetectors", "RedlinePolicy",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine"]),
+        .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine"]),
+        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail"]),
+        .executableTarget(
+            name: "redline",
+            dependencies: ["RedlineTool", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
+        .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
+        .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors"]),
+        .testTarget(name: "RedlineFormatsTests", dependencies: ["RedlineFormats", "RedlineEngine", "RedlineCore"]),
+        .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore"]),
+        .testTarget(name: "RedlineToolTests", dependencies: ["RedlineTool", "RedlineEngine", "RedlineCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,57 @@
+import RedlineCore
+import RedlinePCRE2
+
+/// A detector as a policy configured it: a kind plus options, with its pattern compiled.
+/// Immutable and shared by every thread.
+public final class CompiledDetector: Sendable {
+    public let id: String
+    public let kind: DetectorKind
+    public let pattern: CompiledPattern?
+    /// Lower-case keywords that raise confidence.
+    public let keywords: [[UInt8]]
+    /// Context window, in characters on each side of the match.
+    public let window: Int
+    public let minConfidence: Confidence
+    public let requiresContext: Bool
+    /// Whether published test values (sandbox card numbers) count as findings.
+    public let countTestValues: Bool
+
+    public init(id: String, kind: DetectorKind, keywords: [String]? = nil, window: Int = 300,
+                minConfidence: Confidence = .low, requiresContext: Bool? = nil, countTestValues: Bool = true,
+                limits: MatchLimits = .standard) throws(PCRE2Error) {
+        self.id = id
+        self.kind = kind
+        if case let .pattern(source, options) = kind.source {
+            do {
+                pattern = try CompiledPattern(source, options: options, limits: limits)
+            } catch let error as PCRE2Error {
+                throw error
+            } catch {
+                throw PCRE2Error(code: -1, offset: nil)
+            }
+        } else {
+            pattern = nil
+        }
+        self.keywords = (keywords ?? kind.defaultKeywords).map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
+        self.window = window
+        self.minConfidence = minConfidence
+        self.requiresContext = requiresContext ?? kind.requiresContextByDefault
+        self.countTestValues = countTestValues
+    }
+}
+
+/// A detection in normalised-text offsets, before rules and masking.
+public struct Hit: Sendable {
+    public var detector: Int
+    public var range: Range<Int>
+    public var value: [UInt8]
+    public var isTestValue: Bool
+    public var confidence: Confidence
+    public var hasContext: Bool
+}
+
+/// A detector that could not finish on a text (match limit, heap limit, …).
+public struct DetectorFailure: Sendable, Hashable {
+    public var detector: String
+    public var error: PCRE2Error
+}

@@ -1,0 +1,61 @@
+/// Finds an e-mail address around one `@` without a regex: expanding left over the local part
+/// and right over the domain avoids trying a pattern at the start of every word.
+enum EmailFinder {
+    static let localExtras: Set<UInt8> = Set("!#$%&'*+-/=?^_`{|}~.".utf8)
+
+    @inline(__always) static func isLocal(_ byte: UInt8) -> Bool {
+        UKFormats.isAlnum(byte) || localExtras.contains(byte) || byte >= 0x80
+    }
+
+    @inline(__always) static func isDomain(_ byte: UInt8) -> Bool {
+        UKFormats.isAlnum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte >= 0x80
+    }
+
+    /// The address containing the `@` at `at`, or nil.
+    static let candidate: @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>? = { text, at in
+        // Local part: up to 64 bytes to the left, no leading or trailing dot, no double dot.
+        var start = at
+        while start > 0, at - start < 64, isLocal(text[start - 1]) { start -= 1 }
+        if start > 0, at - start >= 64, isLocal(text[start - 1]) { return nil }
+        while start < at, text[start] == UInt8(ascii: ".") || text[start] == UInt8(ascii: "'") { start += 1 }
+        guard start < at, text[at - 1] != UInt8(ascii: ".") else { return nil }
+        // Continuation bytes: never start in the middle of a scalar.
+        while start < at, text[start] & 0xC0 == 0x80 { start += 1 }
+        guard start < at else { return nil }
+        // Domain: labels of letters, digits, hyphens (and UTF-8), separated by single dots.
+        var end = at + 1
+        var lastDot = -1
+        var labelStart = end
+        var labels = 0
+        while end < text.count, end - at <= 255, isDomain(text[end]) {
+            if text[end] == UInt8(ascii: ".") {
+                if end == labelStart { break }
+                labels += 1
+                lastDot = end
+                labelStart = end + 1
+            }
+            end += 1
+        }
+        // Trim a trailing dot or hyphen (end of sentence).
+        while end > at + 1, text[end - 1] == UInt8(ascii: ".") || text[end - 1] == UInt8(ascii: "-") {
+            end -= 1
+            if end == lastDot + 1 || end == lastDot {
+                lastDot = -1
+                for index in stride(from: end - 1, to: at, by: -1) where text[index] == UInt8(ascii: ".") {
+                    lastDot = index
+                    break
+                }
+            }
+        }
+        guard lastDot > at + 1, lastDot < end - 2 else { return nil }
+        // Top-level label: at least two letters, letters only (or an IDNA xn-- label).
+        var tldLetters = true
+        for index in (lastDot + 1)..<end where !UKFormats.isLetter(text[index]) { tldLetters = false }
+        let tld = Array(text[(lastDot + 1)..<end])
+        if !tldLetters && !tld.starts(with: Array("xn--".utf8)) { return nil }
+        if end < text.count, text[end] == UInt8(ascii: "@") { return nil }
+        if start > 0, text[start - 1] == UInt8(ascii: "@") { return nil }
+        _ = labels
+        return start..<end
+    }
+}

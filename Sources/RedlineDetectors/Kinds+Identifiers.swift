@@ -1,0 +1,100 @@
+import RedlineCore
+
+extension DetectorKind {
+    /// UK postcodes: the six formats and GIR 0AA, BS 7666 letter rules, real areas only.
+    public static let ukPostcode = DetectorKind(
+        id: "uk_postcode",
+        summary: "UK postcode: six formats plus GIR 0AA, BS 7666 letter rules, only the 126 real postcode areas; any case, with or without the space.",
+        source: .pattern(Pattern.notAfterWord + "([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)[ ]?([0-9][A-Za-z]{2})" + Pattern.notBeforeWord, [.caseless]),
+        refine: { text, match in
+            // Split from the end: the inward code is always the last three characters.
+            var chars: [UInt8] = []
+            for index in match where text[index] != 32 { chars.append(UKFormats.upper(text[index])) }
+            guard chars.count >= 5 else { return [] }
+            let inward = Array(chars.suffix(3))
+            let outward = Array(chars.dropLast(3))
+            guard UKFormats.isPostcode(outward: outward, inward: inward) else { return [] }
+            return [Refined(range: match, value: chars, confidence: .low)]
+        },
+        defaultKeywords: ["postcode", "post code", "address", "delivery", "deliver", "shipping", "ship to", "street",
+                          "road", "lane", "avenue", "flat", "house", "live at", "lives at", "moved to"],
+        requiresContextByDefault: false,
+        defaultLabel: "[POSTCODE]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["address: 10 Downing Street, London SW1A 2AA", "M1 1AE", "postcode b338th please",
+                        "EC1A 1BB", "CR2 6XH", "DN55 1PT", "W1A 0AX", "GIR 0AA", "sw1a2aa"],
+        noMatchExamples: ["product QX12 3AB", "code XY1 1AA", "SW1A alone", "part AB12 3CD-4", "MX5 1AB",
+                          "SW1A 2AC", "ZZ1 1AA", "model B12X9 4QQ"]
+    )
+
+    /// UK National Insurance numbers (HMRC NIM39110).
+    public static let ukNINO = DetectorKind(
+        id: "uk_nino",
+        summary: "UK National Insurance number: two prefix letters (HMRC rules, no BG GB KN NK NT TN ZZ, no administrative prefixes), six digits, suffix A-D; compact, pairs or hyphens.",
+        source: .pattern(Pattern.notAfterWord + "[A-Za-z]{2}" + Pattern.sep + "[0-9]{2}" + Pattern.sep + "[0-9]{2}" + Pattern.sep + "[0-9]{2}" + Pattern.sep + "[A-Da-d]" + Pattern.notBeforeWord, []),
+        refine: { text, match in
+            var chars: [UInt8] = []
+            for index in match where UKFormats.isAlnum(text[index]) { chars.append(UKFormats.upper(text[index])) }
+            guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]) else { return [] }
+            // Separators, if any, must be consistent: all spaces or all hyphens.
+            var separators = Set<UInt8>()
+            for index in match where text[index] == 32 || text[index] == 45 { separators.insert(text[index]) }
+            guard separators.count <= 1 else { return [] }
+            return [Refined(range: match, value: chars, confidence: .medium)]
+        },
+        defaultKeywords: ["national insurance", "ni number", "ni no", "nino", "ni:", "insurance number", "nat ins", "n.i."],
+        requiresContextByDefault: false,
+        defaultLabel: "[NI NUMBER]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["NI number AB 12 34 56 C", "nino: ab123456c", "JG-10-37-55-A", "my NI is CE 12 34 56 D",
+                        "split AB 12 34\n56 C here", "JG\u{00A0}10\u{00A0}37\u{00A0}55\u{00A0}A"],
+        noMatchExamples: ["number BG123456A", "GB 12 34 56 A", "TN 01 02 90 M", "DA123456A", "AO123456B",
+                          "AB123456E", "CR123456A", "PP999999P", "11 a1 11 11", "XAB123456C", "AB 12-34 56 C"]
+    )
+
+    /// IBANs: country code, check digits, country-specific length, mod-97.
+    public static let iban = DetectorKind(
+        id: "iban",
+        summary: "IBAN: country code, per-country length, ISO 7064 mod-97 check; print (grouped) or electronic form, any case.",
+        source: .pattern(Pattern.notAfterWord + "[A-Za-z]{2}[0-9]{2}(?:(?:[ \\-]|\\r?\\n)?[A-Za-z0-9]){11,32}", []),
+        refine: { text, match in
+            var chars: [UInt8] = []
+            var ends: [Int] = []   // end offset after each alphanumeric
+            for index in match where UKFormats.isAlnum(text[index]) {
+                chars.append(UKFormats.upper(text[index]))
+                ends.append(index + 1)
+            }
+            guard chars.count >= 15 else { return [] }
+            let country = String(decoding: chars[0..<2], as: UTF8.self)
+            guard let length = UKFormats.ibanLengths[country], chars.count >= length else { return [] }
+            let end = ends[length - 1]
+            // The IBAN must end at a token boundary.
+            if end < text.count, UKFormats.isAlnum(text[end]) { return [] }
+            let value = Array(chars[0..<length])
+            guard Checksums.mod97(value) else { return [] }
+            return [Refined(range: match.lowerBound..<end, value: value, confidence: .high)]
+        },
+        defaultKeywords: ["iban", "bank", "account", "transfer", "payment"],
+        requiresContextByDefault: false,
+        defaultLabel: "[IBAN]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["IBAN GB82 WEST 1234 5698 7654 32", "gb82west12345698765432", "DE89 3704 0044 0532 0130 00",
+                        "IBAN GB82 WEST 1234 5698 7654 32 BIC NWBKGB2L", "NL91ABNA0417164300"],
+        noMatchExamples: ["GB82 WEST 1234 5698 7654 33", "GB82 WEST 1234 5698 7654", "BIC NWBKGB2L",
+                          "XX82WEST12345698765432", "GB82WEST12345698765432X"]
+    )
+
+    /// E-mail addresses, found from the `@` outwards.
+    public static let email = DetectorKind(
+        id: "email",
+        summary: "E-mail address (RFC 5322 dot-atom local part, domain with an alphabetic top-level label); found from each @ outwards.",
+        source: .anchor(UInt8(ascii: "@"), EmailFinder.candidate),
+        refine: { _, match in [Refined(range: match, value: [], confidence: .medium)] },
+        defaultKeywords: ["email", "e-mail", "mail", "contact", "address"],
+        requiresContextByDefault: false,
+        defaultLabel: "[EMAIL]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["mail jane.doe+orders@example.co.uk today", "<sam_o'neil@mail.example.com>", "Zoë@example.org"],
+        noMatchExamples: ["@handle", "user@localhost", "a@b.c", "email at example dot com", "user@@example.com"]
+    )
+}

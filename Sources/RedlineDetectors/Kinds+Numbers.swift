@@ -1,0 +1,177 @@
+import RedlineCore
+
+extension DetectorKind {
+    /// Payment card numbers: 12–19 digits, issuer prefix and length per scheme, Luhn, consistent
+    /// separators; never part of a longer digit run or an alphanumeric token.
+    public static let paymentCard = DetectorKind(
+        id: "payment_card",
+        summary: "Payment card number (PAN): issuer range and length per scheme, Luhn check, spaces/hyphens/dots used consistently.",
+        source: .pattern(Pattern.notAfterWord + "(?<![0-9][.,\\-])(?>[0-9](?:" + Pattern.sep + "[0-9])*+)" + "(?![A-Za-z0-9_])(?![.,][0-9])", []),
+        refine: refineCard,
+        defaultKeywords: ["card", "credit", "debit", "visa", "mastercard", "amex", "american express", "maestro",
+                          "discover", "jcb", "diners", "unionpay", "cvv", "cvc", "expiry", "exp date", "card number",
+                          "long number", "security code", "cardholder", "pan"],
+        requiresContextByDefault: false,
+        defaultLabel: "[CARD NUMBER]",
+        maskKeepsLastDigits: 4,
+        matchExamples: ["card 4111 1111 1111 1111 exp 12/27", "Visa: 4929-1234-5678-9114", "5555555555554444",
+                        "Amex 3782 822463 10005", "MC 2223 0031 2200 3222", "UnionPay 6205500000000000004",
+                        "dots 4111.1111.1111.1111 ok", "Diners 3056 930902 5904", "split 4111 1111\n1111 1111 end",
+                        "full-width ４１１１ １１１１ １１１１ １１１１", "nbsp 4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
+                        "zero\u{200B}width 4111\u{200B}1111\u{200B}1111\u{200B}1111", "dash 4111\u{2013}1111\u{2013}1111\u{2013}1111"],
+        noMatchExamples: ["order 4111 1111 1111 1112", "ref 41111111111111111111", "IMEI 490154203237518",
+                          "tracking 1234567812345678", "ABC4111111111111111", "4111111111111111X",
+                          "mixed 4111 1111-1111 1111", "12-digit 123456789012", "time 12:30 on 2024-01-15"]
+    )
+
+    static let refineCard: Refiner = { text, match in
+        let groups = Grouping.groups(text, match, member: UKFormats.isDigit)
+        guard !groups.isEmpty else { return [] }
+        // A single unbroken run longer than 19 digits is an order number or similar.
+        if groups.count == 1 && groups[0].range.count > 19 { return [] }
+        var results: [Refined] = []
+        var first = 0
+        while first < groups.count {
+            var found: (Int, [UInt8])?
+            var digitCount = 0
+            var last = first
+            while last < groups.count {
+                digitCount += groups[last].range.count
+                if digitCount > 19 { break }
+                if digitCount >= 12, Grouping.consistent(groups[first...last]) {
+                    let digits = Grouping.digits(text, groups[first...last])
+                    if CardSchemes.scheme(of: digits) != nil, Checksums.luhn(digits) {
+                        found = (last, digits)
+                    }
+                }
+                last += 1
+            }
+            if let (end, digits) = found {
+                let isTest = CardSchemes.testNumbers.contains(String(decoding: digits, as: UTF8.self))
+                results.append(Refined(range: groups[first].range.lowerBound..<groups[end].range.upperBound,
+                                       value: digits, isTestValue: isTest, confidence: .medium))
+                first = end + 1
+            } else {
+                first += 1
+            }
+        }
+        return results
+    }
+
+    /// NHS numbers: 10 digits written 3-3-4, mod-11 check; needs context by default.
+    public static let nhsNumber = DetectorKind(
+        id: "nhs_number",
+        summary: "NHS number (England and Wales): 10 digits as 3-3-4, mod-11 check digit (10 is never issued). Needs context by default.",
+        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])[0-9]{3}([ \\-]?)(?:\\r?\\n)?[0-9]{3}\\1(?:\\r?\\n)?[0-9]{4}" + Pattern.notBeforeWord + "(?![ \\-][0-9])", []),
+        refine: { text, match in
+            var digits: [UInt8] = []
+            for index in match where UKFormats.isDigit(text[index]) { digits.append(text[index]) }
+            guard Checksums.nhsMod11(digits) else { return [] }
+            return [Refined(range: match, value: digits, confidence: .medium)]
+        },
+        defaultKeywords: ["nhs", "national health service", "health service", "patient", "gp", "hospital", "nhs no",
+                          "nhs number", "date of birth", "dob", "d.o.b"],
+        requiresContextByDefault: true,
+        defaultLabel: "[NHS NUMBER]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["NHS number 943 476 5919", "patient nhs no: 9434765919", "NHS: 401-023-2137"],
+        noMatchExamples: ["NHS number 943 476 5918", "reference 943 476 5919", "nhs 943 476 59190"]
+    )
+
+    /// UK telephone numbers: `0…`, `+44 …`, `+44 (0)…`, `0044…`, with spaces, hyphens and brackets.
+    public static let ukPhone = DetectorKind(
+        id: "uk_phone",
+        summary: "UK telephone number (01/02/03/05/07/08/09 ranges) written 0…, +44 …, +44 (0)… or 0044…, with spaces, hyphens or brackets.",
+        source: .pattern("(?<![A-Za-z0-9_+])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?[0-9]){8,13}" + Pattern.notBeforeWord, []),
+        refine: refinePhone,
+        defaultKeywords: ["phone", "tel", "telephone", "mobile", "call", "ring", "contact", "number", "landline", "whatsapp"],
+        requiresContextByDefault: false,
+        defaultLabel: "[PHONE NUMBER]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["call 07700 900123", "+44 20 7946 0123", "+44 (0)20 7946 0123", "0044 7700 900123",
+                        "(020) 7946 0123", "tel: 0161-496-0000", "01632 960123"],
+        noMatchExamples: ["+1 212 555 0123", "+33 1 42 68 53 00", "order 12345678901", "07700 90012",
+                          "0044 1 2", "ref 077009001234567"]
+    )
+
+    static let refinePhone: Refiner = { text, match in
+        // Digits in order, remembering where each group ends, so that a number followed by
+        // another number (a card, an order number) is still found on its own.
+        let groups = Grouping.groups(text, match, member: UKFormats.isDigit, separators: [32, 45, 40, 41])
+        guard !groups.isEmpty else { return [] }
+        let international = text[match.lowerBound] == UInt8(ascii: "+")
+            || (match.count > 1 && text[match.lowerBound] == UInt8(ascii: "(") && text[match.lowerBound + 1] == UInt8(ascii: "+"))
+        var digits: [UInt8] = []
+        for last in 0..<groups.count {
+            digits.append(contentsOf: text[groups[last].range])
+            guard var national = nationalNumber(digits, international: international) else { continue }
+            // Trim a trailing group that made it too long: try the longest valid prefix.
+            if isUKNational(national) {
+                // Prefer a longer valid prefix if the next group also fits.
+                var end = last
+                var extended = digits
+                var probe = last + 1
+                while probe < groups.count {
+                    extended.append(contentsOf: text[groups[probe].range])
+                    if let longer = nationalNumber(extended, international: international), isUKNational(longer) {
+                        end = probe
+                        national = longer
+                    }
+                    probe += 1
+                }
+                return [Refined(range: match.lowerBound..<groups[end].range.upperBound, value: national, confidence: .low)]
+            }
+        }
+        return []
+    }
+
+    /// The national form (leading 0) of a digit string, or nil if it is not a UK-looking number.
+    static func nationalNumber(_ digits: [UInt8], international: Bool) -> [UInt8]? {
+        let zero = UInt8(ascii: "0")
+        var rest = digits[...]
+        if international {
+            guard rest.starts(with: [52, 52]) else { return nil }   // "44"
+            rest = rest.dropFirst(2)
+        } else if rest.starts(with: [zero, zero]) {
+            guard rest.dropFirst(2).starts(with: [52, 52]) else { return nil }
+            rest = rest.dropFirst(4)
+        } else {
+            guard rest.first == zero else { return nil }
+            return Array(rest)
+        }
+        if rest.first == zero { rest = rest.dropFirst() }   // +44 (0)20 …
+        return [zero] + rest
+    }
+
+    static func isUKNational(_ national: [UInt8]) -> Bool {
+        guard national.count >= 10, national.count <= 11, national[0] == 48 else { return false }
+        switch national[1] {
+        case UInt8(ascii: "1"): return true
+        case UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "7"), UInt8(ascii: "9"): return national.count == 11
+        case UInt8(ascii: "8"): return true
+        default: return false
+        }
+    }
+
+    /// UK sort code and account number given together.
+    public static let ukBankAccount = DetectorKind(
+        id: "uk_bank_account",
+        summary: "UK sort code (NN-NN-NN) and 8-digit account number given together. Needs context by default.",
+        source: .pattern(
+            Pattern.notAfterWord + "(?<![0-9][\\-/.])(?:[0-9]{2}([ \\-]?)[0-9]{2}\\1[0-9]{2}(?![0-9\\-/.][0-9])[\\s,;:/]*+(?:(?:and\\s+)?(?:a/?c|acc(?:ount)?)\\.?(?:\\s*(?:no|number|num|#)\\.?)?[\\s:#.]*+)?[0-9]{8}"
+                + "|[0-9]{8}[\\s,;:/]*+(?:(?:and\\s+)?(?:sort\\s*code|s/?c)\\.?[\\s:#.]*+)?[0-9]{2}([ \\-]?)[0-9]{2}\\2[0-9]{2})" + Pattern.notBeforeWord + "(?![\\-/.][0-9])",
+            [.caseless]),
+        refine: { text, match in
+            var digits: [UInt8] = []
+            for index in match where UKFormats.isDigit(text[index]) { digits.append(text[index]) }
+            guard digits.count == 14 else { return [] }
+            return [Refined(range: match, value: digits, confidence: .medium)]
+        },
+        defaultKeywords: ["sort code", "account number", "account no", "acc no", "a/c", "bank details", "bank account", "sortcode", "bank"],
+        requiresContextByDefault: true,
+        defaultLabel: "[BANK DETAILS]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["sort code 20-00-00 account 12345678", "Sort code: 40 47 84, acc no 70872490", "bank: 12345678 sort code 30-90-89"],
+        noMatchExamples: ["on 12-03-24 order 12345678", "sort code 20-00-00", "account 12345678 only", "sort code 20-00-00 account 123456789"]
+    )
+}

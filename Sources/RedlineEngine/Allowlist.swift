@@ -1,0 +1,76 @@
+import RedlineCore
+import RedlineDetectors
+import RedlinePCRE2
+import RedlinePolicy
+
+/// Values and patterns that never count: the policy's `allowlist` plus each detector's
+/// `allow_values` / `allow_patterns`. Values are compared in each detector's normalised form
+/// (so `+44 20 7946 0000` allows `020 7946 0000`); patterns are searched in the matched text.
+struct Allowlist: Sendable {
+    /// Per detector index: normalised values.
+    var values: [Int: Set<[UInt8]>] = [:]
+    /// Per detector index: patterns.
+    var patterns: [Int: [CompiledPattern]] = [:]
+
+    init() {}
+
+    init(policy: Policy, detectors: [CompiledDetector], limits: MatchLimits) throws {
+        var diagnostics: [Diagnostic] = []
+        func indices(_ names: [Located<String>]?) -> [Int] {
+            guard let names else { return Array(detectors.indices) }
+            return names.compactMap { name in detectors.firstIndex { $0.id == name.value } }
+        }
+        func compile(_ pattern: Located<String>) -> CompiledPattern? {
+            do {
+                return try CompiledPattern(pattern.value, limits: limits)
+            } catch let error as PCRE2Error {
+                diagnostics.append(Pipeline.regexDiagnostic(error, pattern))
+            } catch {}
+            return nil
+        }
+        func addValue(_ text: String, to index: Int) {
+            values[index, default: []].insert(Allowlist.normalise(text, with: detectors[index]))
+        }
+        for entry in policy.allowlist {
+            for index in indices(entry.detectors) {
+                if let value = entry.value { addValue(value.value, to: index) }
+            }
+            if let pattern = entry.pattern, let compiled = compile(pattern) {
+                for index in indices(entry.detectors) { patterns[index, default: []].append(compiled) }
+            }
+        }
+        for spec in policy.detectors {
+            guard let index = detectors.firstIndex(where: { $0.id == spec.id.value }) else { continue }
+            for value in spec.allowValues { addValue(value.value, to: index) }
+            for pattern in spec.allowPatterns { if let compiled = compile(pattern) { patterns[index, default: []].append(compiled) } }
+        }
+        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+    }
+
+    /// The detector's own normalised value for `text` when it detects it; else upper-case alphanumerics.
+    static func normalise(_ text: String, with detector: CompiledDetector) -> [UInt8] {
+        let scan = ScanText(Array(text.utf8))
+        let relaxed = try? CompiledDetector(id: detector.id, kind: detector.kind, keywords: [], requiresContext: false)
+        if let relaxed, let hit = DetectorScanner([relaxed]).scan(scan).hits.first {
+            return hit.value
+        }
+        return scan.bytes.filter { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) }
+            .map { $0 >= 97 ? $0 - 32 : $0 }
+    }
+
+    func allows(detector: Int, value: [UInt8], matched: UnsafeBufferPointer<UInt8>, scratch: inout [ObjectIdentifier: MatchScratch]) -> Bool {
+        if let set = values[detector] {
+            if set.contains(value) { return true }
+            let upper = value.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+            if set.contains(upper) { return true }
+        }
+        guard let list = patterns[detector] else { return false }
+        for pattern in list {
+            let key = ObjectIdentifier(pattern)
+            let matcher = scratch[key] ?? MatchScratch(pattern)
+            scratch[key] = matcher
+            if case .match = matcher.firstMatch(in: matched, from: 0) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,169 @@
+import Crypto
+import RedlineCore
+import RedlineDetectors
+import RedlinePCRE2
+import RedlinePolicy
+
+/// A policy compiled for matching: detectors with their patterns, the rule set, the allowlist and
+/// the redaction styles. Immutable and `Sendable`: build it once, share it between threads; each
+/// task scans through its own ``PipelineSession``.
+public final class Pipeline: Sendable {
+    public let policy: Policy
+    /// SHA-256 of the policy text, hex.
+    public let policySHA256: String
+    public let detectors: [CompiledDetector]
+    public let detectorSpecs: [DetectorSpec]
+    public let rules: RuleSet
+    let allowlist: Allowlist
+    let redaction: [RedactionPlan]
+    let hashKey: [UInt8]?
+
+    /// Compiles `policy`. Throws every error found (unknown detectors and channels with
+    /// suggestions, regexes that do not compile, options that do not fit a kind), never a
+    /// partial pipeline. `key` is the HMAC key for `hash` redaction and fingerprints.
+    public init(policy: Policy, key: [UInt8]? = nil) throws(DiagnosticList) {
+        var diagnostics: [Diagnostic] = []
+        let limits = MatchLimits(matchLimit: UInt32(clamping: policy.settings.matchLimit))
+        var compiled: [CompiledDetector] = []
+        var specs: [DetectorSpec] = []
+        var plans: [RedactionPlan] = []
+        var seen = Set<String>()
+        for spec in policy.detectors {
+            if !seen.insert(spec.id.value).inserted {
+                diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "detector '\(spec.id.value)' is declared twice", at: spec.id.location))
+                continue
+            }
+            guard let kind = Pipeline.kind(for: spec, diagnostics: &diagnostics) else { continue }
+            do {
+                let detector = try CompiledDetector(
+                    id: spec.id.value, kind: kind, keywords: spec.keywords, window: spec.window ?? policy.settings.contextWindow,
+                    minConfidence: spec.minConfidence, requiresContext: spec.requireContext,
+                    countTestValues: spec.countTestNumbers, limits: limits)
+                compiled.append(detector)
+                specs.append(spec)
+                plans.append(RedactionPlan(spec: spec, kind: kind))
+                if spec.redaction == .hash && key == nil {
+                    diagnostics.append(Diagnostic(.error, code: PolicyCode.missingKey,
+                        "detector '\(spec.id.value)' uses hash redaction, which needs a key: set REDLINE_KEY or pass --key-file", at: spec.id.location))
+                }
+            } catch {
+                diagnostics.append(Pipeline.regexDiagnostic(error, spec.pattern ?? spec.kind))
+            }
+        }
+        let channelNames = policy.channels.map(\.name.value)
+        var channelSeen = Set<String>()
+        for channel in policy.channels where !channelSeen.insert(channel.name.value).inserted {
+            diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "channel '\(channel.name.value)' is declared twice", at: channel.name.location))
+        }
+        func checkChannel(_ name: Located<String>) {
+            if !channelNames.contains(name.value) {
+                let hint = Suggest.closest(name.value, in: channelNames).map { "; did you mean '\($0)'?" } ?? ""
+                diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownChannel, "unknown channel '\(name.value)'\(hint)", at: name.location))
+            }
+        }
+        let detectorIDs = policy.detectors.map(\.id.value)
+        func checkDetector(_ name: Located<String>) {
+            if !detectorIDs.contains(name.value) {
+                let hint = Suggest.closest(name.value, in: detectorIDs).map { "; did you mean '\($0)'?" } ?? ""
+                diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownDetector, "unknown detector '\(name.value)'\(hint)", at: name.location))
+            }
+        }
+        if let defaultChannel = policy.defaultChannel {
+            checkChannel(defaultChannel)
+        } else {
+            diagnostics.append(Diagnostic(.error, code: PolicyCode.noDefaultChannel, "the policy needs a 'default_channel' (used when the caller names none)",
+                                          at: SourceLocation(file: policy.file, line: 1, column: 1)))
+        }
+        for (_, channel) in policy.email.domains { checkChannel(channel) }
+        if let other = policy.email.otherwise { checkChannel(other) }
+        var ruleIDs = Set<String>()
+        for rule in policy.rules {
+            if !ruleIDs.insert(rule.id.value).inserted {
+                diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "rule '\(rule.id.value)' is declared twice", at: rule.id.location))
+            }
+            rule.detectors?.forEach(checkDetector)
+            if case let .names(names) = rule.channels { names.forEach(checkChannel) }
+        }
+        for entry in policy.allowlist { entry.detectors?.forEach(checkDetector) }
+        for example in policy.examples { example.channel.map(checkChannel) }
+        var allowlist = Allowlist()
+        do {
+            allowlist = try Allowlist(policy: policy, detectors: compiled, limits: limits)
+        } catch let error as DiagnosticList {
+            diagnostics.append(contentsOf: error.diagnostics)
+        } catch {}
+        if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        self.policy = policy
+        self.policySHA256 = Hex.encode(Array(SHA256.hash(data: Array(policy.text.utf8))))
+        self.detectors = compiled
+        self.detectorSpecs = specs
+        self.rules = RuleSet(policy: policy, detectorIDs: compiled.map(\.id))
+        self.allowlist = allowlist
+        self.redaction = plans
+        self.hashKey = key
+    }
+
+    static func kind(for spec: DetectorSpec, diagnostics: inout [Diagnostic]) -> DetectorKind? {
+        let label = spec.label
+        if spec.kind.value == "regex" {
+            guard let pattern = spec.pattern else {
+                diagnostics.append(Diagnostic(.error, code: PolicyCode.missingField, "regex detector '\(spec.id.value)' needs a 'pattern'", at: spec.id.location))
+                return nil
+            }
+            var options: PatternOptions = []
+            for flag in spec.flags {
+                switch flag.value {
+                case "case_insensitive", "i": options.insert(.caseless)
+                case "multiline", "m": options.insert(.multiline)
+                case "dotall", "s": options.insert(.dotAll)
+                case "extended", "x": options.insert(.extended)
+                case "unicode", "ucp": options.insert(.unicodeProperties)
+                default:
+                    diagnostics.append(Diagnostic(.error, code: PolicyCode.invalidValue,
+                        "unknown flag '\(flag.value)'; flags are case_insensitive, multiline, dotall, extended, unicode", at: flag.location))
+                }
+            }
+            var validator: ValidatorName?
+            if let name = spec.validator {
+                validator = ValidatorName(rawValue: name.value)
+                if validator == nil {
+                    let names = ValidatorName.allCases.map(\.rawValue)
+                    let hint = Suggest.closest(name.value, in: names).map { "; did you mean '\($0)'?" } ?? ""
+                    diagnostics.append(Diagnostic(.error, code: PolicyCode.invalidValue, "unknown validator '\(name.value)'\(hint)", at: name.location))
+                }
+            }
+            return .custom(pattern: pattern.value, options: options, validator: validator, confidence: spec.confidence,
+                           label: label ?? "[\(spec.id.value.uppercased())]")
+        }
+        guard let kind = DetectorKind.builtin(spec.kind.value) else {
+            let hint = Suggest.closest(spec.kind.value, in: DetectorKind.allIDs).map { "; did you mean '\($0)'?" } ?? ""
+            diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownKind, "unknown detector kind '\(spec.kind.value)'\(hint)", at: spec.kind.location))
+            return nil
+        }
+        for (field, present) in [("pattern", spec.pattern != nil), ("validator", spec.validator != nil), ("flags", !spec.flags.isEmpty)] where present {
+            diagnostics.append(Diagnostic(.error, code: PolicyCode.notForKind, "'\(field)' applies only to kind 'regex', not '\(kind.id)'", at: spec.id.location))
+        }
+        return kind
+    }
+
+    /// A PCRE2 compile error, pointing at the pattern's column when the scalar maps one to one.
+    static func regexDiagnostic(_ error: PCRE2Error, _ pattern: Located<String>) -> Diagnostic {
+        var location = pattern.location
+        var where_ = ""
+        if let offset = error.offset {
+            if let column = pattern.exactColumn {
+                let prefix = pattern.value.utf8.prefix(offset)
+                location.column = column + String(decoding: prefix, as: UTF8.self).unicodeScalars.count
+            } else {
+                where_ = " (at offset \(offset) in the pattern)"
+            }
+        }
+        return Diagnostic(.error, code: PolicyCode.badRegex, "pattern does not compile: \(error.message)\(where_)", at: location)
+    }
+
+    /// Index of a detector id.
+    public func detectorIndex(_ id: String) -> Int? { detectors.firstIndex { $0.id == id } }
+
+    /// Starts a session for one task (one thread at a time).
+    public func makeSession() -> PipelineSession { PipelineSession(self) }
+}

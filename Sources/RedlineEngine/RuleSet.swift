@@ -1,0 +1,118 @@
+import RedlineCore
+import RedlinePolicy
+
+/// The policy's rules resolved against its channels: for a channel, which rules apply to which
+/// detectors; and the decision for a set of hits.
+public struct RuleSet: Sendable {
+    public struct Rule: Sendable {
+        public let id: String
+        /// Detector indices the rule covers.
+        public let detectors: Set<Int>
+        /// Channel names the rule applies to.
+        public let channels: Set<String>
+        public let action: Action
+        public let minInstances: Int
+        public let message: String?
+    }
+
+    public let rules: [Rule]
+    public let channels: [String: ChannelSpec]
+    public let channelOrder: [String]
+    public let defaultChannel: String
+
+    init(policy: Policy, detectorIDs: [String]) {
+        var channels: [String: ChannelSpec] = [:]
+        for channel in policy.channels { channels[channel.name.value] = channel }
+        self.channels = channels
+        self.channelOrder = policy.channels.map(\.name.value)
+        self.defaultChannel = policy.defaultChannel?.value ?? policy.channels.first?.name.value ?? ""
+        rules = policy.rules.map { spec in
+            let detectors: Set<Int>
+            if let names = spec.detectors {
+                detectors = Set(names.compactMap { name in detectorIDs.firstIndex(of: name.value) })
+            } else {
+                detectors = Set(detectorIDs.indices)
+            }
+            let applies: Set<String>
+            switch spec.channels {
+            case .all:
+                applies = Set(channels.keys)
+            case let .names(names):
+                applies = Set(names.map(\.value))
+            case let .attributes(wanted):
+                applies = Set(policy.channels.filter { channel in
+                    wanted.allSatisfy { channel.attributes[$0.key] ?? false == $0.value }
+                }.map(\.name.value))
+            }
+            return Rule(id: spec.id.value, detectors: detectors, channels: applies, action: spec.action,
+                        minInstances: spec.minInstances, message: spec.message)
+        }
+    }
+
+    /// Rules that apply on `channel`, in policy order.
+    public func rules(on channel: String) -> [Rule] { rules.filter { $0.channels.contains(channel) } }
+
+    /// The most restrictive of two channels: the one whose rules give the stricter action for more
+    /// detectors (used for mixed recipients). Ties keep the first.
+    public func stricter(_ a: String, _ b: String) -> String {
+        func score(_ channel: String) -> [Int] {
+            let applying = rules(on: channel)
+            var perDetector: [Int: Int] = [:]
+            for rule in applying { for detector in rule.detectors { perDetector[detector] = max(perDetector[detector] ?? 0, rule.action.rawValue) } }
+            return Action.allCases.reversed().map { action in perDetector.values.filter { $0 == action.rawValue }.count }
+        }
+        let sa = score(a)
+        let sb = score(b)
+        if sa == sb {
+            let ca = channels[a], cb = channels[b]
+            // Prefer external, then unencrypted.
+            if (ca?.isExternal ?? false) != (cb?.isExternal ?? false) { return (cb?.isExternal ?? false) ? b : a }
+            if (ca?.isEncrypted ?? true) != (cb?.isEncrypted ?? true) { return (cb?.isEncrypted ?? true) ? a : b }
+            return a
+        }
+        return sb.lexicographicallyPrecedes(sa) ? a : b
+    }
+
+    /// The action a failed detector forces on `channel` when it could not finish.
+    func failClosedAction(detector: Int, channel: String, mode: FailClosed) -> (Action, String?) {
+        if mode == .block { return (.block, nil) }
+        var best: (Action, String?) = (.flag, nil)
+        for rule in rules(on: channel) where rule.detectors.contains(detector) && rule.action > best.0 {
+            best = (rule.action, rule.id)
+        }
+        return best
+    }
+}
+
+/// Running state of one message's decisions: distinct values seen per rule, for thresholds.
+public struct DecisionState: Sendable {
+    var distinct: [String: Set<[UInt8]>] = [:]
+    public init() {}
+}
+
+extension RuleSet {
+    /// Decides each hit (detector index, normalised value) on `channel`: the strictest rule whose
+    /// threshold is reached. Thresholds count distinct values over everything decided so far with
+    /// the same `state`.
+    func decide(_ hits: [(detector: Int, value: [UInt8])], channel: String, state: inout DecisionState) -> [(rule: String?, action: Action)] {
+        let applying = rules(on: channel)
+        for rule in applying where rule.minInstances > 1 {
+            for hit in hits where rule.detectors.contains(hit.detector) {
+                var key = [UInt8(truncatingIfNeeded: hit.detector)]
+                key.append(contentsOf: hit.value)
+                state.distinct[rule.id, default: []].insert(key)
+            }
+        }
+        return hits.map { hit in
+            var decision: (rule: String?, action: Action) = (nil, .allow)
+            for rule in applying where rule.detectors.contains(hit.detector) {
+                if rule.minInstances > 1, (state.distinct[rule.id]?.count ?? 0) < rule.minInstances { continue }
+                if decision.rule == nil || rule.action > decision.action { decision = (rule.id, rule.action) }
+            }
+            return decision
+        }
+    }
+
+    /// The sender-facing message of a rule.
+    public func message(for ruleID: String) -> String? { rules.first { $0.id == ruleID }?.message }
+}

@@ -1,0 +1,196 @@
+import RedlineCore
+import Yams
+
+/// Reads typed values out of Yams nodes, collecting diagnostics at each node's position instead of
+/// stopping at the first problem.
+final class NodeReader {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Nodes visited; bounds the work on alias-expanded documents ("billion laughs").
+    private var visited = 0
+    static let maxNodes = 200_000
+    private(set) var exhausted = false
+
+    init(file: String) { self.file = file }
+
+    func location(_ node: Node) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    func error(_ code: String, _ message: String, at node: Node?) {
+        let location = node.map(location) ?? SourceLocation(file: file, line: 1, column: 1)
+        diagnostics.append(Diagnostic(.error, code: code, message, at: location))
+    }
+
+    func error(_ code: String, _ message: String, at location: SourceLocation) {
+        diagnostics.append(Diagnostic(.error, code: code, message, at: location))
+    }
+
+    /// Counts a node; false once the document is too large to walk.
+    func visit(_ node: Node) -> Bool {
+        visited += 1
+        if visited > NodeReader.maxNodes {
+            if !exhausted {
+                exhausted = true
+                error(PolicyCode.tooLarge, "policy expands to more than \(NodeReader.maxNodes) YAML nodes (aliases expanding exponentially?)", at: node)
+            }
+            return false
+        }
+        return true
+    }
+
+    /// The pairs of a mapping, reporting unknown keys. Nil (with a diagnostic) if not a mapping.
+    func mapping(_ node: Node, what: String, allowed: [String]) -> [String: Node]? {
+        guard visit(node) else { return nil }
+        guard case let .mapping(mapping) = node else {
+            error(PolicyCode.wrongType, "\(what) must be a mapping", at: node)
+            return nil
+        }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                error(PolicyCode.wrongType, "keys in \(what) must be strings", at: key)
+                continue
+            }
+            if !allowed.isEmpty && !allowed.contains(name) {
+                let hint = Suggest.closest(name, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+                error(PolicyCode.unknownKey, "unknown key '\(name)' in \(what)\(hint)", at: key)
+                continue
+            }
+            result[name] = value
+        }
+        return result
+    }
+
+    /// Ordered pairs of a mapping whose keys are user-chosen names (detector ids, channel names).
+    func namedMapping(_ node: Node, what: String) -> [(Located<String>, Node)] {
+        guard visit(node) else { return [] }
+        guard case let .mapping(mapping) = node else {
+            error(PolicyCode.wrongType, "\(what) must be a mapping of names", at: node)
+            return []
+        }
+        var result: [(Located<String>, Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                error(PolicyCode.wrongType, "names in \(what) must be strings", at: key)
+                continue
+            }
+            result.append((Located(name, at: location(key)), value))
+        }
+        return result
+    }
+
+    func sequence(_ node: Node, what: String) -> [Node] {
+        guard visit(node) else { return [] }
+        if case let .sequence(sequence) = node { return Array(sequence) }
+        error(PolicyCode.wrongType, "\(what) must be a list", at: node)
+        return []
+    }
+
+    func string(_ node: Node, what: String) -> Located<String>? {
+        guard visit(node) else { return nil }
+        guard case let .scalar(scalar) = node else {
+            error(PolicyCode.wrongType, "\(what) must be a string", at: node)
+            return nil
+        }
+        var exact: Int?
+        if let mark = scalar.mark, !scalar.string.contains("\n") {
+            switch scalar.style {
+            case .plain, .any: exact = mark.column
+            case .singleQuoted where !scalar.string.contains("'"): exact = mark.column + 1
+            case .doubleQuoted where !scalar.string.contains("\\") && !scalar.string.contains("\""): exact = mark.column + 1
+            default: exact = nil
+            }
+        }
+        return Located(scalar.string, at: location(node), exactColumn: exact)
+    }
+
+    func strings(_ node: Node, what: String) -> [Located<String>] {
+        if case .scalar = node, let single = string(node, what: what) { return [single] }
+        return sequence(node, what: what).compactMap { string($0, what: what) }
+    }
+
+    func bool(_ node: Node, what: String) -> Bool? {
+        guard visit(node) else { return nil }
+        if case let .scalar(scalar) = node {
+            switch scalar.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        }
+        error(PolicyCode.wrongType, "\(what) must be true or false", at: node)
+        return nil
+    }
+
+    func int(_ node: Node, what: String, range: ClosedRange<Int>) -> Int? {
+        guard visit(node) else { return nil }
+        guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
+            error(PolicyCode.wrongType, "\(what) must be a whole number", at: node)
+            return nil
+        }
+        guard range.contains(value) else {
+            error(PolicyCode.outOfRange, "\(what) must be between \(range.lowerBound) and \(range.upperBound), got \(value)", at: node)
+            return nil
+        }
+        return value
+    }
+
+    /// A string that must be one of `choices`.
+    func choice(_ node: Node, what: String, choices: [String]) -> String? {
+        guard let value = string(node, what: what) else { return nil }
+        guard choices.contains(value.value) else {
+            let hint = Suggest.closest(value.value, in: choices).map { "; did you mean '\($0)'?" } ?? ""
+            error(PolicyCode.invalidValue, "\(what) must be one of \(choices.joined(separator: ", ")), got '\(value.value)'\(hint)", at: node)
+            return nil
+        }
+        return value.value
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggest {
+    public static func closest(_ word: String, in candidates: [String]) -> String? {
+        var best: (String, Int)?
+        for candidate in candidates {
+            let distance = editDistance(Array(word.lowercased()), Array(candidate.lowercased()))
+            if distance <= max(2, word.count / 3), best == nil || distance < best!.1 { best = (candidate, distance) }
+        }
+        return best?.0
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+/// Diagnostic codes for policies. Stable: documented in the README.
+public enum PolicyCode {
+    public static let syntax = "P001"
+    public static let unknownKey = "P002"
+    public static let wrongType = "P003"
+    public static let missingField = "P004"
+    public static let unknownKind = "P005"
+    public static let unknownDetector = "P006"
+    public static let unknownChannel = "P007"
+    public static let badRegex = "P008"
+    public static let outOfRange = "P009"
+    public static let invalidValue = "P010"
+    public static let duplicate = "P011"
+    public static let noDefaultChannel = "P012"
+    public static let tooLarge = "P013"
+    public static let missingKey = "P014"
+    public static let notForKind = "P015"
+    public static let unreadable = "P016"
+}

@@ -1,0 +1,139 @@
+import RedlineCore
+
+/// A value with the place in the policy file it came from.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+    /// For string scalars: the column where the characters start, when each character of the
+    /// value maps to one column (plain and single-quoted scalars on one line); nil otherwise.
+    public var exactColumn: Int?
+
+    public init(_ value: Value, at location: SourceLocation, exactColumn: Int? = nil) {
+        self.value = value
+        self.location = location
+        self.exactColumn = exactColumn
+    }
+}
+
+/// A parsed policy, positions kept, not yet validated against the detector registry or compiled.
+/// `RedlineEngine` compiles it into a pipeline and reports the remaining errors.
+public struct Policy: Sendable {
+    public var file: String
+    /// The exact text it was read from (for hashing and display).
+    public var text: String
+    public var name: String
+    public var description: String
+    public var version: Int
+    public var settings: Settings
+    public var detectors: [DetectorSpec]
+    public var channels: [ChannelSpec]
+    public var defaultChannel: Located<String>?
+    public var email: EmailRouting
+    public var rules: [RuleSpec]
+    public var allowlist: [AllowEntry]
+    public var examples: [PolicyExample]
+}
+
+/// What happens when a detector cannot finish (match limit): the message is decided as if the
+/// detector had found something, with the strictest action of the rules using it, or `block`.
+public enum FailClosed: String, Sendable, CaseIterable {
+    case strictest
+    case block
+}
+
+public struct Settings: Sendable {
+    public var onDetectorError: FailClosed = .strictest
+    /// Default context window (characters on each side) for detectors that do not set one.
+    public var contextWindow: Int = 300
+    /// Match limit for every pattern (PCRE2 match steps).
+    public var matchLimit: Int = 1_000_000
+    /// Action for attachments that cannot be scanned (mail); `allow` lists them only.
+    public var unscannableAttachments: Action = .allow
+    public init() {}
+}
+
+public enum RedactionStyle: String, Sendable, CaseIterable {
+    case mask
+    case label
+    case hash
+    case remove
+}
+
+public struct DetectorSpec: Sendable {
+    public var id: Located<String>
+    public var kind: Located<String>
+    public var keywords: [String]?
+    public var window: Int?
+    public var minConfidence: Confidence = .low
+    public var requireContext: Bool?
+    public var allowValues: [Located<String>] = []
+    public var allowPatterns: [Located<String>] = []
+    public var redaction: RedactionStyle = .label
+    public var redactionWasSet = false
+    public var label: String?
+    /// `payment_card`: whether published test numbers count (default true).
+    public var countTestNumbers: Bool = true
+    /// `regex` only.
+    public var pattern: Located<String>?
+    public var validator: Located<String>?
+    public var flags: [Located<String>] = []
+    public var confidence: Confidence = .medium
+    public var matchExamples: [Located<String>] = []
+    public var noMatchExamples: [Located<String>] = []
+    public var location: SourceLocation
+}
+
+public struct ChannelSpec: Sendable {
+    public var name: Located<String>
+    public var attributes: [String: Bool]
+    public var description: String
+    public var location: SourceLocation
+
+    public var isEncrypted: Bool { attributes["encrypted"] ?? false }
+    public var isExternal: Bool { attributes["external"] ?? false }
+}
+
+/// Recipient domain → channel, for e-mail.
+public struct EmailRouting: Sendable {
+    /// Domain patterns (`example.com`, `*.example.com`) and the channel they map to, in order.
+    public var domains: [(pattern: String, channel: Located<String>)] = []
+    /// Channel for recipients no pattern matches.
+    public var otherwise: Located<String>?
+    public init() {}
+}
+
+public enum ChannelSelector: Sendable {
+    case all
+    case names([Located<String>])
+    /// Every channel whose attributes have these values (e.g. `encrypted: false`).
+    case attributes([String: Bool])
+}
+
+public struct RuleSpec: Sendable {
+    public var id: Located<String>
+    /// Detector ids, or nil for every detector (`*`).
+    public var detectors: [Located<String>]?
+    public var channels: ChannelSelector
+    public var action: Action
+    /// The rule applies only when at least this many distinct values of its detectors appear.
+    public var minInstances: Int = 1
+    public var message: String?
+    public var location: SourceLocation
+}
+
+public struct AllowEntry: Sendable {
+    public var value: Located<String>?
+    public var pattern: Located<String>?
+    /// Detector ids the entry applies to; nil means every detector.
+    public var detectors: [Located<String>]?
+    public var reason: String
+    public var location: SourceLocation
+}
+
+/// Message + channel → expected verdict (and optionally the rules expected to fire).
+public struct PolicyExample: Sendable {
+    public var text: String
+    public var channel: Located<String>?
+    public var verdict: Action
+    public var location: SourceLocation
+}

@@ -1,0 +1,242 @@
+import RedlineCore
+import Yams
+
+/// Stage one of loading a policy: YAML with positions → ``Policy``. Every problem is collected;
+/// the caller gets either a policy and no errors, or all the errors.
+public enum PolicyLoader {
+    /// Largest policy file accepted, in bytes.
+    public static let maxBytes = 4 * 1024 * 1024
+
+    /// Parses `text`; `file` names it in diagnostics.
+    public static func parse(_ text: String, file: String) -> (Policy?, [Diagnostic]) {
+        if text.utf8.count > maxBytes {
+            return (nil, [Diagnostic(.error, code: PolicyCode.tooLarge, "policy file is \(text.utf8.count) bytes; the limit is \(maxBytes)",
+                                     at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                return (nil, [Diagnostic(.error, code: PolicyCode.missingField, "policy file is empty", at: SourceLocation(file: file, line: 1, column: 1))])
+            }
+            root = node
+        } catch let error as YamlError {
+            return (nil, [syntaxDiagnostic(error, file: file)])
+        } catch {
+            return (nil, [Diagnostic(.error, code: PolicyCode.syntax, "cannot parse YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        let reader = NodeReader(file: file)
+        let policy = read(root, text: text, reader: reader)
+        let errors = reader.diagnostics
+        return (errors.contains { $0.severity == .error } ? nil : policy, errors)
+    }
+
+    static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return Diagnostic(.error, code: PolicyCode.syntax, "YAML syntax: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return Diagnostic(.error, code: PolicyCode.duplicate, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))",
+                              at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+        case let .reader(problem, _, _, _):
+            return Diagnostic(.error, code: PolicyCode.syntax, "YAML: \(problem)", at: SourceLocation(file: file, line: 1, column: 1))
+        default:
+            return Diagnostic(.error, code: PolicyCode.syntax, "YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    static let topKeys = ["version", "name", "description", "settings", "detectors", "channels", "default_channel",
+                          "email", "rules", "allowlist", "examples"]
+
+    static func read(_ root: Node, text: String, reader r: NodeReader) -> Policy {
+        var policy = Policy(file: r.file, text: text, name: "", description: "", version: 1, settings: Settings(),
+                            detectors: [], channels: [], defaultChannel: nil, email: EmailRouting(), rules: [],
+                            allowlist: [], examples: [])
+        guard let top = r.mapping(root, what: "the policy", allowed: topKeys) else { return policy }
+        if let node = top["version"], let version = r.int(node, what: "version", range: 1...1) { policy.version = version }
+        if let node = top["name"], let name = r.string(node, what: "name") { policy.name = name.value }
+        if policy.name.isEmpty { r.error(PolicyCode.missingField, "the policy needs a 'name'", at: root) }
+        if let node = top["description"], let text = r.string(node, what: "description") { policy.description = text.value }
+        if let node = top["settings"] { policy.settings = readSettings(node, r) }
+        if let node = top["detectors"] {
+            policy.detectors = r.namedMapping(node, what: "detectors").compactMap { readDetector($0.0, $0.1, r) }
+        } else {
+            r.error(PolicyCode.missingField, "the policy needs 'detectors'", at: root)
+        }
+        if let node = top["channels"] {
+            policy.channels = r.namedMapping(node, what: "channels").compactMap { readChannel($0.0, $0.1, r) }
+        } else {
+            r.error(PolicyCode.missingField, "the policy needs 'channels'", at: root)
+        }
+        if let node = top["default_channel"] { policy.defaultChannel = r.string(node, what: "default_channel") }
+        if let node = top["email"] { policy.email = readEmail(node, r) }
+        if let node = top["rules"] {
+            policy.rules = r.sequence(node, what: "rules").compactMap { readRule($0, r) }
+        }
+        if let node = top["allowlist"] {
+            policy.allowlist = r.sequence(node, what: "allowlist").compactMap { readAllow($0, r) }
+        }
+        if let node = top["examples"] {
+            policy.examples = r.sequence(node, what: "examples").compactMap { readExample($0, r) }
+        }
+        return policy
+    }
+
+    static func readSettings(_ node: Node, _ r: NodeReader) -> Settings {
+        var settings = Settings()
+        guard let map = r.mapping(node, what: "settings", allowed: ["on_detector_error", "context_window", "match_limit", "unscannable_attachments"]) else { return settings }
+        if let value = map["on_detector_error"], let choice = r.choice(value, what: "on_detector_error", choices: FailClosed.allCases.map(\.rawValue)) {
+            settings.onDetectorError = FailClosed(rawValue: choice)!
+        }
+        if let value = map["context_window"], let window = r.int(value, what: "context_window", range: 0...10_000) { settings.contextWindow = window }
+        if let value = map["match_limit"], let limit = r.int(value, what: "match_limit", range: 1_000...100_000_000) { settings.matchLimit = limit }
+        if let value = map["unscannable_attachments"], let choice = r.choice(value, what: "unscannable_attachments", choices: Action.allCases.map(\.name)) {
+            settings.unscannableAttachments = Action(name: choice)!
+        }
+        return settings
+    }
+
+    static let detectorKeys = ["kind", "keywords", "window", "min_confidence", "require_context", "allow_values", "allow_patterns",
+                               "redaction", "label", "test_numbers", "pattern", "validator", "flags", "confidence", "examples", "description"]
+
+    static func readDetector(_ id: Located<String>, _ node: Node, _ r: NodeReader) -> DetectorSpec? {
+        guard let map = r.mapping(node, what: "detector '\(id.value)'", allowed: detectorKeys) else { return nil }
+        guard let kindNode = map["kind"], let kind = r.string(kindNode, what: "kind") else {
+            if map["kind"] == nil { r.error(PolicyCode.missingField, "detector '\(id.value)' needs a 'kind'", at: node) }
+            return nil
+        }
+        var spec = DetectorSpec(id: id, kind: kind, location: r.location(node))
+        if let value = map["keywords"] { spec.keywords = r.strings(value, what: "keywords").map(\.value) }
+        if let value = map["window"] { spec.window = r.int(value, what: "window", range: 0...10_000) }
+        if let value = map["min_confidence"], let choice = r.choice(value, what: "min_confidence", choices: Confidence.allCases.map(\.name)) {
+            spec.minConfidence = Confidence(name: choice)!
+        }
+        if let value = map["require_context"] { spec.requireContext = r.bool(value, what: "require_context") }
+        if let value = map["allow_values"] { spec.allowValues = r.strings(value, what: "allow_values") }
+        if let value = map["allow_patterns"] { spec.allowPatterns = r.strings(value, what: "allow_patterns") }
+        if let value = map["redaction"], let choice = r.choice(value, what: "redaction", choices: RedactionStyle.allCases.map(\.rawValue)) {
+            spec.redaction = RedactionStyle(rawValue: choice)!
+            spec.redactionWasSet = true
+        }
+        if let value = map["label"] { spec.label = r.string(value, what: "label")?.value }
+        if let value = map["test_numbers"], let choice = r.choice(value, what: "test_numbers", choices: ["count", "ignore"]) {
+            spec.countTestNumbers = choice == "count"
+        }
+        if let value = map["pattern"] { spec.pattern = r.string(value, what: "pattern") }
+        if let value = map["validator"] { spec.validator = r.string(value, what: "validator") }
+        if let value = map["flags"] { spec.flags = r.strings(value, what: "flags") }
+        if let value = map["confidence"], let choice = r.choice(value, what: "confidence", choices: Confidence.allCases.map(\.name)) {
+            spec.confidence = Confidence(name: choice)!
+        }
+        if let value = map["examples"], let examples = r.mapping(value, what: "examples", allowed: ["match", "no_match"]) {
+            if let list = examples["match"] { spec.matchExamples = r.strings(list, what: "examples.match") }
+            if let list = examples["no_match"] { spec.noMatchExamples = r.strings(list, what: "examples.no_match") }
+        }
+        return spec
+    }
+
+    static func readChannel(_ name: Located<String>, _ node: Node, _ r: NodeReader) -> ChannelSpec? {
+        guard case let .mapping(mapping) = node else {
+            r.error(PolicyCode.wrongType, "channel '\(name.value)' must be a mapping of attributes (encrypted, external, …)", at: node)
+            return nil
+        }
+        var channel = ChannelSpec(name: name, attributes: [:], description: "", location: r.location(node))
+        for (key, value) in mapping {
+            guard let attribute = key.scalar?.string else { continue }
+            if attribute == "description" {
+                channel.description = r.string(value, what: "description")?.value ?? ""
+            } else if let flag = r.bool(value, what: "channel attribute '\(attribute)'") {
+                channel.attributes[attribute] = flag
+            }
+        }
+        for required in ["encrypted", "external"] where channel.attributes[required] == nil {
+            r.error(PolicyCode.missingField, "channel '\(name.value)' needs '\(required): true|false'", at: node)
+        }
+        return channel
+    }
+
+    static func readEmail(_ node: Node, _ r: NodeReader) -> EmailRouting {
+        var routing = EmailRouting()
+        guard let map = r.mapping(node, what: "email", allowed: ["domains", "other_domains"]) else { return routing }
+        if let domains = map["domains"] {
+            for (pattern, value) in r.namedMapping(domains, what: "email.domains") {
+                if let channel = r.string(value, what: "channel for domain '\(pattern.value)'") {
+                    routing.domains.append((pattern.value.lowercased(), channel))
+                }
+            }
+        }
+        if let other = map["other_domains"] { routing.otherwise = r.string(other, what: "email.other_domains") }
+        return routing
+    }
+
+    static func readRule(_ node: Node, _ r: NodeReader) -> RuleSpec? {
+        guard let map = r.mapping(node, what: "rule", allowed: ["id", "detectors", "channels", "action", "min_instances", "message", "description"]) else { return nil }
+        guard let idNode = map["id"], let id = r.string(idNode, what: "rule id") else {
+            if map["id"] == nil { r.error(PolicyCode.missingField, "every rule needs an 'id'", at: node) }
+            return nil
+        }
+        guard let actionNode = map["action"] else {
+            r.error(PolicyCode.missingField, "rule '\(id.value)' needs an 'action' (allow, flag, redact, block)", at: node)
+            return nil
+        }
+        guard let actionName = r.choice(actionNode, what: "action", choices: Action.allCases.map(\.name)) else { return nil }
+        var detectors: [Located<String>]?
+        if let value = map["detectors"] {
+            let list = r.strings(value, what: "detectors")
+            detectors = list.contains { $0.value == "*" } ? nil : list
+        } else {
+            r.error(PolicyCode.missingField, "rule '\(id.value)' needs 'detectors' (a list of detector ids, or '*')", at: node)
+        }
+        var channels = ChannelSelector.all
+        if let value = map["channels"] {
+            if case let .mapping(mapping) = value {
+                var attributes: [String: Bool] = [:]
+                for (key, flag) in mapping {
+                    if let name = key.scalar?.string, let bool = r.bool(flag, what: "channel attribute '\(name)'") { attributes[name] = bool }
+                }
+                channels = .attributes(attributes)
+            } else {
+                let list = r.strings(value, what: "channels")
+                channels = list.contains { $0.value == "*" } ? .all : .names(list)
+            }
+        }
+        var rule = RuleSpec(id: id, detectors: detectors, channels: channels, action: Action(name: actionName)!, location: r.location(node))
+        if let value = map["min_instances"], let count = r.int(value, what: "min_instances", range: 1...100_000) { rule.minInstances = count }
+        if let value = map["message"] { rule.message = r.string(value, what: "message")?.value }
+        return rule
+    }
+
+    static func readAllow(_ node: Node, _ r: NodeReader) -> AllowEntry? {
+        guard let map = r.mapping(node, what: "allowlist entry", allowed: ["value", "pattern", "detectors", "reason"]) else { return nil }
+        var entry = AllowEntry(value: nil, pattern: nil, detectors: nil, reason: "", location: r.location(node))
+        if let value = map["value"] { entry.value = r.string(value, what: "value") }
+        if let value = map["pattern"] { entry.pattern = r.string(value, what: "pattern") }
+        if let value = map["detectors"] {
+            let list = r.strings(value, what: "detectors")
+            entry.detectors = list.contains { $0.value == "*" } ? nil : list
+        }
+        if (entry.value == nil) == (entry.pattern == nil) {
+            r.error(PolicyCode.missingField, "an allowlist entry needs exactly one of 'value' or 'pattern'", at: node)
+        }
+        if let value = map["reason"], let reason = r.string(value, what: "reason"), !reason.value.isEmpty {
+            entry.reason = reason.value
+        } else {
+            r.error(PolicyCode.missingField, "every allowlist entry needs a 'reason'", at: node)
+        }
+        return entry
+    }
+
+    static func readExample(_ node: Node, _ r: NodeReader) -> PolicyExample? {
+        guard let map = r.mapping(node, what: "example", allowed: ["text", "channel", "verdict"]) else { return nil }
+        guard let textNode = map["text"], let text = r.string(textNode, what: "text") else {
+            if map["text"] == nil { r.error(PolicyCode.missingField, "every example needs a 'text'", at: node) }
+            return nil
+        }
+        guard let verdictNode = map["verdict"] else {
+            r.error(PolicyCode.missingField, "every example needs a 'verdict'", at: node)
+            return nil
+        }
+        guard let verdict = r.choice(verdictNode, what: "verdict", choices: Action.allCases.map(\.name)) else { return nil }
+        let channel = map["channel"].flatMap { r.string($0, what: "channel") }
+        return PolicyExample(text: text.value, channel: channel, verdict: Action(name: verdict)!, location: r.location(node))
+    }
+}
