@@ -41,9 +41,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine"]),
+        .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine"]),
-        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail"]),
+        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats"]),
         .executableTarget(
             name: "redline",
             dependencies: ["RedlineTool", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -23,9 +23,9 @@ struct Allowlist: Sendable {
         func compile(_ pattern: Located<String>) -> CompiledPattern? {
             do {
                 return try CompiledPattern(pattern.value, limits: limits)
-            } catch let error as PCRE2Error {
+            } catch {
                 diagnostics.append(Pipeline.regexDiagnostic(error, pattern))
-            } catch {}
+            }
             return nil
         }
         func addValue(_ text: String, to index: Int) {

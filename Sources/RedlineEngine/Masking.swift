@@ -43,7 +43,7 @@ enum Masking {
                 // One `*` per scalar.
                 if byte & 0xC0 != 0x80 { out.append(42) }
             } else if byte >= 48 && byte <= 57 {
-                out.append(digitsLeft <= keepLastDigits ? byte : 42)
+                out.append(keepLastDigits > 0 && digitsLeft <= keepLastDigits ? byte : 42)
                 digitsLeft -= 1
             } else if (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) {
                 out.append(42)

@@ -82,3 +82,16 @@ extension Pipeline {
         return out
     }
 }
+
+extension Pipeline {
+    /// The redaction style of a detector in words.
+    public func redactionDescription(_ index: Int) -> String {
+        let plan = redaction[index]
+        switch plan.style {
+        case .mask: return plan.keepLastDigits > 0 ? "a mask keeping the last \(plan.keepLastDigits) digits" : "a mask"
+        case .label: return "the label \(plan.label)"
+        case .hash: return "a keyed hash"
+        case .remove: return "nothing (removed)"
+        }
+    }
+}

@@ -1,0 +1,113 @@
+/// RFC 4180 CSV: records may span lines inside quoted fields; `""` escapes a quote.
+/// A record keeps its raw bytes, so rewriting one field leaves the others byte-identical.
+public struct CSVRecord: Sendable {
+    public struct Field: Sendable {
+        /// Raw range in the record bytes (quotes included).
+        public var raw: Range<Int>
+        public var quoted: Bool
+    }
+
+    /// The record's bytes without its line terminator.
+    public let bytes: [UInt8]
+    /// The terminator as read (`\r\n`, `\n` or empty at end of input).
+    public let terminator: [UInt8]
+    public let fields: [Field]
+
+    /// Length of the next complete record in `buffer` (terminator included), or nil when more input
+    /// is needed. With `atEnd`, the rest of the buffer is one record.
+    public static func nextRecordLength(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, atEnd: Bool) -> Int? {
+        var inQuotes = false
+        var index = start
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\"") {
+                inQuotes.toggle()
+            } else if byte == 10 && !inQuotes {
+                return index + 1 - start
+            }
+            index += 1
+        }
+        return atEnd && index > start ? index - start : nil
+    }
+
+    public init(_ line: ArraySlice<UInt8>) {
+        var body = Array(line)
+        var terminator: [UInt8] = []
+        if body.last == 10 {
+            body.removeLast()
+            terminator = [10]
+            if body.last == 13 {
+                body.removeLast()
+                terminator = [13, 10]
+            }
+        }
+        self.bytes = body
+        self.terminator = terminator
+        var fields: [Field] = []
+        var start = 0
+        var index = 0
+        var inQuotes = false
+        while index <= body.count {
+            if index == body.count || (body[index] == UInt8(ascii: ",") && !inQuotes) {
+                let quoted = index > start && body[start] == UInt8(ascii: "\"")
+                fields.append(Field(raw: start..<index, quoted: quoted))
+                start = index + 1
+            } else if body[index] == UInt8(ascii: "\"") {
+                inQuotes.toggle()
+            }
+            index += 1
+        }
+        self.fields = fields
+    }
+
+    /// Decoded value of field `index` (quotes removed, `""` → `"`).
+    public func value(_ index: Int) -> [UInt8]? {
+        guard index < fields.count else { return nil }
+        let field = fields[index]
+        let raw = bytes[field.raw]
+        guard field.quoted, raw.count >= 2 else { return Array(raw) }
+        var out: [UInt8] = []
+        var i = raw.startIndex + 1
+        let end = raw.last == UInt8(ascii: "\"") ? raw.endIndex - 1 : raw.endIndex
+        while i < end {
+            if raw[i] == UInt8(ascii: "\""), i + 1 < end, raw[i + 1] == UInt8(ascii: "\"") {
+                out.append(UInt8(ascii: "\""))
+                i += 2
+            } else {
+                out.append(raw[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// The record (terminator included) with field `index` replaced by `value`, quoted when needed.
+    public func replacing(_ index: Int, with value: [UInt8]) -> [UInt8] {
+        guard index < fields.count else { return bytes + terminator }
+        var out = Array(bytes[..<fields[index].raw.lowerBound])
+        out.append(contentsOf: CSVRecord.encodeField(value, forceQuotes: fields[index].quoted))
+        out.append(contentsOf: bytes[fields[index].raw.upperBound...])
+        return out + terminator
+    }
+
+    /// One field, quoted if it contains a comma, quote or line break (or if asked to).
+    public static func encodeField(_ value: [UInt8], forceQuotes: Bool = false) -> [UInt8] {
+        let needs = forceQuotes || value.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        guard needs else { return value }
+        var out: [UInt8] = [34]
+        for byte in value {
+            if byte == 34 { out.append(34) }
+            out.append(byte)
+        }
+        out.append(34)
+        return out
+    }
+
+    /// A cell for a spreadsheet: quoted as needed, with a leading `'` when it starts with
+    /// `=`, `+`, `-`, `@`, tab or CR (formula injection).
+    public static func spreadsheetCell(_ text: String) -> String {
+        var value = text
+        if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { value = "'" + value }
+        return String(decoding: encodeField(Array(value.utf8)), as: UTF8.self)
+    }
+}

@@ -1,0 +1,87 @@
+/// JSON string decoding and encoding on UTF-8 bytes.
+public enum JSONString {
+    static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case 48...57: return UInt32(byte - 48)
+        case 65...70: return UInt32(byte - 55)
+        case 97...102: return UInt32(byte - 87)
+        default: return nil
+        }
+    }
+
+    /// Decodes a quoted JSON string (quotes included) to UTF-8. Lone surrogates become U+FFFD.
+    public static func decode(_ quoted: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(quoted.count)
+        var index = quoted.startIndex + 1
+        let end = quoted.endIndex - 1
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= end else { return nil }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                guard let digit = hexValue(quoted[at + offset]) else { return nil }
+                value = value * 16 + digit
+            }
+            return value
+        }
+        while index < end {
+            let byte = quoted[index]
+            guard byte == UInt8(ascii: "\\"), index + 1 < end else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            let escape = quoted[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "u"):
+                guard var value = hex4(index) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                index += 4
+                if (0xD800...0xDBFF).contains(value), index + 6 <= end, quoted[index] == UInt8(ascii: "\\"),
+                   quoted[index + 1] == UInt8(ascii: "u"), let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low) {
+                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(scalar).utf8))
+            default:
+                out.append(escape)
+            }
+        }
+        return out
+    }
+
+    /// Encodes UTF-8 bytes as a quoted JSON string. Invalid UTF-8 becomes U+FFFD, so the output is
+    /// always valid UTF-8; control characters are escaped.
+    public static func encode<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        out.reserveCapacity(bytes.count + 2)
+        let text = String(decoding: bytes, as: UTF8.self)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let digits = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 15)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+
+    public static func encode(_ string: String) -> String {
+        String(decoding: encode(Array(string.utf8)), as: UTF8.self)
+    }
+}

@@ -1,0 +1,193 @@
+import RedlineCore
+
+/// A finding with where it came from, as reports show it.
+public struct ReportEntry: Sendable {
+    /// File path, or `-` for standard input.
+    public var source: String
+    /// 0-based record index (JSONL line, CSV data row, mbox message); nil for plain text.
+    public var record: Int?
+    /// The record's id field, when it has one.
+    public var id: String?
+    public var channel: String
+    public var finding: Finding
+
+    public init(source: String, record: Int? = nil, id: String? = nil, channel: String, finding: Finding) {
+        self.source = source
+        self.record = record
+        self.id = id
+        self.channel = channel
+        self.finding = finding
+    }
+}
+
+/// Totals for a run.
+public struct ReportSummary: Sendable {
+    public var sources = 0
+    public var records = 0
+    public var findings = 0
+    public var byDetector: [String: Int] = [:]
+    public var byAction: [String: Int] = [:]
+    /// The strictest action over everything scanned.
+    public var verdict: Action = .allow
+    /// Inputs that could not be read or parsed.
+    public var errors = 0
+    public init() {}
+
+    public mutating func add(_ finding: Finding) {
+        findings += 1
+        byDetector[finding.detector, default: 0] += 1
+        byAction[finding.action.name, default: 0] += 1
+    }
+}
+
+/// What every report names: the tool and the policy.
+public struct ReportContext: Sendable {
+    public var toolVersion: String
+    public var policyName: String
+    public var policySHA256: String
+    public var policySource: String
+    /// Detector id → (kind, description), for SARIF rules.
+    public var detectors: [(id: String, kind: String, summary: String)]
+    /// Rule id → sender message, for SARIF help texts.
+    public var ruleMessages: [String: String]
+
+    public init(toolVersion: String, policyName: String, policySHA256: String, policySource: String,
+                detectors: [(id: String, kind: String, summary: String)], ruleMessages: [String: String]) {
+        self.toolVersion = toolVersion
+        self.policyName = policyName
+        self.policySHA256 = policySHA256
+        self.policySource = policySource
+        self.detectors = detectors
+        self.ruleMessages = ruleMessages
+    }
+}
+
+/// The report formats of `check`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, jsonl, sarif
+}
+
+/// Receives findings as they are produced and writes a report. Streaming formats (text, JSONL)
+/// write each entry at once; JSON and SARIF collect and write at the end.
+public protocol ReportSink: AnyObject {
+    func add(_ entry: ReportEntry)
+    func finish(_ summary: ReportSummary)
+}
+
+extension ReportFormat {
+    /// A sink writing this format through `write`.
+    public func makeSink(context: ReportContext, color: Bool, write: @escaping ([UInt8]) -> Void) -> ReportSink {
+        switch self {
+        case .text: TextReport(color: color, write: write)
+        case .jsonl: JSONLReport(context: context, write: write)
+        case .json: JSONReport(context: context, write: write)
+        case .sarif: SARIFReport(context: context, write: write)
+        }
+    }
+}
+
+/// `path:line:col: rule-id [action] detector: masked-excerpt`, one line per finding; records use
+/// `path:#record:col`. Colour only when asked (the caller checks the TTY and NO_COLOR).
+final class TextReport: ReportSink {
+    let color: Bool
+    let write: ([UInt8]) -> Void
+
+    init(color: Bool, write: @escaping ([UInt8]) -> Void) {
+        self.color = color
+        self.write = write
+    }
+
+    func add(_ entry: ReportEntry) {
+        let f = entry.finding
+        let place = entry.record.map { "#\($0)" } ?? "\(f.line)"
+        let part = f.part.map { " (\($0))" } ?? ""
+        let rule = f.rule ?? "-"
+        var action = "[\(f.action.name)]"
+        if color {
+            let code = switch f.action { case .block: "31;1"; case .redact: "35"; case .flag: "33"; case .allow: "2" }
+            action = "\u{1B}[\(code)m\(action)\u{1B}[0m"
+        }
+        write(Array("\(entry.source):\(place):\(f.column): \(rule) \(action) \(f.detector): \(f.excerpt)\(part)\n".utf8))
+    }
+
+    func finish(_ summary: ReportSummary) {}
+}
+
+/// One JSON object per finding, then one summary object (`"type": "summary"`).
+final class JSONLReport: ReportSink {
+    let context: ReportContext
+    let write: ([UInt8]) -> Void
+
+    init(context: ReportContext, write: @escaping ([UInt8]) -> Void) {
+        self.context = context
+        self.write = write
+    }
+
+    func add(_ entry: ReportEntry) {
+        write(Array((ReportJSON.finding(entry, type: true) + "\n").utf8))
+    }
+
+    func finish(_ summary: ReportSummary) {
+        write(Array(("{\"type\":\"summary\"," + ReportJSON.summaryFields(summary, context) + "}\n").utf8))
+    }
+}
+
+/// One document: `schema`, tool, policy, summary, findings.
+final class JSONReport: ReportSink {
+    let context: ReportContext
+    let write: ([UInt8]) -> Void
+    var findings: [String] = []
+
+    init(context: ReportContext, write: @escaping ([UInt8]) -> Void) {
+        self.context = context
+        self.write = write
+    }
+
+    func add(_ entry: ReportEntry) { findings.append(ReportJSON.finding(entry, type: false)) }
+
+    func finish(_ summary: ReportSummary) {
+        var text = "{\"schema\":\"redline.findings/1\",\"tool\":{\"name\":\"redline\",\"version\":\(JSONString.encode(context.toolVersion))},"
+        text += "\"policy\":{\"name\":\(JSONString.encode(context.policyName)),\"sha256\":\"\(context.policySHA256)\",\"source\":\(JSONString.encode(context.policySource))},"
+        text += "\"summary\":{" + ReportJSON.summaryFields(summary, context) + "},"
+        text += "\"findings\":[" + findings.joined(separator: ",") + "]}\n"
+        write(Array(text.utf8))
+    }
+}
+
+/// JSON fragments shared by the JSON, JSONL and SARIF reports. Wire format of a finding:
+/// `source, record, id, channel, part, detector, kind, rule, action, confidence, test_value,
+/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`.
+enum ReportJSON {
+    static func finding(_ entry: ReportEntry, type: Bool) -> String {
+        let f = entry.finding
+        var fields: [String] = []
+        if type { fields.append("\"type\":\"finding\"") }
+        fields.append("\"source\":\(JSONString.encode(entry.source))")
+        fields.append("\"record\":\(entry.record.map(String.init) ?? "null")")
+        fields.append("\"id\":\(entry.id.map(JSONString.encode) ?? "null")")
+        fields.append("\"channel\":\(JSONString.encode(entry.channel))")
+        fields.append("\"part\":\(f.part.map(JSONString.encode) ?? "null")")
+        fields.append("\"detector\":\(JSONString.encode(f.detector))")
+        fields.append("\"kind\":\"\(f.kind)\"")
+        fields.append("\"rule\":\(f.rule.map(JSONString.encode) ?? "null")")
+        fields.append("\"action\":\"\(f.action.name)\"")
+        fields.append("\"confidence\":\"\(f.confidence.name)\"")
+        fields.append("\"test_value\":\(f.isTestValue)")
+        fields.append("\"start\":\(f.start),\"end\":\(f.end)")
+        fields.append("\"scalar_start\":\(f.scalarStart),\"scalar_end\":\(f.scalarEnd)")
+        fields.append("\"line\":\(f.line),\"column\":\(f.column)")
+        fields.append("\"excerpt\":\(JSONString.encode(f.excerpt))")
+        fields.append("\"fingerprint\":\(f.valueHash.isEmpty ? "null" : "\"\(f.valueHash)\"")")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    static func counts(_ map: [String: Int]) -> String {
+        "{" + map.keys.sorted().map { "\(JSONString.encode($0)):\(map[$0]!)" }.joined(separator: ",") + "}"
+    }
+
+    static func summaryFields(_ s: ReportSummary, _ context: ReportContext) -> String {
+        "\"verdict\":\"\(s.verdict.name)\",\"sources\":\(s.sources),\"records\":\(s.records),\"findings\":\(s.findings),"
+            + "\"errors\":\(s.errors),\"by_detector\":\(counts(s.byDetector)),\"by_action\":\(counts(s.byAction)),"
+            + "\"policy\":\(JSONString.encode(context.policyName)),\"policy_sha256\":\"\(context.policySHA256)\""
+    }
+}

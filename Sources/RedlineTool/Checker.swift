@@ -1,0 +1,187 @@
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineFormats
+
+/// `redline check`: scans files or standard input and reports every finding with its decision.
+/// Exit: 0 when nothing reaches `failOn`, 1 when something does, 2 on a usage, policy or input
+/// error (a check that could not read some input never exits 0).
+public enum Checker {
+    public static let version = "0.1.0"
+
+    public static func run(_ options: CheckOptions) -> Int32 {
+        guard let pipeline = options.policy.loadPipeline() else { return ExitStatus.error }
+        let session = pipeline.makeSession()
+        let defaultChannel: String
+        do {
+            defaultChannel = try session.resolveChannel(options.policy.channel)
+        } catch {
+            printError("redline: \(error.description)")
+            return ExitStatus.error
+        }
+        let out: OutputStream
+        var file: AtomicFile?
+        if let path = options.output {
+            do {
+                file = try AtomicFile(path: path)
+                out = file!.stream
+            } catch {
+                printError("redline: \(error)")
+                return ExitStatus.error
+            }
+        } else {
+            out = OutputStream(fd: 1, name: "standard output")
+        }
+        let color = options.color ?? (options.output == nil && out.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
+                                      && ProcessInfo.processInfo.environment["TERM"] != "dumb")
+        var writeError: Error?
+        let sink = options.format.makeSink(context: reportContext(pipeline), color: color) { bytes in
+            guard writeError == nil else { return }
+            do { try out.write(bytes) } catch { writeError = error }
+        }
+        let paths = options.paths.isEmpty ? ["-"] : options.paths
+        let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients)
+        for path in paths {
+            scanner.summary.sources += 1
+            do {
+                try scanner.check(path: path, mode: options.input ?? InputMode.guess(path)) { entry in sink.add(entry) }
+            } catch {
+                scanner.summary.errors += 1
+                printError("redline: \(path): \(error)")
+            }
+            if writeError != nil { break }
+        }
+        let summary = scanner.summary
+        sink.finish(summary)
+        do {
+            if let writeError { throw writeError }
+            try out.flush()
+            try file?.commit()
+        } catch IOFailure.brokenPipe {
+            return ExitStatus.clean
+        } catch {
+            file?.abandon()
+            printError("redline: \(error)")
+            return ExitStatus.error
+        }
+        if summary.errors > 0 { return ExitStatus.error }
+        return summary.verdict >= options.failOn ? ExitStatus.findings : ExitStatus.clean
+    }
+
+    static func reportContext(_ pipeline: Pipeline) -> ReportContext {
+        var messages: [String: String] = [:]
+        for rule in pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
+        return ReportContext(
+            toolVersion: version, policyName: pipeline.policy.name, policySHA256: pipeline.policySHA256,
+            policySource: pipeline.policy.file,
+            detectors: pipeline.detectors.map { ($0.id, $0.kind.id, $0.kind.summary) }, ruleMessages: messages)
+    }
+}
+
+/// Reads one input in its mode and hands each finding to a callback.
+final class InputScanner {
+    let session: PipelineSession
+    let defaultChannel: String
+    let fields: RecordFields
+    let recipients: [String]
+    /// Totals over everything checked so far.
+    var summary = ReportSummary()
+
+    init(session: PipelineSession, defaultChannel: String, fields: RecordFields, recipients: [String]) {
+        self.session = session
+        self.defaultChannel = defaultChannel
+        self.fields = fields
+        self.recipients = recipients
+    }
+
+    func check(path: String, mode: InputMode, report: @escaping (ReportEntry) -> Void) throws {
+        let report: (ReportEntry) -> Void = { entry in
+            self.summary.add(entry.finding)
+            report(entry)
+        }
+        switch mode {
+        case .text:
+            let input = try InputStream.open(path)
+            let stream = TextStream(session: session, channel: defaultChannel)
+            let handle: (TextStream.Chunk) throws -> Void = { chunk in
+                for failure in chunk.failures { printError("redline: \(path): \(failure.description)") }
+                self.summary.verdict = max(self.summary.verdict, chunk.verdict)
+                for finding in chunk.findings { report(ReportEntry(source: path, channel: self.defaultChannel, finding: finding)) }
+            }
+            while true {
+                let piece = try input.read()
+                if piece.isEmpty { break }
+                try stream.feed(piece, emit: handle)
+            }
+            try stream.finish(emit: handle)
+            summary.records += 1
+        case .jsonl, .csv:
+            let input = try InputStream.open(path)
+            let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false)
+            try forEachRecord(input, mode: mode, processor: processor, path: path) { index, outcome in
+                summary.records += 1
+                summary.verdict = max(summary.verdict, outcome.verdict)
+                if let malformed = outcome.malformed {
+                    summary.errors += 1
+                    printError("redline: \(path): record \(index): \(malformed)")
+                }
+                for failure in outcome.failures { printError("redline: \(path): record \(index): \(failure.description)") }
+                for finding in outcome.findings {
+                    report(ReportEntry(source: path, record: index, id: outcome.id, channel: outcome.channel, finding: finding))
+                }
+            } tooLarge: { index, size in
+                summary.errors += 1
+                printError("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
+            }
+        case .eml, .mbox, .maildir:
+            try MailInputs.check(path: path, mode: mode, scanner: self, report: report)
+        }
+    }
+
+    /// Reads records and calls `body` per record (header row of CSV skipped and used for columns).
+    func forEachRecord(_ input: InputStream, mode: InputMode, processor: RecordProcessor, path: String,
+                       body: (Int, RecordOutcome) throws -> Void, tooLarge: (Int, Int) throws -> Void) throws {
+        let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
+        var columns: [String: Int]?
+        var index = 0
+        while let item = try reader.next() {
+            switch item {
+            case let .record(raw):
+                if mode == .csv {
+                    guard let known = columns else {
+                        columns = CSVColumns.parse(raw)
+                        if columns?[fields.text] == nil {
+                            throw ToolError("CSV header has no column '\(fields.text)' (use --text-column)")
+                        }
+                        continue
+                    }
+                    try body(index, processor.csv(raw, record: index, columns: known))
+                } else {
+                    try body(index, processor.jsonl(raw, record: index))
+                }
+            case let .tooLarge(size):
+                try tooLarge(index, size)
+            }
+            index += 1
+        }
+    }
+}
+
+enum CSVColumns {
+    static func parse(_ raw: [UInt8]) -> [String: Int] {
+        var header = CSVRecord(raw[...])
+        // A UTF-8 byte-order mark before the first name.
+        if header.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { header = CSVRecord(raw.dropFirst(3)) }
+        var columns: [String: Int] = [:]
+        for index in header.fields.indices {
+            if let name = header.value(index) { columns[String(decoding: name, as: UTF8.self)] = index }
+        }
+        return columns
+    }
+}
+
+/// A plain error with a message for the user.
+struct ToolError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import RedlineCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// I/O errors with the documented exit behaviour.
+public enum IOFailure: Error, CustomStringConvertible {
+    /// The reader went away (EPIPE): stop quietly.
+    case brokenPipe
+    case write(String, Int32)
+    case read(String, Int32)
+    case open(String, Int32)
+
+    public var description: String {
+        switch self {
+        case .brokenPipe: "output closed by the reader"
+        case let .write(what, code): "cannot write \(what): \(String(cString: strerror(code)))"
+        case let .read(what, code): "cannot read \(what): \(String(cString: strerror(code)))"
+        case let .open(what, code): "cannot open \(what): \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+/// A buffered writer on a file descriptor. Block-buffered by default; `lineBuffered` flushes
+/// at every record boundary the caller marks with ``endRecord()``.
+public final class OutputStream {
+    let fd: Int32
+    let name: String
+    public var lineBuffered: Bool
+    private var buffer: [UInt8] = []
+    private let capacity = 64 * 1024
+
+    public init(fd: Int32, name: String, lineBuffered: Bool = false) {
+        self.fd = fd
+        self.name = name
+        self.lineBuffered = lineBuffered
+        buffer.reserveCapacity(capacity)
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func write(_ bytes: ArraySlice<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    /// Marks the end of a record: flushes when line-buffered.
+    public func endRecord() throws {
+        if lineBuffered { try flush() }
+    }
+
+    public func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { raw in
+                Glibc.write(fd, raw.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                buffer.removeAll(keepingCapacity: true)
+                if code == EPIPE { throw IOFailure.brokenPipe }
+                throw IOFailure.write(name, code)
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether the descriptor is a terminal.
+    public var isTerminal: Bool { isatty(fd) == 1 }
+}
+
+/// Reads a file descriptor in chunks.
+public final class InputStream {
+    let fd: Int32
+    public let name: String
+    let ownsDescriptor: Bool
+    private var chunk: [UInt8]
+
+    public init(fd: Int32, name: String, ownsDescriptor: Bool = false, chunkSize: Int = 256 * 1024) {
+        self.fd = fd
+        self.name = name
+        self.ownsDescriptor = ownsDescriptor
+        self.chunk = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    /// Opens a path for reading (`-` is standard input).
+    public static func open(_ path: String) throws -> InputStream {
+        if path == "-" { return InputStream(fd: 0, name: "-") }
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw IOFailure.open(path, EISDIR)
+        }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw IOFailure.open(path, errno) }
+        return InputStream(fd: fd, name: path, ownsDescriptor: true)
+    }
+
+    deinit {
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// The next chunk; empty at end of input.
+    public func read() throws -> ArraySlice<UInt8> {
+        while true {
+            let count = chunk.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress!, raw.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw IOFailure.read(name, errno)
+            }
+            return chunk[0..<count]
+        }
+    }
+
+    /// Everything left (for small inputs such as one e-mail message), up to `limit` bytes.
+    public func readAll(limit: Int = 512 * 1024 * 1024) throws -> [UInt8] {
+        var out: [UInt8] = []
+        while true {
+            let piece = try read()
+            if piece.isEmpty { return out }
+            out.append(contentsOf: piece)
+            if out.count > limit { throw IOFailure.read(name, EFBIG) }
+        }
+    }
+}
+
+/// Writes a file atomically: a temporary file beside the target, then `rename`. A failure at any
+/// point leaves the original untouched and removes the temporary file.
+public final class AtomicFile {
+    public let path: String
+    let temporary: String
+    public let stream: OutputStream
+    private var done = false
+    /// Test seam: called before each flush; returning an errno makes that write fail.
+    nonisolated(unsafe) public static var faultInjection: ((String) -> Int32?)?
+
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        var template = Array(((directory.isEmpty ? "." : directory) + "/.\(base).redline-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 { throw IOFailure.open(path, errno) }
+        temporary = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast().map { $0 } + [0])
+        stream = OutputStream(fd: fd, name: path)
+        var info = stat()
+        if stat(path, &info) == 0 { fchmod(fd, info.st_mode & 0o7777) }
+    }
+
+    /// Flushes, syncs and renames over the target.
+    public func commit() throws {
+        if let fault = AtomicFile.faultInjection?(path) {
+            abandon()
+            throw IOFailure.write(path, fault)
+        }
+        do {
+            try stream.flush()
+        } catch {
+            abandon()
+            throw error
+        }
+        if fsync(stream.fd) != 0 || close(stream.fd) != 0 {
+            let code = errno
+            unlink(temporary)
+            done = true
+            throw IOFailure.write(path, code)
+        }
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            done = true
+            throw IOFailure.write(path, code)
+        }
+        done = true
+    }
+
+    public func abandon() {
+        guard !done else { return }
+        close(stream.fd)
+        unlink(temporary)
+        done = true
+    }
+
+    deinit { abandon() }
+}
+
+/// Writes to standard error (diagnostics only: never message content).
+public func printError(_ text: String) {
+    let line = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
+    _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineFormats
+
+/// Input modes of `check` and `redact`.
+public enum InputMode: String, Sendable, CaseIterable {
+    case text, jsonl, csv, eml, mbox, maildir
+
+    /// The mode for a path when none is given: by extension, else text.
+    public static func guess(_ path: String) -> InputMode {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") { return .jsonl }
+        if lower.hasSuffix(".csv") { return .csv }
+        if lower.hasSuffix(".eml") { return .eml }
+        if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("cur"), isDirectory: &isDirectory), isDirectory.boolValue {
+            return .maildir
+        }
+        return .text
+    }
+}
+
+/// What to do with a record whose verdict is `block` in `redact`.
+public enum OnBlock: String, Sendable, CaseIterable {
+    /// Write it with every finding redacted.
+    case redact
+    /// Replace it with a one-line marker naming the rule.
+    case marker
+    /// Write nothing for that input and exit 3.
+    case fail
+}
+
+/// Where the policy, key and channel come from; shared by every command.
+public struct PolicyOptions: Sendable {
+    public var policy: String?
+    public var keyFile: String?
+    public var channel: String?
+    public var environment: [String: String]
+    public var directory: String?
+
+    public init(policy: String? = nil, keyFile: String? = nil, channel: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                directory: String? = FileManager.default.currentDirectoryPath) {
+        self.policy = policy
+        self.keyFile = keyFile
+        self.channel = channel
+        self.environment = environment
+        self.directory = directory
+    }
+
+    /// Loads and compiles the policy, printing every diagnostic on failure.
+    public func loadPipeline() -> Pipeline? {
+        let source = PolicySource.resolve(explicit: policy, environment: environment, directory: directory)
+        do {
+            let key = try KeySource.load(keyFile: keyFile, environment: environment)
+            return try source.compile(key: key)
+        } catch let list as DiagnosticList {
+            for diagnostic in list.diagnostics { printError(diagnostic.description) }
+            printError("redline: policy \(source.displayName) has \(list.errors.count) error(s); nothing was checked")
+        } catch {
+            printError("redline: \(error)")
+        }
+        return nil
+    }
+}
+
+/// Field names for record inputs.
+public struct RecordFields: Sendable {
+    public var text = "text"
+    public var id = "id"
+    public var channel: String?
+    public init() {}
+}
+
+/// Exit codes shared by the commands (documented in the README and `--help`).
+public enum ExitStatus {
+    public static let clean: Int32 = 0
+    public static let findings: Int32 = 1
+    public static let error: Int32 = 2
+    public static let blocked: Int32 = 3
+}
+
+/// `check` settings.
+public struct CheckOptions: Sendable {
+    public var paths: [String] = []
+    public var policy = PolicyOptions()
+    public var input: InputMode?
+    public var format: ReportFormat = .text
+    public var output: String?
+    public var failOn: Action = .flag
+    public var fields = RecordFields()
+    public var color: Bool?
+    public var recipients: [String] = []
+    public init() {}
+}
+
+/// `redact` settings.
+public struct RedactOptions: Sendable {
+    public var path: String = "-"
+    public var policy = PolicyOptions()
+    public var input: InputMode?
+    public var inPlace = false
+    public var output: String?
+    public var onBlock: OnBlock = .redact
+    public var fields = RecordFields()
+    public var lineBuffered = false
+    /// Pass malformed records through unchanged instead of writing an error record.
+    public var passMalformed = false
+    public var recipients: [String] = []
+    public init() {}
+}

@@ -1,0 +1,168 @@
+import RedlineCore
+import RedlineEngine
+import RedlineFormats
+
+/// Splits an input into records (JSON Lines or RFC 4180 CSV) with a size cap, so memory stays
+/// bounded. An oversized record is skipped (to its end) and reported, never truncated silently.
+final class RecordReader {
+    enum Kind { case jsonl, csv }
+    enum Item {
+        case record([UInt8])
+        case tooLarge(Int)
+    }
+
+    let input: InputStream
+    let kind: Kind
+    let maxRecord: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+    private var skipping = false
+    private var skipped = 0
+
+    init(input: InputStream, kind: Kind, maxRecord: Int = 64 * 1024 * 1024) {
+        self.input = input
+        self.kind = kind
+        self.maxRecord = maxRecord
+    }
+
+    /// True when the last read returned nothing more right now (for per-record flushing).
+    func next() throws -> Item? {
+        while true {
+            if let length = recordLength() {
+                let record = Array(buffer[start..<(start + length)])
+                start += length
+                compact()
+                if skipping {
+                    skipping = false
+                    let total = skipped + record.count
+                    skipped = 0
+                    return .tooLarge(total)
+                }
+                return .record(record)
+            }
+            if atEnd { return nil }
+            if buffer.count - start > maxRecord {
+                // Drop what we have of the oversized record and keep reading to its end.
+                skipped += buffer.count - start
+                skipping = true
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            }
+            let chunk = try input.read()
+            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+
+    private func recordLength() -> Int? {
+        guard start < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { pointer -> Int? in
+            switch kind {
+            case .jsonl:
+                if let newline = pointer[start...].firstIndex(of: 10) { return newline + 1 - start }
+                return atEnd ? buffer.count - start : nil
+            case .csv:
+                return CSVRecord.nextRecordLength(in: pointer, from: start, atEnd: atEnd)
+            }
+        }
+    }
+
+    private func compact() {
+        if start > 1 << 20 || start == buffer.count {
+            buffer.removeFirst(start)
+            start = 0
+        }
+    }
+}
+
+/// The outcome of one record.
+struct RecordOutcome {
+    var output: [UInt8]
+    var findings: [Finding] = []
+    var verdict: Action = .allow
+    var failures: [Diagnostic] = []
+    var id: String?
+    var channel: String
+    var malformed: String?
+}
+
+/// Scans and rewrites single records.
+struct RecordProcessor {
+    let session: PipelineSession
+    let defaultChannel: String
+    let fields: RecordFields
+    let redact: Bool
+    let onBlock: OnBlock
+    let passMalformed: Bool
+
+    func channel(for name: String?, record: Int) -> String {
+        guard let name, !name.isEmpty else { return defaultChannel }
+        if let resolved = try? session.resolveChannel(name) { return resolved }
+        printError("redline: record \(record): unknown channel in field '\(fields.channel ?? "")'; using the default channel \(defaultChannel)")
+        return defaultChannel
+    }
+
+    func jsonl(_ raw: [UInt8], record: Int) -> RecordOutcome {
+        let (body, terminator) = split(raw)
+        if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
+        let line: JSONLine
+        do {
+            line = try JSONLine(body)
+        } catch {
+            let reason = "malformed JSON (\(error.reason) at byte \(error.offset))"
+            let output = passMalformed ? raw : Array("{\"redline_error\":\"malformed JSON record\",\"record\":\(record)}".utf8) + terminator
+            return RecordOutcome(output: output, channel: defaultChannel, malformed: reason)
+        }
+        let id = line.text(fields.id)
+        let channel = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
+        guard let text = line.string(fields.text) else { return RecordOutcome(output: raw, id: id, channel: channel) }
+        let result = session.scan(text, channel: channel)
+        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        guard redact else { return outcome }
+        if result.verdict == .block && onBlock == .marker {
+            let rule = result.decidingRule ?? "fail-closed"
+            outcome.output = Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(id.map(JSONString.encode) ?? "null")}".utf8) + terminator
+        } else if let redacted = redactedText(text, result) {
+            outcome.output = line.replacing(fields.text, withString: redacted) + terminator
+        }
+        return outcome
+    }
+
+    func csv(_ raw: [UInt8], record: Int, columns: [String: Int]) -> RecordOutcome {
+        let row = CSVRecord(raw[...])
+        let id = columns[fields.id].flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let channelName = fields.channel.flatMap { columns[$0] }.flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let channel = channel(for: channelName, record: record)
+        guard let column = columns[fields.text], let text = row.value(column) else {
+            return RecordOutcome(output: raw, id: id, channel: channel)
+        }
+        let result = session.scan(text, channel: channel)
+        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        guard redact else { return outcome }
+        if result.verdict == .block && onBlock == .marker {
+            let marker = "[redline: record blocked by rule \(result.decidingRule ?? "fail-closed")]"
+            outcome.output = row.replacing(column, with: Array(marker.utf8))
+        } else if let redacted = redactedText(text, result) {
+            outcome.output = row.replacing(column, with: redacted)
+        }
+        return outcome
+    }
+
+    /// The redacted text, or nil when nothing in it is redacted (so the record stays byte-identical).
+    func redactedText(_ text: [UInt8], _ result: ScanResult) -> [UInt8]? {
+        let targets = result.findings.filter { $0.action >= .redact }
+        guard !targets.isEmpty else { return nil }
+        return session.pipeline.redact(text, findings: targets)
+    }
+
+    func split(_ raw: [UInt8]) -> ([UInt8], [UInt8]) {
+        var body = raw
+        var terminator: [UInt8] = []
+        if body.last == 10 {
+            body.removeLast()
+            terminator = [10]
+            if body.last == 13 { body.removeLast(); terminator = [13, 10] }
+        }
+        return (body, terminator)
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineFormats
+
+/// `redline redact`: the streaming filter. One record out per record in, in order, nothing else
+/// on stdout; block verdicts reported on stderr (rule and record number, no content).
+/// Exit: 0 when the output was produced, 2 on a policy or input error, 3 for `--on-block fail`
+/// when something was blocked (then nothing is written for the input).
+public enum RedactRunner {
+    public static func run(_ options: RedactOptions) -> Int32 {
+        guard let pipeline = options.policy.loadPipeline() else { return ExitStatus.error }
+        let session = pipeline.makeSession()
+        let channel: String
+        do {
+            channel = try session.resolveChannel(options.policy.channel)
+        } catch {
+            printError("redline: \(error.description)")
+            return ExitStatus.error
+        }
+        let mode = options.input ?? InputMode.guess(options.path)
+        if options.inPlace && options.path == "-" {
+            printError("redline: --in-place needs a file path, not standard input")
+            return ExitStatus.error
+        }
+        let input: InputStream
+        do {
+            input = try InputStream.open(options.path)
+        } catch {
+            printError("redline: \(error)")
+            return ExitStatus.error
+        }
+        // Destination: the file itself (atomic), --output (atomic), a spool for --on-block fail, or stdout.
+        var atomic: AtomicFile?
+        var spool: Spool?
+        let out: OutputStream
+        do {
+            if options.inPlace {
+                atomic = try AtomicFile(path: options.path)
+                out = atomic!.stream
+            } else if let path = options.output {
+                atomic = try AtomicFile(path: path)
+                out = atomic!.stream
+            } else if options.onBlock == .fail {
+                spool = try Spool()
+                out = spool!.stream
+            } else {
+                let stdout = OutputStream(fd: 1, name: "standard output")
+                stdout.lineBuffered = options.lineBuffered || stdout.isTerminal
+                out = stdout
+            }
+        } catch {
+            printError("redline: \(error)")
+            return ExitStatus.error
+        }
+        var blocked = false
+        do {
+            let filter = Filter(session: session, channel: channel, options: options, out: out)
+            switch mode {
+            case .text:
+                try filter.text(input, eager: out.lineBuffered)
+            case .jsonl, .csv:
+                try filter.records(input, mode: mode)
+            case .eml, .mbox, .maildir:
+                throw ToolError("input mode \(mode.rawValue) is not wired yet")
+            }
+            blocked = filter.blocked
+            if blocked && options.onBlock == .fail {
+                atomic?.abandon()
+                spool?.discard()
+                printError("redline: \(options.path): blocked; nothing written (--on-block fail)")
+                return ExitStatus.blocked
+            }
+            try out.flush()
+            try atomic?.commit()
+            try spool?.copy(to: 1)
+        } catch IOFailure.brokenPipe {
+            return ExitStatus.clean
+        } catch {
+            atomic?.abandon()
+            spool?.discard()
+            printError("redline: \(options.path): \(error)")
+            return ExitStatus.error
+        }
+        return ExitStatus.clean
+    }
+}
+
+/// The record-by-record rewriting behind `redact`.
+final class Filter {
+    let session: PipelineSession
+    let channel: String
+    let options: RedactOptions
+    let out: OutputStream
+    private(set) var blocked = false
+
+    init(session: PipelineSession, channel: String, options: RedactOptions, out: OutputStream) {
+        self.session = session
+        self.channel = channel
+        self.options = options
+        self.out = out
+    }
+
+    func text(_ input: InputStream, eager: Bool) throws {
+        let stream = TextStream(session: session, channel: channel, eager: eager)
+        let emit: (TextStream.Chunk) throws -> Void = { chunk in try self.emitText(chunk) }
+        while true {
+            let piece = try input.read()
+            if piece.isEmpty { break }
+            try stream.feed(piece, emit: emit)
+        }
+        try stream.finish(emit: emit)
+    }
+
+    func emitText(_ chunk: TextStream.Chunk) throws {
+        for failure in chunk.failures { printError("redline: \(options.path): \(failure.description)") }
+        let targets = chunk.findings.filter { $0.action >= .redact }
+        let blockedFindings = chunk.findings.filter { $0.action == .block }
+        if chunk.verdict == .block { blocked = true }
+        for finding in blockedFindings {
+            printError("redline: line \(finding.line): blocked by rule \(finding.rule ?? "-") (\(finding.detector))")
+        }
+        if chunk.verdict == .block && blockedFindings.isEmpty {
+            printError("redline: lines from \(chunk.firstLine): blocked (a detector could not finish; fail-closed)")
+        }
+        let bytes = Array(chunk.bytes)
+        guard options.onBlock == .marker, !blockedFindings.isEmpty else {
+            try out.write(session.pipeline.redact(bytes, findings: targets, base: chunk.offset))
+            try out.endRecord()
+            return
+        }
+        // Replace every line a blocked finding touches with a marker line; redact the rest.
+        var blockedLines: [Range<Int>] = []
+        for finding in blockedFindings {
+            var start = finding.start - chunk.offset
+            var end = finding.end - chunk.offset
+            while start > 0, bytes[start - 1] != 10 { start -= 1 }
+            while end < bytes.count, bytes[end] != 10 { end += 1 }
+            if end < bytes.count { end += 1 }
+            if let last = blockedLines.last, start <= last.upperBound {
+                blockedLines[blockedLines.count - 1] = last.lowerBound..<max(end, last.upperBound)
+            } else {
+                blockedLines.append(start..<end)
+            }
+        }
+        var cursor = 0
+        for range in blockedLines {
+            let segment = Array(bytes[cursor..<range.lowerBound])
+            let inside = targets.filter { $0.start - chunk.offset >= cursor && $0.end - chunk.offset <= range.lowerBound }
+            try out.write(session.pipeline.redact(segment, findings: inside, base: chunk.offset + cursor))
+            let rule = blockedFindings.first { $0.start - chunk.offset >= range.lowerBound }?.rule ?? "-"
+            let lines = bytes[range].filter { $0 == 10 }.count
+            for _ in 0..<max(lines, 1) { try out.write("[redline: blocked by rule \(rule)]" + (lines > 0 ? "\n" : "")) }
+            cursor = range.upperBound
+        }
+        let rest = Array(bytes[cursor...])
+        let inside = targets.filter { $0.start - chunk.offset >= cursor }
+        try out.write(session.pipeline.redact(rest, findings: inside, base: chunk.offset + cursor))
+        try out.endRecord()
+    }
+
+    func records(_ input: InputStream, mode: InputMode) throws {
+        let processor = RecordProcessor(session: session, defaultChannel: channel, fields: options.fields, redact: true,
+                                        onBlock: options.onBlock, passMalformed: options.passMalformed)
+        let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
+        var columns: [String: Int]?
+        var index = 0
+        while let item = try reader.next() {
+            switch item {
+            case let .record(raw):
+                if mode == .csv, columns == nil {
+                    columns = CSVColumns.parse(raw)
+                    if columns?[options.fields.text] == nil {
+                        throw ToolError("CSV header has no column '\(options.fields.text)' (use --text-column)")
+                    }
+                    try out.write(raw)
+                    try out.endRecord()
+                    continue
+                }
+                let outcome = mode == .csv ? processor.csv(raw, record: index, columns: columns!) : processor.jsonl(raw, record: index)
+                if let malformed = outcome.malformed {
+                    printError("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
+                }
+                for failure in outcome.failures { printError("redline: record \(index): \(failure.description)") }
+                if outcome.verdict == .block {
+                    blocked = true
+                    printError("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
+                }
+                try out.write(outcome.output)
+                try out.endRecord()
+            case let .tooLarge(size):
+                printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")
+                try out.write("{\"redline_error\":\"record too large\",\"record\":\(index)}\n")
+                try out.endRecord()
+            }
+            index += 1
+        }
+    }
+}
+
+/// A temporary file that holds output until we know it may be written.
+final class Spool {
+    let path: String
+    let stream: OutputStream
+
+    init() throws {
+        var template = Array("/tmp/redline-spool-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 { throw IOFailure.open("spool file", errno) }
+        path = String(cString: template.map { UInt8(bitPattern: $0) })
+        unlink(path)   // anonymous: gone when closed
+        stream = OutputStream(fd: fd, name: "spool file")
+    }
+
+    func copy(to target: Int32) throws {
+        try stream.flush()
+        lseek(stream.fd, 0, SEEK_SET)
+        let output = OutputStream(fd: target, name: "standard output")
+        let input = InputStream(fd: stream.fd, name: "spool file")
+        while true {
+            let piece = try input.read()
+            if piece.isEmpty { break }
+            try output.write(piece)
+        }
+        try output.flush()
+        close(stream.fd)
+    }
+
+    func discard() { close(stream.fd) }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import RedlineTool
+
+struct RedactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redact",
+        abstract: "Write the input with the policy's redactions: a streaming filter, one record out per record in.",
+        discussion: """
+        Blocked records are reported on stderr (rule and record number, never content). \
+        Exit codes: 0 output written; 2 policy or input error; 3 --on-block fail and something was blocked.
+        """
+    )
+
+    @OptionGroup var shared: SharedOptions
+
+    @Flag(name: .long, help: "Rewrite the file in place (atomically: temporary file, then rename).")
+    var inPlace = false
+
+    @Option(name: .long, help: "Write to FILE (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(name: .long, help: "For a blocked record: redact (write it redacted), marker (a one-line marker), fail (write nothing, exit 3).")
+    var onBlock: String = "redact"
+
+    @Flag(name: .long, help: "Flush after every record (for co-processes); the default when stdout is a terminal.")
+    var lineBuffered = false
+
+    @Flag(name: .long, help: "Pass malformed JSONL records through unchanged instead of writing an error record.")
+    var passMalformed = false
+
+    @Argument(help: "File to redact; standard input when omitted or '-'.")
+    var path: String = "-"
+
+    func run() throws {
+        guard let onBlock = OnBlock(rawValue: onBlock) else {
+            throw ValidationError("--on-block must be one of redact, marker, fail")
+        }
+        if inPlace && output != nil { throw ValidationError("--in-place and --output cannot be used together") }
+        var options = RedactOptions()
+        options.path = path
+        options.policy = shared.policyOptions()
+        options.input = try shared.inputMode()
+        options.inPlace = inPlace
+        options.output = output
+        options.onBlock = onBlock
+        options.fields = shared.fields()
+        options.lineBuffered = lineBuffered
+        options.passMalformed = passMalformed
+        options.recipients = shared.recipient
+        throw ExitCode(RedactRunner.run(options))
+    }
+}

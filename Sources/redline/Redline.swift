@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RedlineTool
+
+/// The root command. Behaviour lives in RedlineTool; these types only parse arguments.
+struct Redline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redline",
+        abstract: "Stop customer data leaving in outbound mail and chat: check, redact or block it by policy.",
+        discussion: """
+        Policy: --policy FILE, else REDLINE_POLICY, else .redline.yaml found walking up from the current \
+        directory, else the embedded uk-default policy.
+
+        Exit codes: check exits 0 when nothing reaches --fail-on, 1 when something does, 2 on a usage, \
+        policy or input error (a check that could not read some input never exits 0). redact exits 0 when \
+        it wrote its output, 2 on errors, 3 with --on-block fail when something was blocked. policy test \
+        exits 1 when an example fails. sendmail: 77 when the policy blocks the message.
+        """,
+        version: Checker.version,
+        subcommands: [CheckCommand.self, RedactCommand.self, PolicyCommand.self, DetectorsCommand.self]
+    )
+}
+
+/// Options shared by check and redact.
+struct SharedOptions: ParsableArguments {
+    @Option(name: .long, help: "Policy file (else REDLINE_POLICY, .redline.yaml, or the embedded default).")
+    var policy: String?
+
+    @Option(name: .long, help: "File holding the HMAC key for fingerprints and hash redaction (else REDLINE_KEY).")
+    var keyFile: String?
+
+    @Option(name: .long, help: "Channel the text leaves by (default: the policy's default_channel).")
+    var channel: String?
+
+    @Option(name: .long, help: "Input mode: text, jsonl, csv, eml, mbox, maildir (default: by extension, else text).")
+    var input: String?
+
+    @Option(name: .long, help: "JSONL field / CSV column holding the text.")
+    var textField: String = "text"
+
+    @Option(name: .long, help: "CSV column holding the text (same as --text-field).")
+    var textColumn: String?
+
+    @Option(name: .long, help: "JSONL field / CSV column holding the record id.")
+    var idField: String = "id"
+
+    @Option(name: .long, help: "JSONL field / CSV column naming a per-record channel.")
+    var channelField: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "E-mail recipients (decide the channel from the policy's domain mapping).")
+    var recipient: [String] = []
+
+    func policyOptions() -> PolicyOptions {
+        PolicyOptions(policy: policy, keyFile: keyFile, channel: channel)
+    }
+
+    func fields() -> RecordFields {
+        var fields = RecordFields()
+        fields.text = textColumn ?? textField
+        fields.id = idField
+        fields.channel = channelField
+        return fields
+    }
+
+    func inputMode() throws -> InputMode? {
+        guard let input else { return nil }
+        guard let mode = InputMode(rawValue: input) else {
+            throw ValidationError("--input must be one of \(InputMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return mode
+    }
+}
