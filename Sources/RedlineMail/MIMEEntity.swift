@@ -1,0 +1,194 @@
+import RedlineCore
+
+/// A message or body part, as byte ranges into the original message. Nothing is copied, so the
+/// writer can copy every untouched byte through.
+struct MIMEEntity: Sendable {
+    indirect enum Body: Sendable {
+        case leaf
+        case multipart(boundary: String, children: [MIMEEntity], preamble: Range<Int>, epilogue: Range<Int>)
+        case message(MIMEEntity)
+    }
+
+    /// The part number, IMAP style: "1", "2.1". For a message whose body is multipart it is the
+    /// number its body would have; it labels leaves only.
+    var label: String
+    /// For a message (the top level or a forwarded `message/rfc822`): the prefix of its header
+    /// labels ("" → `header:Subject`, "2." → `2.header:Subject`). Nil for body parts.
+    var headerPrefix: String?
+    var headers: HeaderBlock
+    var range: Range<Int>
+    /// Lower-cased `type/subtype`.
+    var contentType: String
+    var parameters: [String: String]
+    var dispositionType: String?
+    var filename: String?
+    var transferEncoding: TransferEncoding
+    var bodyRange: Range<Int>
+    var body: Body
+    /// Content below the nesting limit, scanned as text whatever its type says.
+    var forcedText = false
+
+    var mediaType: String { String(contentType.prefix { $0 != "/" }) }
+    var charsetName: String? { parameters["charset"] }
+
+    /// Every entity in document order (depth first).
+    func walk(_ visit: (MIMEEntity) -> Void) {
+        visit(self)
+        switch body {
+        case .leaf: break
+        case let .multipart(_, children, _, _): for child in children { child.walk(visit) }
+        case let .message(inner): inner.walk(visit)
+        }
+    }
+
+    /// The structure as comparable lines (label, type, encoding), for tests and debugging.
+    var outline: [String] {
+        var lines: [String] = []
+        walk { entity in
+            var kind = ""
+            switch entity.body {
+            case .leaf: kind = "leaf"
+            case let .multipart(_, children, _, _): kind = "multipart(\(children.count))"
+            case .message: kind = "message"
+            }
+            lines.append("\(entity.headerPrefix.map { "[\($0)]" } ?? "")\(entity.label) \(entity.contentType) \(entity.transferEncoding) \(kind)")
+        }
+        return lines
+    }
+}
+
+/// Reads a message into ``MIMEEntity`` values with bounded work: nesting deeper than
+/// ``maxDepth`` is treated as text, a missing closing boundary ends the part at the end of its
+/// parent, and every problem becomes a diagnostic.
+struct MIMEParser {
+    static let maxDepth = 100
+    let bytes: [UInt8]
+    var diagnostics: [Diagnostic] = []
+    private var reportedDepth = false
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Parses the whole message.
+    mutating func parse() -> MIMEEntity {
+        parseEntity(0..<bytes.count, label: "1", headerPrefix: "", childPrefix: "", depth: 0, defaultType: "text/plain")
+    }
+
+    mutating func parseEntity(_ range: Range<Int>, label: String, headerPrefix: String?, childPrefix: String, depth: Int, defaultType: String) -> MIMEEntity {
+        let where_ = headerPrefix.map { $0.isEmpty ? "message" : "message \($0.dropLast())" } ?? "part \(label)"
+        let headers = HeaderParser.parse(bytes, range: range, label: where_, diagnostics: &diagnostics)
+        var contentType = defaultType
+        var parameters: [String: String] = [:]
+        if let field = headers.first("content-type") {
+            let parsed = HeaderParameters(field.value(in: bytes))
+            parameters = parsed.parameters
+            if parsed.token.contains("/") { contentType = parsed.token } else if !parsed.token.isEmpty { contentType = "text/plain" }
+        }
+        var disposition: HeaderParameters?
+        if let field = headers.first("content-disposition") { disposition = HeaderParameters(field.value(in: bytes)) }
+        let filename = disposition?.parameters["filename"] ?? parameters["name"]
+        let encoding = TransferEncoding(headerValue: headers.first("content-transfer-encoding")?.value(in: bytes))
+        let bodyRange = min(headers.bodyStart, range.upperBound)..<range.upperBound
+        var entity = MIMEEntity(label: label, headerPrefix: headerPrefix, headers: headers, range: range, contentType: contentType,
+                                parameters: parameters, dispositionType: disposition?.token, filename: nil,
+                                transferEncoding: encoding, bodyRange: bodyRange, body: .leaf)
+        if let filename { entity.filename = String(decoding: EncodedWords.decode(Array(filename.utf8)).text, as: UTF8.self) }
+        if case let .unknown(name) = encoding {
+            diagnostics.append(Diagnostic(.warning, code: MailCode.unknownTransferEncoding,
+                "\(where_): unknown Content-Transfer-Encoding '\(name.prefix(40))'; scanned as it is"))
+        }
+        let isMultipart = contentType.hasPrefix("multipart/")
+        let isMessage = contentType == "message/rfc822" || contentType == "message/global"
+        guard isMultipart || isMessage else { return entity }
+        if depth >= MIMEParser.maxDepth {
+            if !reportedDepth {
+                diagnostics.append(Diagnostic(.warning, code: MailCode.nestingTooDeep,
+                    "\(where_): MIME nesting deeper than \(MIMEParser.maxDepth) levels; the rest is scanned as text"))
+                reportedDepth = true
+            }
+            entity.forcedText = true
+            return entity
+        }
+        if isMessage {
+            guard encoding == .identity else { return entity } // an encoded message is scanned as text
+            let inner = parseEntity(bodyRange, label: label + ".1", headerPrefix: label + ".", childPrefix: label + ".", depth: depth + 1, defaultType: "text/plain")
+            entity.body = .message(inner)
+            return entity
+        }
+        guard let boundary = parameters["boundary"], !boundary.isEmpty else {
+            diagnostics.append(Diagnostic(.warning, code: MailCode.missingBoundary, "\(where_): \(contentType) without a boundary; scanned as text"))
+            entity.forcedText = true
+            return entity
+        }
+        let split = splitMultipart(bodyRange, boundary: Array(boundary.utf8))
+        guard split.found else {
+            diagnostics.append(Diagnostic(.warning, code: MailCode.missingBoundary, "\(where_): the boundary never appears in the body; scanned as text"))
+            entity.forcedText = true
+            return entity
+        }
+        if !split.closed {
+            diagnostics.append(Diagnostic(.warning, code: MailCode.missingClosingBoundary,
+                "\(where_): the closing boundary is missing; the last part runs to the end"))
+        }
+        let childDefault = contentType == "multipart/digest" ? "message/rfc822" : "text/plain"
+        var children: [MIMEEntity] = []
+        for (index, partRange) in split.parts.enumerated() {
+            let childLabel = childPrefix + String(index + 1)
+            children.append(parseEntity(partRange, label: childLabel, headerPrefix: nil, childPrefix: childLabel + ".", depth: depth + 1, defaultType: childDefault))
+        }
+        entity.body = .multipart(boundary: boundary, children: children, preamble: split.preamble, epilogue: split.epilogue)
+        return entity
+    }
+
+    /// Finds the delimiter lines `--boundary` (and the closing `--boundary--`) in `range`. A part
+    /// ends before the line break that precedes its delimiter (RFC 2046 section 5.1.1).
+    func splitMultipart(_ range: Range<Int>, boundary: [UInt8]) -> (preamble: Range<Int>, parts: [Range<Int>], epilogue: Range<Int>, found: Bool, closed: Bool) {
+        let delimiter = [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
+        var parts: [Range<Int>] = []
+        var preamble = range.lowerBound..<range.lowerBound
+        var partStart: Int?
+        var found = false
+        var position = range.lowerBound
+        while position < range.upperBound {
+            let lineEnd = bytes[position..<range.upperBound].firstIndex(of: 10) ?? range.upperBound
+            let next = lineEnd < range.upperBound ? lineEnd + 1 : range.upperBound
+            if bytes[position] == UInt8(ascii: "-"), lineEnd - position >= delimiter.count, bytes[position..<lineEnd].starts(with: delimiter) {
+                var rest = position + delimiter.count
+                let closing = rest + 1 < lineEnd && bytes[rest] == UInt8(ascii: "-") && bytes[rest + 1] == UInt8(ascii: "-")
+                if closing { rest += 2 }
+                if bytes[rest..<lineEnd].allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
+                    // The line break before the delimiter belongs to the delimiter.
+                    var contentEnd = position
+                    if contentEnd > range.lowerBound, bytes[contentEnd - 1] == 10 {
+                        contentEnd -= 1
+                        if contentEnd > range.lowerBound, bytes[contentEnd - 1] == 13 { contentEnd -= 1 }
+                    }
+                    if let start = partStart {
+                        parts.append(start..<max(start, contentEnd))
+                    } else {
+                        preamble = range.lowerBound..<contentEnd
+                    }
+                    found = true
+                    if closing { return (preamble, parts, next..<range.upperBound, true, true) }
+                    partStart = next
+                }
+            }
+            position = next
+        }
+        if let start = partStart { parts.append(start..<range.upperBound) }
+        return (preamble, parts, range.upperBound..<range.upperBound, found, false)
+    }
+}
+
+/// Diagnostic codes of the mail reader (all warnings: the message is still checked).
+public enum MailCode {
+    public static let missingClosingBoundary = "M001"
+    public static let badBase64 = "M002"
+    public static let badQuotedPrintable = "M003"
+    public static let unknownCharset = "M004"
+    public static let nestingTooDeep = "M005"
+    public static let longHeaderLine = "M006"
+    public static let malformedHeader = "M007"
+    public static let unknownTransferEncoding = "M008"
+    public static let missingBoundary = "M009"
+    public static let badRecipients = "M010"
+}

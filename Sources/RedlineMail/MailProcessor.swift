@@ -1,0 +1,156 @@
+import RedlineCore
+import RedlineEngine
+
+/// The outcome of checking one e-mail message.
+public struct MailVerdict: Sendable {
+    /// Every finding, each labelled with its `part` (`"1.2"`, `"header:Subject"`,
+    /// `"2.header:Subject"` for a forwarded message's header). Offsets are relative to the decoded
+    /// text of that part. Masked excerpts only.
+    public var findings: [Finding]
+    /// The most restrictive action: findings, detectors that failed (fail-closed) and attachments
+    /// that could not be scanned (`settings.unscannable_attachments`).
+    public var verdict: Action
+    /// The channel the message was decided on.
+    public var channel: String
+    /// Problems in the message (malformed MIME, unknown charsets…) and engine failures. The
+    /// message is still checked as far as it can be read.
+    public var diagnostics: [Diagnostic]
+    /// Attachments that were not scanned, e.g. `part 2 application/pdf "invoice.pdf"`.
+    public var unscannedAttachments: [String]
+
+    public init(findings: [Finding] = [], verdict: Action = .allow, channel: String, diagnostics: [Diagnostic] = [], unscannedAttachments: [String] = []) {
+        self.findings = findings
+        self.verdict = verdict
+        self.channel = channel
+        self.diagnostics = diagnostics
+        self.unscannedAttachments = unscannedAttachments
+    }
+
+    /// The rule behind the verdict (the first finding with the verdict's action), if any.
+    public var decidingRule: String? { findings.first { $0.action == verdict }?.rule }
+
+    /// Counts per detector of the findings that are not allowed, as in `X-Redline-Findings`:
+    /// `card=1; nino=2` (detector ids sorted). No values.
+    public var findingsSummary: String {
+        var counts: [String: Int] = [:]
+        for finding in findings where finding.action > .allow { counts[finding.detector, default: 0] += 1 }
+        return counts.keys.sorted().map { "\($0)=\(counts[$0]!)" }.joined(separator: "; ")
+    }
+}
+
+/// Checks and redacts RFC 5322 / MIME messages with a compiled policy.
+///
+/// Headers (Subject and other text headers, display names; RFC 2047 decoded), every text part
+/// (quoted-printable and base64 decoded, charset converted, HTML reduced to its visible text),
+/// text attachments, preambles and epilogues are scanned. Findings are decided together, so
+/// thresholds such as "five NI numbers in one message" count across parts.
+public enum MailProcessor {
+    /// Checks a message. `recipients` (envelope addresses) decide the channel; when nil they are
+    /// read from To, Cc and Bcc. An explicit `channel` wins over both.
+    public static func check(_ message: [UInt8], session: PipelineSession, recipients: [String]? = nil, channel: String? = nil) -> MailVerdict {
+        analyse(message, session: session, recipients: recipients, channel: channel).verdict
+    }
+
+    /// Checks a message and rewrites it. An allowed message comes back byte-identical. Otherwise
+    /// findings whose action is `redact` or `block` are redacted in place (only the parts and
+    /// headers they are in change, re-encoded in their charset and transfer encoding), and
+    /// `X-Redline-Verdict: <verdict>` is added at the end of the header (with
+    /// `X-Redline-Findings: card=1; nino=2` when `findingsHeader` is true), replacing any such
+    /// headers already present.
+    public static func redact(_ message: [UInt8], session: PipelineSession, recipients: [String]? = nil, channel: String? = nil,
+                              findingsHeader: Bool = true) -> (output: [UInt8], verdict: MailVerdict) {
+        let analysis = analyse(message, session: session, recipients: recipients, channel: channel)
+        guard analysis.verdict.verdict > .allow else { return (message, analysis.verdict) }
+        var writer = MailRewriter(bytes: message, pipeline: session.pipeline, lineEnding: analysis.root.headers.lineEnding)
+        writer.redact(units: analysis.units, findings: analysis.verdict.findings.filter { $0.action >= .redact }, unitFindings: analysis.unitFindings)
+        writer.stampVerdict(analysis.verdict, headers: analysis.root.headers, findingsHeader: findingsHeader)
+        return (writer.output(), analysis.verdict)
+    }
+
+    /// The recipients named in To, Cc and Bcc (groups and display names resolved).
+    public static func headerRecipients(_ message: [UInt8]) -> [String] {
+        var diagnostics: [Diagnostic] = []
+        let headers = HeaderParser.parse(message, range: 0..<message.count, label: "message", diagnostics: &diagnostics)
+        return headers.fields.filter { recipientHeaders.contains($0.lowercasedName) }
+            .flatMap { AddressList.parse($0.unfoldedValue(in: message)) }.map(\.address).filter { !$0.isEmpty }
+    }
+
+    /// The channel for a set of recipients: each domain mapped through `email.domains`
+    /// (`*.example.co.uk` matches sub-domains), unmatched ones to `email.other_domains` (or the
+    /// default channel); several channels → the strictest. No recipients → the default channel.
+    public static func channel(for recipients: [String], pipeline: Pipeline) -> String {
+        let routing = pipeline.policy.email
+        let fallback = routing.otherwise?.value ?? pipeline.rules.defaultChannel
+        var chosen: String?
+        for recipient in recipients {
+            let addresses = AddressList.parse(Array(recipient.utf8))
+            for address in addresses.isEmpty ? [MailboxAddress(address: recipient)] : addresses {
+                var channel = fallback
+                if let domain = address.domain {
+                    for (pattern, target) in routing.domains where matches(domain: domain, pattern: pattern) {
+                        channel = target.value
+                        break
+                    }
+                }
+                chosen = chosen.map { pipeline.rules.stricter($0, channel) } ?? channel
+            }
+        }
+        return chosen ?? pipeline.rules.defaultChannel
+    }
+
+    static func matches(domain: String, pattern: String) -> Bool {
+        let pattern = pattern.lowercased()
+        if pattern.hasPrefix("*.") { return domain.hasSuffix(String(pattern.dropFirst(1))) }
+        return domain == pattern
+    }
+
+    struct Analysis {
+        var root: MIMEEntity
+        var units: [TextUnit]
+        var unitFindings: [[Finding]]
+        var verdict: MailVerdict
+    }
+
+    static func analyse(_ message: [UInt8], session: PipelineSession, recipients: [String]?, channel explicit: String?) -> Analysis {
+        var parser = MIMEParser(message)
+        let root = parser.parse()
+        var diagnostics = parser.diagnostics
+        var collector = TextUnitCollector(bytes: message)
+        collector.collect(root)
+        diagnostics.append(contentsOf: collector.diagnostics)
+        let pipeline = session.pipeline
+
+        var channel = pipeline.rules.defaultChannel
+        if let explicit {
+            do { channel = try session.resolveChannel(explicit) } catch { diagnostics.append(error) }
+        } else {
+            channel = MailProcessor.channel(for: recipients ?? headerRecipients(message), pipeline: pipeline)
+        }
+
+        var state = DecisionState()
+        var results: [ScanResult] = collector.units.map { unit in
+            var position = TextPosition()
+            return session.scan(unit.text, channel: channel, state: &state, position: &position, commitLimit: unit.text.count, part: unit.label).result
+        }
+        // Thresholds (min_instances) count over the whole message: decide again the units with
+        // findings once every unit has been seen.
+        if pipeline.rules.rules.contains(where: { $0.minInstances > 1 }) {
+            for (index, unit) in collector.units.enumerated() where !results[index].findings.isEmpty {
+                var position = TextPosition()
+                results[index] = session.scan(unit.text, channel: channel, state: &state, position: &position,
+                                              commitLimit: unit.text.count, part: unit.label).result
+            }
+        }
+        var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned)
+        for result in results {
+            verdict.findings.append(contentsOf: result.findings)
+            verdict.verdict = max(verdict.verdict, result.verdict)
+            diagnostics.append(contentsOf: result.failures)
+        }
+        if !collector.unscanned.isEmpty {
+            verdict.verdict = max(verdict.verdict, pipeline.policy.settings.unscannableAttachments)
+        }
+        verdict.diagnostics = diagnostics
+        return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict)
+    }
+}

@@ -1,0 +1,138 @@
+import RedlineCore
+import RedlineEngine
+
+/// Writes a redacted message as patches over the original bytes: a redacted part's body, a
+/// rebuilt header field, the verdict headers. Everything else is copied through unchanged, so
+/// the MIME structure (boundaries, part headers, untouched parts) is exactly the original's.
+struct MailRewriter {
+    let bytes: [UInt8]
+    let pipeline: Pipeline
+    let lineEnding: [UInt8]
+    private var patches: [(range: Range<Int>, bytes: [UInt8])] = []
+
+    init(bytes: [UInt8], pipeline: Pipeline, lineEnding: [UInt8]) {
+        self.bytes = bytes
+        self.pipeline = pipeline
+        self.lineEnding = lineEnding
+    }
+
+    /// Redacts the findings of each unit (`unitFindings` parallel to `units`).
+    mutating func redact(units: [TextUnit], findings _: [Finding], unitFindings: [[Finding]]) {
+        var displayEdits: [Int: (field: HeaderField, unfolded: [UInt8], edits: [(Range<Int>, [UInt8])])] = [:]
+        for (index, unit) in units.enumerated() {
+            let redactable = unitFindings[index].filter { $0.action >= .redact }
+            guard !redactable.isEmpty else { continue }
+            switch unit.kind {
+            case let .body(entity, charset, html):
+                let newText: [UInt8]
+                if let html {
+                    let replacements = MailRewriter.groups(redactable).map { group in
+                        (range: group.range, text: pipeline.redact(Array(unit.text[group.range]), findings: group.members, base: group.range.lowerBound))
+                    }
+                    newText = html.map.rewrite(html.source, replacements: replacements)
+                } else {
+                    newText = pipeline.redact(unit.text, findings: redactable)
+                }
+                patches.append((entity.bodyRange, encodeBody(newText, entity: entity, charset: charset)))
+            case let .raw(range):
+                patches.append((range, pipeline.redact(unit.text, findings: redactable)))
+            case let .header(field, decoded):
+                let text = pipeline.redact(unit.text, findings: redactable)
+                let value = EncodedWords.encode(text, charset: decoded.firstWord?.charset ?? .utf8,
+                                                encoding: decoded.firstWord?.encoding ?? UInt8(ascii: "B"), lineEnding: fieldLineEnding(field))
+                patches.append((field.range, rebuiltField(field, value: value)))
+            case let .displayName(field, unfolded, range, decoded):
+                let text = pipeline.redact(unit.text, findings: redactable)
+                let encoded = AddressList.encodeDisplay(text, like: decoded, lineEnding: fieldLineEnding(field))
+                displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((range, encoded))
+            }
+        }
+        for (_, entry) in displayEdits {
+            var value = entry.unfolded
+            for (range, replacement) in entry.edits.sorted(by: { $0.0.lowerBound > $1.0.lowerBound }) {
+                value.replaceSubrange(range, with: replacement)
+            }
+            patches.append((entry.field.range, rebuiltField(entry.field, value: value)))
+        }
+    }
+
+    /// Adds `X-Redline-Verdict` (and `X-Redline-Findings`) at the end of the top-level header,
+    /// replacing any already there.
+    mutating func stampVerdict(_ verdict: MailVerdict, headers: HeaderBlock, findingsHeader: Bool) {
+        for field in headers.fields where ["x-redline-verdict", "x-redline-findings"].contains(field.lowercasedName) {
+            patches.append((field.range, []))
+        }
+        var stamp: [UInt8] = []
+        if headers.end > 0, bytes[headers.end - 1] != 10 { stamp.append(contentsOf: lineEnding) }
+        stamp.append(contentsOf: Array("X-Redline-Verdict: \(verdict.verdict.name)".utf8) + lineEnding)
+        let summary = verdict.findingsSummary
+        if findingsHeader && !summary.isEmpty {
+            stamp.append(contentsOf: Array("X-Redline-Findings: \(summary)".utf8) + lineEnding)
+        }
+        patches.append((headers.end..<headers.end, stamp))
+    }
+
+    /// The message with every patch applied, in order.
+    func output() -> [UInt8] {
+        let sorted = patches.sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 256)
+        var cursor = 0
+        for patch in sorted where patch.range.lowerBound >= cursor {
+            out.append(contentsOf: bytes[cursor..<patch.range.lowerBound])
+            out.append(contentsOf: patch.bytes)
+            cursor = patch.range.upperBound
+        }
+        out.append(contentsOf: bytes[cursor...])
+        return out
+    }
+
+    /// Merges overlapping or touching findings, as the engine's redactor does.
+    static func groups(_ findings: [Finding]) -> [(range: Range<Int>, members: [Finding])] {
+        var groups: [(range: Range<Int>, members: [Finding])] = []
+        for finding in findings.sorted(by: { ($0.start, $1.end) < ($1.start, $0.end) }) {
+            if let last = groups.last, finding.start <= last.range.upperBound {
+                groups[groups.count - 1].range = last.range.lowerBound..<max(last.range.upperBound, finding.end)
+                groups[groups.count - 1].members.append(finding)
+            } else {
+                groups.append((finding.start..<finding.end, [finding]))
+            }
+        }
+        return groups
+    }
+
+    private func fieldLineEnding(_ field: HeaderField) -> [UInt8] {
+        let end = field.range.upperBound
+        if end >= 2, bytes[end - 1] == 10, bytes[end - 2] == 13 { return [13, 10] }
+        if end >= 1, bytes[end - 1] == 10 { return [10] }
+        return lineEnding
+    }
+
+    private func rebuiltField(_ field: HeaderField, value: [UInt8]) -> [UInt8] {
+        let hasLineEnding = field.range.upperBound > field.range.lowerBound && bytes[field.range.upperBound - 1] == 10
+        return Array("\(field.name): ".utf8) + value + (hasLineEnding ? fieldLineEnding(field) : [])
+    }
+
+    /// Re-encodes a redacted body in the part's charset and transfer encoding, with its line
+    /// endings and (for base64) its line length.
+    func encodeBody(_ text: [UInt8], entity: MIMEEntity, charset: Charset) -> [UInt8] {
+        let original = bytes[entity.bodyRange]
+        var eol = entity.headers.lineEnding
+        if let lf = original.firstIndex(of: 10) { eol = lf > original.startIndex && bytes[lf - 1] == 13 ? [13, 10] : [10] }
+        let encoded = charset.encode(text)
+        switch entity.transferEncoding {
+        case .identity, .unknown:
+            return encoded
+        case .quotedPrintable:
+            return QuotedPrintable.encode(encoded, lineEnding: eol)
+        case .base64:
+            let firstLine = (original.firstIndex(of: 10) ?? original.endIndex) - original.startIndex
+            var lineLength = firstLine
+            if lineLength > 0, original[original.startIndex + lineLength - 1] == 13 { lineLength -= 1 }
+            if lineLength < 4 || lineLength > 76 { lineLength = 76 }
+            lineLength -= lineLength % 4
+            let endsWithBreak = original.last == 10
+            return Base64.encode(encoded, lineLength: lineLength, lineEnding: eol) + (endsWithBreak ? eol : [])
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import RedlineCore
+
+/// Reads the messages of an mbox file one at a time, holding only the current message and a
+/// 64 KB read buffer.
+///
+/// A message starts at a plausible `From ` separator line (`From sender Mon Jan  1 00:00:00 2024`):
+/// after a blank line (or at the start of the file), or anywhere when the line has the full
+/// asctime date that Gmail/Google Takeout exports use without escaping body lines. Lines matching
+/// `>+From ` lose one `>` (mboxrd, which also undoes mboxo's `>From ` quoting). The blank line
+/// before a separator belongs to the separator. LF and CRLF files both work; line endings are kept.
+/// `Content-Length` (mboxcl2) is not used.
+public struct MboxReader {
+    private let fileHandle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var endOfFile = false
+    private var started = false
+    private static let chunkSize = 64 * 1024
+
+    /// Reads from `fileHandle` (a file or a pipe) from its current position.
+    public init(fileHandle: FileHandle) { self.fileHandle = fileHandle }
+
+    /// The next message (without its `From ` line), or nil at the end of the file.
+    public mutating func next() throws -> [UInt8]? {
+        var message: [UInt8] = []
+        var previousBlank = !started
+        var lastLineStart = 0
+        var sawAnyLine = false
+        while let line = try readLine() {
+            sawAnyLine = true
+            if MboxReader.isSeparator(line, afterBlank: previousBlank) {
+                if !started || message.isEmpty {
+                    started = true
+                    previousBlank = false
+                    message.removeAll(keepingCapacity: true)
+                    continue
+                }
+                // The blank line before the separator is not part of the message.
+                if previousBlank { message.removeSubrange(lastLineStart...) }
+                return message
+            }
+            started = true
+            lastLineStart = message.count
+            if let unescaped = MboxReader.unescape(line) { message.append(contentsOf: unescaped) } else { message.append(contentsOf: line) }
+            previousBlank = line.first == 10 || (line.count == 2 && line.first == 13 && line.last == 10)
+        }
+        guard sawAnyLine, !message.isEmpty else { return nil }
+        if previousBlank { message.removeSubrange(lastLineStart...) }
+        return message
+    }
+
+    /// The next line with its line ending (the last line may have none), or nil at the end.
+    private mutating func readLine() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let lf = buffer[position...].firstIndex(of: 10) {
+                let line = buffer[position...lf]
+                position = lf + 1
+                return line
+            }
+            if endOfFile {
+                guard position < buffer.count else { return nil }
+                let line = buffer[position...]
+                position = buffer.count
+                return line
+            }
+            if position > 0 {
+                buffer.removeSubrange(0..<position)
+                position = 0
+            }
+            if let data = try fileHandle.read(upToCount: MboxReader.chunkSize), !data.isEmpty {
+                buffer.append(contentsOf: data)
+            } else {
+                endOfFile = true
+            }
+        }
+    }
+
+    /// `>From ` → `From `, `>>From ` → `>From `: nil when the line is not quoted.
+    static func unescape(_ line: ArraySlice<UInt8>) -> [UInt8]? {
+        guard line.first == UInt8(ascii: ">") else { return nil }
+        let rest = line.drop { $0 == UInt8(ascii: ">") }
+        guard rest.starts(with: fromPrefix) else { return nil }
+        return Array(line.dropFirst())
+    }
+
+    static let fromPrefix = Array("From ".utf8)
+    static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Whether a line separates messages.
+    static func isSeparator(_ line: ArraySlice<UInt8>, afterBlank: Bool) -> Bool {
+        guard line.starts(with: fromPrefix), line.count < 1000 else { return false }
+        let text = String(decoding: line.dropFirst(5), as: UTF8.self).trimmingWhitespace()
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 2 else { return false }
+        let rest = words.dropFirst()
+        let hasTime = rest.contains { word in
+            let parts = word.split(separator: ":")
+            return parts.count >= 2 && parts.allSatisfy { $0.count <= 2 && $0.allSatisfy(\.isNumber) }
+        }
+        let hasYear = rest.contains { $0.count == 4 && $0.allSatisfy(\.isNumber) }
+        let hasNames = rest.contains { weekdays.contains(String($0)) } && rest.contains { months.contains(String($0)) }
+        // Full asctime date: a separator even without a blank line before it (Gmail exports).
+        if hasNames && hasTime && hasYear { return true }
+        return afterBlank && (hasTime || hasYear) && !words[0].contains(",")
+    }
+}
+
+/// Lists the messages of a Maildir folder.
+public enum MaildirReader {
+    /// Paths of the message files in `cur/` and `new/` (not `tmp/`, which holds messages still
+    /// being delivered), sorted by file name within each; hidden files are skipped. Flags after
+    /// `:2,` in the name are left to the caller. Throws a diagnostic when the folder has neither
+    /// `cur/` nor `new/`.
+    public static func messagePaths(in directory: String) throws -> [String] {
+        let fileManager = FileManager.default
+        var paths: [String] = []
+        var found = false
+        for sub in ["cur", "new"] {
+            let folder = (directory as NSString).appendingPathComponent(sub)
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            found = true
+            let names = try fileManager.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
+            for name in names {
+                let path = (folder as NSString).appendingPathComponent(name)
+                var isDir: ObjCBool = false
+                if fileManager.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue { paths.append(path) }
+            }
+        }
+        guard found else {
+            throw Diagnostic(.error, code: "E003", "\(directory) is not a Maildir folder (it has no cur/ or new/)")
+        }
+        return paths
+    }
+}
