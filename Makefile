@@ -1,0 +1,81 @@
+# Redline: two commands work on a fresh Debian 12 machine with the Swift toolchain:
+#   make demo   installs what is missing, builds, and runs redline over Examples/ with the embedded policy
+#   make test   installs what is missing, then runs every test
+# Other targets: build, release, bench, install (PREFIX=/usr/local), completions, man, clean.
+
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+BIN        := .build/debug/redline
+RELEASE    := .build/release/redline
+APT_PKGS   := libpcre2-dev pkg-config
+
+.PHONY: deps build release demo test bench install completions man clean
+
+# Install libpcre2-dev when pkg-config cannot find libpcre2-8 (root only: otherwise say what to run).
+deps:
+	@if ! pkg-config --exists libpcre2-8 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing $(APT_PKGS) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
+	  else \
+	    echo "make: libpcre2-8 is missing. Install it with: sudo apt-get install -y $(APT_PKGS)  (or run make as root)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build --product redline
+
+release: deps
+	$(SWIFT) build -c release --product redline
+
+demo: build
+	@echo "== redline check: a chat transcript (embedded uk-default policy, channel email-external) =="
+	-$(BIN) check Examples/chat/transcript-2026-11-03.txt
+	@echo
+	@echo "== redline check: look-alikes only (order, tracking, IMEI, product codes): expect nothing =="
+	$(BIN) check Examples/chat/clean-lookalikes.txt
+	@echo
+	@echo "== redline redact: the same transcript on the chat channel =="
+	$(BIN) redact --channel chat Examples/chat/transcript-2026-11-03.txt
+	@echo
+	@echo "== redline check --format jsonl: a ticket export with per-record channels =="
+	-$(BIN) check --format jsonl --channel-field channel Examples/exports/tickets.jsonl
+	@echo
+	@echo "== redline redact: the ticket export, blocked records replaced by a marker =="
+	$(BIN) redact --channel-field channel --on-block marker Examples/exports/tickets.jsonl
+	@echo
+	@echo "== redline policy explain --channel chat (embedded policy) =="
+	$(BIN) policy explain --channel chat
+
+test: deps
+	$(SWIFT) build --product redline
+	$(SWIFT) test
+
+bench: deps
+	./scripts/bench.sh
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/redline
+	$(MAKE) completions man
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 out/completions/redline.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/redline
+	install -m 0644 out/completions/_redline $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_redline
+	install -m 0644 out/completions/redline.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/redline.fish
+	install -m 0644 out/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+completions: release
+	mkdir -p out/completions
+	$(RELEASE) --generate-completion-script bash > out/completions/redline.bash
+	$(RELEASE) --generate-completion-script zsh > out/completions/_redline
+	$(RELEASE) --generate-completion-script fish > out/completions/redline.fish
+
+man: deps
+	mkdir -p out/man
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --multi-page --date 2026-11-25 --output-directory out/man
+
+
+clean:
+	rm -rf .build out
