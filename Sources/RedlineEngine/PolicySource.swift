@@ -35,10 +35,21 @@ public enum PolicySource: Sendable, Equatable {
 
     /// Reads and parses the policy. Throws all diagnostics (a missing file is one diagnostic).
     public func load() throws(DiagnosticList) -> Policy {
-        let text: String
+        let (policy, diagnostics) = PolicyLoader.parse(try text(), file: displayName)
+        guard let policy else { throw DiagnosticList(diagnostics) }
+        return policy
+    }
+
+    /// Loads and compiles in one step, reporting the errors of both stages together, in file order.
+    public func compile(key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
+        try Pipeline.compile(yaml: text(), file: displayName, key: key)
+    }
+
+    /// The policy text.
+    func text() throws(DiagnosticList) -> String {
         switch self {
         case .embeddedDefault:
-            text = PolicySource.embeddedDefaultText + "\n"
+            return PolicySource.embeddedDefaultText + "\n"
         case let .file(path):
             guard let data = FileManager.default.contents(atPath: path) else {
                 let reason = FileManager.default.fileExists(atPath: path) ? "cannot read policy file" : "policy file not found"
@@ -47,16 +58,8 @@ public enum PolicySource: Sendable, Equatable {
             guard let decoded = String(data: data, encoding: .utf8) else {
                 throw DiagnosticList([Diagnostic(.error, code: PolicyCode.syntax, "policy file is not valid UTF-8", at: SourceLocation(file: path, line: 1, column: 1))])
             }
-            text = decoded
+            return decoded
         }
-        let (policy, diagnostics) = PolicyLoader.parse(text, file: displayName)
-        guard let policy else { throw DiagnosticList(diagnostics) }
-        return policy
-    }
-
-    /// Loads and compiles in one step.
-    public func compile(key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
-        try Pipeline(policy: load(), key: key)
     }
 }
 
