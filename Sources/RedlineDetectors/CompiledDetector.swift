@@ -22,13 +22,7 @@ public final class CompiledDetector: Sendable {
         self.id = id
         self.kind = kind
         if case let .pattern(source, options) = kind.source {
-            do {
-                pattern = try CompiledPattern(source, options: options, limits: limits)
-            } catch let error as PCRE2Error {
-                throw error
-            } catch {
-                throw PCRE2Error(code: -1, offset: nil)
-            }
+            pattern = try CompiledPattern(source, options: options, limits: limits)
         } else {
             pattern = nil
         }

@@ -11,6 +11,9 @@ import Darwin
 public final class DetectorScanner {
     public let detectors: [CompiledDetector]
     private let scratch: [MatchScratch?]
+    /// Candidates up to this many bytes that fail validation are searched again from their second
+    /// character.
+    static let retryWithin = 256
 
     public init(_ detectors: [CompiledDetector]) {
         self.detectors = detectors
@@ -59,8 +62,20 @@ public final class DetectorScanner {
             case .success(nil):
                 return nil
             case let .success(range?):
-                if !range.isEmpty { out.append(contentsOf: refine(buffer, range)) }
-                from = range.isEmpty ? nextScalar(buffer, after: range.upperBound) : range.upperBound
+                let refined = range.isEmpty ? [] : refine(buffer, range)
+                out.append(contentsOf: refined)
+                // Resume after the last validated detection; when the candidate held none, resume
+                // just after its start, so that a failed candidate (`AB12 IBAN DE89…`) cannot
+                // swallow a real one that starts inside it.
+                // Long candidates (a huge digit run, a greedy custom pattern) resume at their end, which
+                // keeps the scan linear.
+                if let end = refined.map(\.range.upperBound).max(), end > range.lowerBound {
+                    from = end
+                } else if range.count <= DetectorScanner.retryWithin {
+                    from = nextScalar(buffer, after: range.lowerBound)
+                } else {
+                    from = range.upperBound
+                }
             case let .failure(error):
                 return DetectorFailure(detector: detectors[index].id, error: error)
             }

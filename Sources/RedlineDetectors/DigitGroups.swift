@@ -39,22 +39,32 @@ enum Grouping {
         return result
     }
 
-    /// True when every separator between `groups[i...j]` is the same character (line breaks match any).
+    /// True when the groups are written one way: every separator between them is the same
+    /// character. A line break stands for any separator (a wrapped line), and on its own for none.
     static func consistent(_ groups: ArraySlice<Group>) -> Bool {
         var seen: UInt8?
-        var sawNone = false
         for group in groups.dropFirst() {
-            if let separator = group.separator {
-                if let seen, seen != separator { return false }
-                seen = separator
-            } else if !group.wrapped {
-                sawNone = true
-            }
+            guard let separator = group.separator else { continue }
+            if let seen, seen != separator { return false }
+            seen = separator
         }
-        // Mixing "no separator" with a separator (e.g. `4111 11111111 1111`) is allowed only for
-        // wrapped lines; otherwise groups without separators would have merged into one group.
-        _ = sawNone
         return true
+    }
+
+    /// True when `groups[window]` is glued to a neighbouring group by a hyphen or a dot: then the
+    /// window is only part of a longer token (`1234-5678-9012-3456-7890`), not a number of its own.
+    /// Spaces and line breaks are also word breaks, so a window may end at a space.
+    static func boundToNeighbour(_ groups: [Group], _ window: ClosedRange<Int>) -> Bool {
+        let binding: Set<UInt8> = [45, 46]
+        if let separator = groups[window.lowerBound].separator, window.lowerBound > 0,
+           binding.contains(separator), !groups[window.lowerBound].wrapped {
+            return true
+        }
+        let next = window.upperBound + 1
+        if next < groups.count, let separator = groups[next].separator, binding.contains(separator), !groups[next].wrapped {
+            return true
+        }
+        return false
     }
 
     static func digits(_ text: UnsafeBufferPointer<UInt8>, _ groups: ArraySlice<Group>) -> [UInt8] {

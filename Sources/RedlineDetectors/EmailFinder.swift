@@ -2,6 +2,10 @@
 /// and right over the domain avoids trying a pattern at the start of every word.
 enum EmailFinder {
     static let localExtras: Set<UInt8> = Set("!#$%&'*+-/=?^_`{|}~.".utf8)
+    /// File extensions that are not in the IANA root zone but follow `@` in file names
+    /// (`logo@2x.png`). Real top-level domains such as `.zip` or `.mov` are not listed.
+    static let fileExtensions: Set<[UInt8]> = Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "tif", "tiff",
+                                                   "pdf", "txt", "js", "css", "htm", "html", "json", "yml", "yaml"].map { Array($0.utf8) })
 
     @inline(__always) static func isLocal(_ byte: UInt8) -> Bool {
         UKFormats.isAlnum(byte) || localExtras.contains(byte) || byte >= 0x80
@@ -53,6 +57,8 @@ enum EmailFinder {
         for index in (lastDot + 1)..<end where !UKFormats.isLetter(text[index]) { tldLetters = false }
         let tld = Array(text[(lastDot + 1)..<end])
         if !tldLetters && !tld.starts(with: Array("xn--".utf8)) { return nil }
+        // `icon@2x.png`: image and document names, whose extensions are not top-level domains.
+        if fileExtensions.contains(tld.map { $0 | 0x20 }) { return nil }
         if end < text.count, text[end] == UInt8(ascii: "@") { return nil }
         if start > 0, text[start - 1] == UInt8(ascii: "@") { return nil }
         _ = labels

@@ -5,7 +5,9 @@ extension DetectorKind {
     public static let ukPostcode = DetectorKind(
         id: "uk_postcode",
         summary: "UK postcode: six formats plus GIR 0AA, BS 7666 letter rules, only the 126 real postcode areas; any case, with or without the space.",
-        source: .pattern(Pattern.notAfterWord + "([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)[ ]?([0-9][A-Za-z]{2})" + Pattern.notBeforeWord, [.caseless]),
+        // Not glued to a code by a hyphen or slash (`ABC-LS6 2AB`, `LS6 2AB-4`).
+        source: .pattern(Pattern.notAfterWord + "(?<![A-Za-z0-9][\\-/])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)[ ]?([0-9][A-Za-z]{2})"
+                         + Pattern.notBeforeWord + "(?![\\-/][A-Za-z0-9])", [.caseless]),
         refine: { text, match in
             // Split from the end: the inward code is always the last three characters.
             var chars: [UInt8] = []
@@ -36,9 +38,10 @@ extension DetectorKind {
             var chars: [UInt8] = []
             for index in match where UKFormats.isAlnum(text[index]) { chars.append(UKFormats.upper(text[index])) }
             guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]) else { return [] }
-            // Separators, if any, must be consistent: all spaces or all hyphens.
+            // Separators, if any, must be consistent: all spaces, all hyphens or all dots (a line
+            // break stands for any of them).
             var separators = Set<UInt8>()
-            for index in match where text[index] == 32 || text[index] == 45 { separators.insert(text[index]) }
+            for index in match where text[index] == 32 || text[index] == 45 || text[index] == 46 { separators.insert(text[index]) }
             guard separators.count <= 1 else { return [] }
             return [Refined(range: match, value: chars, confidence: .medium)]
         },

@@ -38,7 +38,7 @@ extension DetectorKind {
             while last < groups.count {
                 digitCount += groups[last].range.count
                 if digitCount > 19 { break }
-                if digitCount >= 12, Grouping.consistent(groups[first...last]) {
+                if digitCount >= 12, Grouping.consistent(groups[first...last]), !Grouping.boundToNeighbour(groups, first...last) {
                     let digits = Grouping.digits(text, groups[first...last])
                     if CardSchemes.scheme(of: digits) != nil, Checksums.luhn(digits) {
                         found = (last, digits)

@@ -41,12 +41,11 @@ public struct ScanText: Sendable {
         var points: [(norm: Int, orig: Int)] = []
         var index = firstNonASCII
         let count = original.count
+        // Several points may share a normalised offset (a removed zero-width character): the
+        // first is where a range may end, the last is where a range may start.
         func mark(_ normalised: Int, _ orig: Int) {
-            if let last = points.last, last.norm == normalised {
-                points[points.count - 1] = (normalised, orig)
-            } else {
-                points.append((normalised, orig))
-            }
+            if let last = points.last, last.norm == normalised, last.orig == orig { return }
+            points.append((normalised, orig))
         }
         while index < count {
             let byte = original[index]
@@ -77,24 +76,43 @@ public struct ScanText: Sendable {
         changes = points
     }
 
-    /// The original offset of normalised offset `normalised`.
+    /// The original offset of normalised offset `normalised`, as the start of a range: characters
+    /// removed by normalisation just before it (zero-width characters) are skipped.
     public func originalOffset(_ normalised: Int) -> Int {
         if changes.isEmpty { return normalised }
+        // Last change point at or before `normalised`.
+        let index = firstPoint(after: normalised) - 1
+        if index < 0 { return normalised }
+        let point = changes[index]
+        return min(point.orig + (normalised - point.norm), originalCount)
+    }
+
+    /// The original offset of normalised offset `normalised`, as the end of a range: characters
+    /// removed by normalisation just after it are not included.
+    public func originalEndOffset(_ normalised: Int) -> Int {
+        if changes.isEmpty { return normalised }
+        var index = firstPoint(after: normalised) - 1
+        if index < 0 { return normalised }
+        while index > 0, changes[index - 1].norm == normalised { index -= 1 }
+        let point = changes[index]
+        return min(point.orig + (normalised - point.norm), originalCount)
+    }
+
+    /// Index of the first change point whose normalised offset is greater than `normalised`.
+    private func firstPoint(after normalised: Int) -> Int {
         var low = 0
         var high = changes.count
         while low < high {
             let mid = (low + high) / 2
             if changes[mid].norm <= normalised { low = mid + 1 } else { high = mid }
         }
-        if low == 0 { return normalised }
-        let point = changes[low - 1]
-        return min(point.orig + (normalised - point.norm), originalCount)
+        return low
     }
 
     /// The original byte range of a normalised range.
     public func originalRange(_ range: Range<Int>) -> Range<Int> {
         let start = originalOffset(range.lowerBound)
-        let end = max(start, originalOffset(range.upperBound))
+        let end = max(start, range.isEmpty ? start : originalEndOffset(range.upperBound))
         return start..<end
     }
 

@@ -56,21 +56,21 @@ public final class Pipeline: Sendable {
             diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "channel '\(channel.name.value)' is declared twice", at: channel.name.location))
         }
         func checkChannel(_ name: Located<String>) {
-            if !channelNames.contains(name.value) {
+            if !channelNames.contains(name.value), !policy.unreadable.contains("channel:\(name.value)") {
                 let hint = Suggest.closest(name.value, in: channelNames).map { "; did you mean '\($0)'?" } ?? ""
                 diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownChannel, "unknown channel '\(name.value)'\(hint)", at: name.location))
             }
         }
         let detectorIDs = policy.detectors.map(\.id.value)
         func checkDetector(_ name: Located<String>) {
-            if !detectorIDs.contains(name.value) {
+            if !detectorIDs.contains(name.value), !policy.unreadable.contains("detector:\(name.value)") {
                 let hint = Suggest.closest(name.value, in: detectorIDs).map { "; did you mean '\($0)'?" } ?? ""
                 diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownDetector, "unknown detector '\(name.value)'\(hint)", at: name.location))
             }
         }
         if let defaultChannel = policy.defaultChannel {
             checkChannel(defaultChannel)
-        } else {
+        } else if !policy.unreadable.contains("default_channel") {
             diagnostics.append(Diagnostic(.error, code: PolicyCode.noDefaultChannel, "the policy needs a 'default_channel' (used when the caller names none)",
                                           at: SourceLocation(file: policy.file, line: 1, column: 1)))
         }
@@ -101,6 +101,28 @@ public final class Pipeline: Sendable {
         self.allowlist = allowlist
         self.redaction = plans
         self.hashKey = key
+    }
+
+    /// Parses and compiles policy text in one step. Errors from reading the YAML and from compiling
+    /// (unknown detectors and channels, bad regexes, …) are reported together, sorted by position,
+    /// so a user sees every problem of a policy at once.
+    public static func compile(yaml: String, file: String, key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
+        let (policy, readErrors) = PolicyLoader.parsePartially(yaml, file: file)
+        guard let policy else { throw DiagnosticList(readErrors) }
+        var all = readErrors
+        var pipeline: Pipeline?
+        do {
+            pipeline = try Pipeline(policy: policy, key: key)
+        } catch {
+            all += error.diagnostics
+        }
+        if let pipeline, !all.contains(where: { $0.severity == .error }) { return pipeline }
+        let ordered = all.enumerated().sorted { a, b in
+            let la = a.element.location, lb = b.element.location
+            let ka = (la?.line ?? 0, la?.column ?? 0, a.offset), kb = (lb?.line ?? 0, lb?.column ?? 0, b.offset)
+            return ka < kb
+        }.map(\.element)
+        throw DiagnosticList(ordered)
     }
 
     static func kind(for spec: DetectorSpec, diagnostics: inout [Diagnostic]) -> DetectorKind? {

@@ -51,7 +51,7 @@ public final class CompiledPattern: @unchecked Sendable {
     public let limits: MatchLimits
 
     /// Compiles `pattern`. Throws ``PCRE2Error`` with PCRE2's message and the offset in the pattern.
-    public init(_ pattern: String, options: PatternOptions = [], limits: MatchLimits = .standard, jit: Bool = true) throws {
+    public init(_ pattern: String, options: PatternOptions = [], limits: MatchLimits = .standard, jit: Bool = true) throws(PCRE2Error) {
         var flags: UInt32 = PCRE2_UTF | PCRE2_NO_UTF_CHECK
         if options.contains(.caseless) { flags |= PCRE2_CASELESS }
         if options.contains(.multiline) { flags |= PCRE2_MULTILINE }

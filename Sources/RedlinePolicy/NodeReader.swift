@@ -26,6 +26,33 @@ final class NodeReader {
         diagnostics.append(Diagnostic(.error, code: code, message, at: location))
     }
 
+    /// Counts the nodes of the document with every alias expanded, stopping once there are more
+    /// than ``maxNodes``: a few anchors that refer to each other can stand for billions of nodes
+    /// ("billion laughs"). Returns a diagnostic at the top-level entry that went over the limit.
+    func expansionCheck(_ root: Node) -> Diagnostic? {
+        var budget = NodeReader.maxNodes
+        func walk(_ node: Node) -> Bool {
+            budget -= 1
+            if budget < 0 { return false }
+            switch node {
+            case .scalar, .alias: return true
+            case let .sequence(sequence): return sequence.allSatisfy(walk)
+            case let .mapping(mapping): return mapping.allSatisfy { walk($0.key) && walk($0.value) }
+            }
+        }
+        guard !walk(root) else { return nil }
+        var culprit = root
+        if case let .mapping(mapping) = root {
+            budget = NodeReader.maxNodes
+            for (key, value) in mapping where !(walk(key) && walk(value)) {
+                culprit = key
+                break
+            }
+        }
+        return Diagnostic(.error, code: PolicyCode.tooLarge,
+                          "policy expands to more than \(NodeReader.maxNodes) YAML nodes (aliases expanding exponentially?)", at: location(culprit))
+    }
+
     /// Counts a node; false once the document is too large to walk.
     func visit(_ node: Node) -> Bool {
         visited += 1

@@ -32,6 +32,9 @@ public struct Policy: Sendable {
     public var rules: [RuleSpec]
     public var allowlist: [AllowEntry]
     public var examples: [PolicyExample]
+    /// Declarations that were present but could not be read (`detector:<id>`, `channel:<name>`,
+    /// `default_channel`), so that a partially read policy does not also report them as missing.
+    public var unreadable: Set<String> = []
 }
 
 /// What happens when a detector cannot finish (match limit): the message is decided as if the

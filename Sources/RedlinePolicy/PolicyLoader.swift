@@ -7,8 +7,17 @@ public enum PolicyLoader {
     /// Largest policy file accepted, in bytes.
     public static let maxBytes = 4 * 1024 * 1024
 
-    /// Parses `text`; `file` names it in diagnostics.
+    /// Parses `text`; `file` names it in diagnostics. Returns a policy only when there is no error.
     public static func parse(_ text: String, file: String) -> (Policy?, [Diagnostic]) {
+        let (policy, diagnostics) = parsePartially(text, file: file)
+        return (diagnostics.contains { $0.severity == .error } ? nil : policy, diagnostics)
+    }
+
+    /// Parses `text` and returns what could be read even when there are errors, so that a caller
+    /// can validate the rest and report every error at once. Names whose declarations could not be
+    /// read are in ``Policy/unreadable``. The policy is nil only when the YAML itself is unusable
+    /// (syntax error, too large, aliases expanding too far).
+    public static func parsePartially(_ text: String, file: String) -> (Policy?, [Diagnostic]) {
         if text.utf8.count > maxBytes {
             return (nil, [Diagnostic(.error, code: PolicyCode.tooLarge, "policy file is \(text.utf8.count) bytes; the limit is \(maxBytes)",
                                      at: SourceLocation(file: file, line: 1, column: 1))])
@@ -20,28 +29,70 @@ public enum PolicyLoader {
             }
             root = node
         } catch let error as YamlError {
-            return (nil, [syntaxDiagnostic(error, file: file)])
+            return (nil, [syntaxDiagnostic(error, file: file, text: text)])
         } catch {
             return (nil, [Diagnostic(.error, code: PolicyCode.syntax, "cannot parse YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
         }
         let reader = NodeReader(file: file)
+        if let diagnostic = reader.expansionCheck(root) { return (nil, [diagnostic]) }
         let policy = read(root, text: text, reader: reader)
-        let errors = reader.diagnostics
-        return (errors.contains { $0.severity == .error } ? nil : policy, errors)
+        return (policy, reader.diagnostics)
     }
 
-    static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+    static func syntaxDiagnostic(_ error: YamlError, file: String, text: String = "") -> Diagnostic {
         switch error {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return Diagnostic(.error, code: PolicyCode.syntax, "YAML syntax: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
         case let .duplicatedKeysInMapping(duplicates, context):
-            return Diagnostic(.error, code: PolicyCode.duplicate, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))",
-                              at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+            // Yams marks the first occurrence; point at the repeated one, where the fix is.
+            let first = (line: context.mark.line, column: context.mark.column)
+            let repeated = duplicates.count == 1 ? repeatedKey(duplicates[0], after: first, in: text) : nil
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            if let repeated {
+                return Diagnostic(.error, code: PolicyCode.duplicate, "duplicate key \(names) (first at line \(first.line))",
+                                  at: SourceLocation(file: file, line: repeated.line, column: repeated.column))
+            }
+            return Diagnostic(.error, code: PolicyCode.duplicate, "duplicate key \(names)",
+                              at: SourceLocation(file: file, line: first.line, column: first.column))
         case let .reader(problem, _, _, _):
             return Diagnostic(.error, code: PolicyCode.syntax, "YAML: \(problem)", at: SourceLocation(file: file, line: 1, column: 1))
         default:
             return Diagnostic(.error, code: PolicyCode.syntax, "YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
+    }
+
+    /// The next occurrence of mapping key `key` after `first` (1-based line and column): at the same
+    /// column on a later line (block mapping) or later on the same line (flow mapping).
+    static func repeatedKey(_ key: String, after first: (line: Int, column: Int), in text: String) -> (line: Int, column: Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        let forms = [key, "\"\(key)\"", "'\(key)'"]
+        func keyAt(_ line: Substring, _ column: Int) -> Bool {
+            let scalars = Array(line.unicodeScalars)
+            guard column >= 1, column <= scalars.count else { return false }
+            let rest = String(String.UnicodeScalarView(scalars[(column - 1)...]))
+            for form in forms where rest.hasPrefix(form) {
+                let after = rest.dropFirst(form.count).drop { $0 == " " }
+                if after.first == ":" { return true }
+            }
+            return false
+        }
+        // Flow mapping: later on the same line.
+        let firstLine = lines[first.line - 1]
+        let count = firstLine.unicodeScalars.count
+        if count > first.column {
+            for column in (first.column + 1)...count where keyAt(firstLine, column) {
+                let before = Array(firstLine.unicodeScalars)[column - 2]
+                if before == " " || before == "," || before == "{" { return (first.line, column) }
+            }
+        }
+        for index in first.line..<lines.count {
+            let line = lines[index]
+            let indent = line.prefix { $0 == " " }.count
+            if indent + 1 < first.column, !line.trimmingPrefixSpaces.isEmpty, !line.trimmingPrefixSpaces.hasPrefix("#") { return nil }
+            if indent + 1 == first.column, keyAt(line, first.column) { return (index + 1, first.column) }
+        }
+        return nil
     }
 
     static let topKeys = ["version", "name", "description", "settings", "detectors", "channels", "default_channel",
@@ -58,16 +109,23 @@ public enum PolicyLoader {
         if let node = top["description"], let text = r.string(node, what: "description") { policy.description = text.value }
         if let node = top["settings"] { policy.settings = readSettings(node, r) }
         if let node = top["detectors"] {
-            policy.detectors = r.namedMapping(node, what: "detectors").compactMap { readDetector($0.0, $0.1, r) }
+            for (id, value) in r.namedMapping(node, what: "detectors") {
+                if let spec = readDetector(id, value, r) { policy.detectors.append(spec) } else { policy.unreadable.insert("detector:\(id.value)") }
+            }
         } else {
             r.error(PolicyCode.missingField, "the policy needs 'detectors'", at: root)
         }
         if let node = top["channels"] {
-            policy.channels = r.namedMapping(node, what: "channels").compactMap { readChannel($0.0, $0.1, r) }
+            for (name, value) in r.namedMapping(node, what: "channels") {
+                if let channel = readChannel(name, value, r) { policy.channels.append(channel) } else { policy.unreadable.insert("channel:\(name.value)") }
+            }
         } else {
             r.error(PolicyCode.missingField, "the policy needs 'channels'", at: root)
         }
-        if let node = top["default_channel"] { policy.defaultChannel = r.string(node, what: "default_channel") }
+        if let node = top["default_channel"] {
+            policy.defaultChannel = r.string(node, what: "default_channel")
+            if policy.defaultChannel == nil { policy.unreadable.insert("default_channel") }
+        }
         if let node = top["email"] { policy.email = readEmail(node, r) }
         if let node = top["rules"] {
             policy.rules = r.sequence(node, what: "rules").compactMap { readRule($0, r) }
@@ -174,11 +232,14 @@ public enum PolicyLoader {
             if map["id"] == nil { r.error(PolicyCode.missingField, "every rule needs an 'id'", at: node) }
             return nil
         }
-        guard let actionNode = map["action"] else {
+        // A missing or invalid action is reported; the rule is still read (as `block`, never used
+        // since the policy has an error) so that its detectors and channels are checked too.
+        var actionName = "block"
+        if let actionNode = map["action"] {
+            actionName = r.choice(actionNode, what: "action", choices: Action.allCases.map(\.name)) ?? actionName
+        } else {
             r.error(PolicyCode.missingField, "rule '\(id.value)' needs an 'action' (allow, flag, redact, block)", at: node)
-            return nil
         }
-        guard let actionName = r.choice(actionNode, what: "action", choices: Action.allCases.map(\.name)) else { return nil }
         var detectors: [Located<String>]?
         if let value = map["detectors"] {
             let list = r.strings(value, what: "detectors")
@@ -239,4 +300,8 @@ public enum PolicyLoader {
         let channel = map["channel"].flatMap { r.string($0, what: "channel") }
         return PolicyExample(text: text.value, channel: channel, verdict: Action(name: verdict)!, location: r.location(node))
     }
+}
+
+extension Substring {
+    var trimmingPrefixSpaces: Substring { drop { $0 == " " } }
 }
