@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats"]),
         .executableTarget(
             name: "redline",
-            dependencies: ["RedlineTool", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RedlineTool", "RedlineMail", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
