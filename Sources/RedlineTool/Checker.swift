@@ -20,10 +20,10 @@ public enum Checker {
             return ExitStatus.error
         }
         let out: OutputStream
-        var file: AtomicFile?
+        var file: Destination?
         if let path = options.output {
             do {
-                file = try AtomicFile(path: path)
+                file = try Destination(path: path)
                 out = file!.stream
             } catch {
                 printError("redline: \(error)")

@@ -191,6 +191,44 @@ public final class AtomicFile {
     deinit { abandon() }
 }
 
+/// An output file: regular files (and new paths) are written atomically through ``AtomicFile``;
+/// devices and pipes (`/dev/stdout`, `/dev/full`, a FIFO) are written directly, never replaced.
+public final class Destination {
+    public let stream: OutputStream
+    private let atomic: AtomicFile?
+    private let fd: Int32?
+
+    public init(path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+            if fd < 0 { throw IOFailure.open(path, errno) }
+            self.fd = fd
+            atomic = nil
+            stream = OutputStream(fd: fd, name: path)
+        } else {
+            let file = try AtomicFile(path: path)
+            atomic = file
+            fd = nil
+            stream = file.stream
+        }
+    }
+
+    public func commit() throws {
+        if let atomic {
+            try atomic.commit()
+        } else {
+            try stream.flush()
+        }
+    }
+
+    public func abandon() { atomic?.abandon() }
+
+    deinit {
+        if let fd { close(fd) }
+    }
+}
+
 /// Writes to standard error (diagnostics only: never message content).
 public func printError(_ text: String) {
     let line = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)

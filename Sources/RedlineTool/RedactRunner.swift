@@ -31,15 +31,15 @@ public enum RedactRunner {
             return ExitStatus.error
         }
         // Destination: the file itself (atomic), --output (atomic), a spool for --on-block fail, or stdout.
-        var atomic: AtomicFile?
+        var atomic: Destination?
         var spool: Spool?
         let out: OutputStream
         do {
             if options.inPlace {
-                atomic = try AtomicFile(path: options.path)
+                atomic = try Destination(path: options.path)
                 out = atomic!.stream
             } else if let path = options.output {
-                atomic = try AtomicFile(path: path)
+                atomic = try Destination(path: path)
                 out = atomic!.stream
             } else if options.onBlock == .fail {
                 spool = try Spool()
