@@ -49,8 +49,34 @@ public final class DetectorScanner {
                 }
             }
         }
+        hits = dropContained(hits)
         hits.sort { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
         return (hits, failures)
+    }
+
+    /// Drops a hit that lies strictly inside a hit of another built-in kind: the digits of a card
+    /// inside a printed IBAN, a phone-shaped run inside a card or bank details. The containing hit
+    /// covers the same bytes, so redaction loses nothing. Custom `regex` hits never swallow others
+    /// (a broad user pattern must not hide a card), and equal ranges are both kept (a phone number
+    /// that is also an NHS number).
+    func dropContained(_ hits: [Hit]) -> [Hit] {
+        guard hits.count > 1 else { return hits }
+        let order = hits.indices.sorted { (hits[$0].range.lowerBound, -hits[$0].range.upperBound) < (hits[$1].range.lowerBound, -hits[$1].range.upperBound) }
+        var keep = [Bool](repeating: true, count: hits.count)
+        var container: Int?
+        for index in order {
+            let hit = hits[index]
+            if let outer = container, hits[outer].range.upperBound >= hit.range.upperBound,
+               hits[outer].range != hit.range, detectors[hits[outer].detector].kind.id != detectors[hit.detector].kind.id {
+                keep[index] = false
+                continue
+            }
+            if detectors[hit.detector].kind.id != "regex",
+               container.map({ hits[$0].range.upperBound < hit.range.upperBound }) ?? true {
+                container = index
+            }
+        }
+        return hits.indices.filter { keep[$0] }.map { hits[$0] }
     }
 
     private func runPattern(_ index: Int, _ buffer: UnsafeBufferPointer<UInt8>, into out: inout [Refined]) -> DetectorFailure? {

@@ -67,6 +67,21 @@ enum Grouping {
         return false
     }
 
+    /// True when a group of the same size as the window's groups follows or precedes it with the
+    /// same separator on the same line: the window is a fragment of a longer grouped number
+    /// (`6706 7944 8910` inside `6706 7944 8910 9047`).
+    static func continues(_ groups: [Group], _ window: ClosedRange<Int>) -> Bool {
+        let size = groups[window.lowerBound].range.count
+        let separator = window.count > 1 ? groups[window.lowerBound + 1].separator : nil
+        func sameKind(_ neighbour: Group, joinedBy joint: Group) -> Bool {
+            !joint.wrapped && joint.separator != nil && (separator == nil || joint.separator == separator) && neighbour.range.count == size
+        }
+        if window.lowerBound > 0, sameKind(groups[window.lowerBound - 1], joinedBy: groups[window.lowerBound]) { return true }
+        let next = window.upperBound + 1
+        if next < groups.count, sameKind(groups[next], joinedBy: groups[next]) { return true }
+        return false
+    }
+
     static func digits(_ text: UnsafeBufferPointer<UInt8>, _ groups: ArraySlice<Group>) -> [UInt8] {
         var out: [UInt8] = []
         for group in groups { out.append(contentsOf: text[group.range]) }

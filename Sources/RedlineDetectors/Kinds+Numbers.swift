@@ -6,7 +6,7 @@ extension DetectorKind {
     public static let paymentCard = DetectorKind(
         id: "payment_card",
         summary: "Payment card number (PAN): issuer range and length per scheme, Luhn check, spaces/hyphens/dots used consistently.",
-        source: .pattern(Pattern.notAfterWord + "(?<![0-9][.,\\-])(?>[0-9](?:" + Pattern.sep + "[0-9])*+)" + "(?![A-Za-z0-9_])(?![.,][0-9])", []),
+        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .,\\-])(?>[0-9](?:" + Pattern.sep + "[0-9])*+)" + "(?![A-Za-z0-9_])(?![.,][0-9])", []),
         refine: refineCard,
         defaultKeywords: ["card", "credit", "debit", "visa", "mastercard", "amex", "american express", "maestro",
                           "discover", "jcb", "diners", "unionpay", "cvv", "cvc", "expiry", "exp date", "card number",
@@ -38,7 +38,8 @@ extension DetectorKind {
             while last < groups.count {
                 digitCount += groups[last].range.count
                 if digitCount > 19 { break }
-                if digitCount >= 12, Grouping.consistent(groups[first...last]), !Grouping.boundToNeighbour(groups, first...last) {
+                if digitCount >= 12, Grouping.consistent(groups[first...last]), !Grouping.boundToNeighbour(groups, first...last),
+                   digitCount >= 16 || !Grouping.continues(groups, first...last) {
                     let digits = Grouping.digits(text, groups[first...last])
                     if CardSchemes.scheme(of: digits) != nil, Checksums.luhn(digits) {
                         found = (last, digits)
@@ -82,7 +83,7 @@ extension DetectorKind {
     public static let ukPhone = DetectorKind(
         id: "uk_phone",
         summary: "UK telephone number (01/02/03/05/07/08/09 ranges) written 0…, +44 …, +44 (0)… or 0044…, with spaces, hyphens or brackets.",
-        source: .pattern("(?<![A-Za-z0-9_+])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?[0-9]){8,13}" + Pattern.notBeforeWord, []),
+        source: .pattern("(?<![A-Za-z0-9_+])(?<![0-9][\\-.])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?[0-9]){8,13}" + Pattern.notBeforeWord, []),
         refine: refinePhone,
         defaultKeywords: ["phone", "tel", "telephone", "mobile", "call", "ring", "contact", "number", "landline", "whatsapp"],
         requiresContextByDefault: false,
@@ -147,8 +148,10 @@ extension DetectorKind {
         guard national.count >= 10, national.count <= 11, national[0] == 48 else { return false }
         switch national[1] {
         case UInt8(ascii: "1"): return true
+        // 080 freephone, 084 and 087 service numbers; 055 corporate and 056 VoIP.
+        case UInt8(ascii: "8"): return [48, 52, 55].contains(national[2])
+        case UInt8(ascii: "5") where ![53, 54].contains(national[2]): return false
         case UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "7"), UInt8(ascii: "9"): return national.count == 11
-        case UInt8(ascii: "8"): return true
         default: return false
         }
     }

@@ -128,4 +128,24 @@ struct PipelineScanTests {
         let records = ["NI AB 12 34", "56 C"].map { scan($0).findings }
         #expect(records.allSatisfy { $0.isEmpty })
     }
+
+    @Test("digits inside a printed IBAN or bank details are not also reported as a card or phone number")
+    func containedHitsDropped() {
+        let iban = scan("Refund to IBAN DE45 1281 3018 4062 9478 05 please").findings
+        #expect(iban.map(\.detector) == ["iban"])
+        let bank = scan("My bank details: sort code 40-85-01 account 89735545.").findings
+        #expect(bank.map(\.detector) == ["bank"])
+    }
+
+    @Test("a Luhn-valid 12-digit fragment of a grouped 16-digit order number is not a card")
+    func fragmentOfGroupedNumber() {
+        #expect(scan("Your order 6706 7944 8910 9047 has shipped.").findings.isEmpty)
+        #expect(scan("Your order 6249 6618 2160 4617 has shipped.").findings.isEmpty)
+    }
+
+    @Test("08 and 05 numbers outside the allocated 080/084/087 and 055/056 ranges are not phone numbers")
+    func unallocatedRanges() {
+        #expect(scan("Parcel 083 615 8632 is on its way.").findings.isEmpty)
+        #expect(scan("Call 0800 123 4567 or 0560 123 4567").findings.count == 2)
+    }
 }
