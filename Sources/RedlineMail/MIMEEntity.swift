@@ -181,6 +181,10 @@ struct MIMEParser {
 
 /// Diagnostic codes of the mail reader (all warnings: the message is still checked).
 public enum MailCode {
+    // M001 missing closing boundary · M002 truncated or invalid base64 · M003 invalid quoted-printable
+    // M004 unknown charset (decoded as windows-1252) · M005 nesting deeper than the limit (rest as text)
+    // M006 header line over 998 bytes · M007 non-header line in the header section · M008 unknown
+    // transfer encoding · M009 multipart without a usable boundary · M010 reserved (recipients)
     public static let missingClosingBoundary = "M001"
     public static let badBase64 = "M002"
     public static let badQuotedPrintable = "M003"

@@ -13,7 +13,9 @@ import RedlineEngine
 /// - `75` (`EX_TEMPFAIL`): the real sendmail could not be started or was killed. Nothing was
 ///   lost: try again later.
 public enum SendmailWrapper {
+    /// `EX_NOPERM`: the policy blocks the message; nothing was sent.
     public static let blockedExitCode: Int32 = 77
+    /// `EX_TEMPFAIL`: the real sendmail could not be run (or was killed); nothing was lost.
     public static let temporaryFailureExitCode: Int32 = 75
 
     /// sendmail options that take their value as the next argument when it is not attached.
@@ -21,7 +23,9 @@ public enum SendmailWrapper {
 
     /// The parsed command line: recipients and whether `-t` asks for the header recipients.
     public struct Arguments: Sendable, Equatable {
+        /// Recipients named on the command line.
         public var recipients: [String] = []
+        /// `-t`: recipients are also read from the To, Cc and Bcc headers.
         public var readRecipientsFromHeaders = false
     }
 
