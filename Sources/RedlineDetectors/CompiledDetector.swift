@@ -15,14 +15,18 @@ public final class CompiledDetector: Sendable {
     public let requiresContext: Bool
     /// Whether published test values (sandbox card numbers) count as findings.
     public let countTestValues: Bool
+    /// Where a productive match can start (built-in kinds only; nil: scan the whole text).
+    let startRule: StartRule?
 
     public init(id: String, kind: DetectorKind, keywords: [String]? = nil, window: Int = 300,
                 minConfidence: Confidence = .low, requiresContext: Bool? = nil, countTestValues: Bool = true,
                 limits: MatchLimits = .standard) throws(PCRE2Error) {
         self.id = id
         self.kind = kind
+        startRule = StartRule.rule(for: kind)
         if case let .pattern(source, options) = kind.source {
-            pattern = try CompiledPattern(source, options: options, limits: limits)
+            let extra: PatternOptions = startRule == nil ? [] : .offsetLimit
+            pattern = try CompiledPattern(source, options: options.union(extra), limits: limits)
         } else {
             pattern = nil
         }

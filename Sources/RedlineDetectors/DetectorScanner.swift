@@ -15,9 +15,19 @@ public final class DetectorScanner {
     /// character.
     static let retryWithin = 256
 
-    public init(_ detectors: [CompiledDetector]) {
+    /// Whether built-in kinds run PCRE2 only where their start rule allows (see ``StartRule``).
+    public let usesPrefilter: Bool
+    private let keywordTable: KeywordTable
+    private var clusters: [DigitCluster] = []
+    private var regions: [ClosedRange<Int>] = []
+
+    /// `prefilter: false` runs every pattern over the whole text: the straightforward path the
+    /// tests compare the prefiltered one with.
+    public init(_ detectors: [CompiledDetector], prefilter: Bool = true) {
         self.detectors = detectors
         self.scratch = detectors.map { $0.pattern.map(MatchScratch.init) }
+        self.usesPrefilter = prefilter
+        self.keywordTable = KeywordTable(detectors.map(\.keywords))
     }
 
     /// Scans `text` with every detector (one pass per detector, so each keeps PCRE2's start-character
@@ -27,12 +37,23 @@ public final class DetectorScanner {
         var hits: [Hit] = []
         var failures: [DetectorFailure] = []
         text.bytes.withUnsafeBufferPointer { buffer in
-            var context = KeywordIndex(buffer)
+            var context = KeywordIndex(buffer, table: keywordTable)
+            var clustersFound = false
+            var candidates: [Refined] = []
             for (index, detector) in detectors.enumerated() {
-                var candidates: [Refined] = []
+                candidates.removeAll(keepingCapacity: true)
                 switch detector.kind.source {
                 case .pattern:
-                    if let failure = runPattern(index, buffer, into: &candidates) { failures.append(failure) }
+                    var bounded = false
+                    if usesPrefilter, let rule = detector.startRule {
+                        if !clustersFound {
+                            DigitClusters.find(buffer, into: &clusters)
+                            clustersFound = true
+                        }
+                        rule.regions(clusters, buffer, into: &regions)
+                        bounded = true
+                    }
+                    if let failure = runPattern(index, buffer, bounded: bounded, into: &candidates) { failures.append(failure) }
                 case let .anchor(byte, expand):
                     runAnchor(byte, expand, detector.kind.refine, buffer, into: &candidates)
                 }
@@ -40,7 +61,7 @@ public final class DetectorScanner {
                     if refined.isTestValue && !detector.countTestValues { continue }
                     var confidence = refined.confidence
                     let hasContext = !detector.keywords.isEmpty
-                        && context.hasKeyword(detector.keywords, around: refined.range, window: detector.window)
+                        && context.hasKeyword(detector: index, around: refined.range, window: detector.window)
                     if hasContext { confidence = confidence.raised }
                     if detector.requiresContext && !hasContext { continue }
                     if confidence < detector.minConfidence { continue }
@@ -79,14 +100,32 @@ public final class DetectorScanner {
         return hits.indices.filter { keep[$0] }.map { hits[$0] }
     }
 
-    private func runPattern(_ index: Int, _ buffer: UnsafeBufferPointer<UInt8>, into out: inout [Refined]) -> DetectorFailure? {
+    /// One PCRE2 pass for detector `index`. When `bounded`, only matches starting inside
+    /// `regions` are looked for (the start rule guarantees nothing productive starts elsewhere).
+    private func runPattern(_ index: Int, _ buffer: UnsafeBufferPointer<UInt8>, bounded: Bool,
+                            into out: inout [Refined]) -> DetectorFailure? {
         guard let scratch = scratch[index] else { return nil }
         let refine = detectors[index].kind.refine
+        let limited = detectors[index].startRule != nil
         var from = 0
+        var region = 0
         while from <= buffer.count {
-            switch scratch.nextRange(in: buffer, from: from) {
+            var startLimit: Int?
+            var searchFrom = from
+            if bounded {
+                while region < regions.count, regions[region].upperBound < from { region += 1 }
+                guard region < regions.count else { return nil }
+                searchFrom = max(from, regions[region].lowerBound)
+                startLimit = regions[region].upperBound
+            }
+            let outcome = limited ? scratch.nextRange(in: buffer, from: searchFrom, startLimit: startLimit)
+                                  : scratch.nextRange(in: buffer, from: searchFrom)
+            switch outcome {
             case .success(nil):
-                return nil
+                guard let startLimit else { return nil }
+                // Nothing starts in this region: go on after it (on a character boundary).
+                from = startLimit + 1
+                while from < buffer.count, buffer[from] & 0xC0 == 0x80 { from += 1 }
             case let .success(range?):
                 let refined = range.isEmpty ? [] : refine(buffer, range)
                 out.append(contentsOf: refined)
@@ -136,62 +175,140 @@ public final class DetectorScanner {
     }
 }
 
-/// Case-insensitive keyword positions in one text, computed lazily per keyword.
+/// Every distinct context keyword of a scanner's detectors, indexed by first byte.
+final class KeywordTable {
+    let keywords: [[UInt8]]
+    /// Detectors using each keyword.
+    let users: [[Int]]
+    /// Keyword indices by first byte.
+    let byFirst: [[Int]]
+    let maxLength: Int
+    let isEmpty: Bool
+
+    init(_ perDetector: [[[UInt8]]]) {
+        var keywords: [[UInt8]] = []
+        var users: [[Int]] = []
+        var position: [[UInt8]: Int] = [:]
+        for (detector, list) in perDetector.enumerated() {
+            for keyword in list where !keyword.isEmpty {
+                if let known = position[keyword] {
+                    if users[known].last != detector { users[known].append(detector) }
+                } else {
+                    position[keyword] = keywords.count
+                    keywords.append(keyword)
+                    users.append([detector])
+                }
+            }
+        }
+        var byFirst = [[Int]](repeating: [], count: 256)
+        for (index, keyword) in keywords.enumerated() { byFirst[Int(keyword[0])].append(index) }
+        self.keywords = keywords
+        self.users = users
+        self.byFirst = byFirst
+        self.maxLength = keywords.map(\.count).max() ?? 0
+        self.isEmpty = keywords.isEmpty
+    }
+
+    static let lower: [UInt8] = (0..<256).map { (value: Int) -> UInt8 in
+        let byte = UInt8(value)
+        return byte >= 65 && byte <= 90 ? byte + 32 : byte
+    }
+}
+
+/// Case-insensitive keyword positions in one text: one pass over the text, on first use, finds
+/// every keyword of every detector (ASCII letters compared case-insensitively; a keyword that
+/// starts or ends with a letter or digit must not touch a letter on that side).
 struct KeywordIndex {
     let buffer: UnsafeBufferPointer<UInt8>
-    private var lowered: [UInt8]?
-    private var positions: [[UInt8]: [Int]] = [:]
+    let table: KeywordTable
+    private var built = false
+    /// Per detector: keyword occurrences (start, end), sorted by start.
+    private var starts: [[Int]] = []
+    private var ends: [[Int]] = []
+    /// Offsets of UTF-8 continuation bytes, sorted (for stepping over characters).
+    private var continuation: [Int] = []
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+    init(_ buffer: UnsafeBufferPointer<UInt8>, table: KeywordTable) {
+        self.buffer = buffer
+        self.table = table
+    }
 
-    mutating func hasKeyword(_ keywords: [[UInt8]], around range: Range<Int>, window: Int) -> Bool {
+    mutating func hasKeyword(detector: Int, around range: Range<Int>, window: Int) -> Bool {
+        if !built { build() }
         let low = stepBack(range.lowerBound, scalars: window)
         let high = stepForward(range.upperBound, scalars: window)
-        for keyword in keywords {
-            let found = occurrences(of: keyword)
-            // First occurrence starting at or after `low - keyword.count + 1` (may overlap the window start).
-            var lo = 0
-            var hi = found.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if found[mid] < low { lo = mid + 1 } else { hi = mid }
-            }
-            if lo < found.count, found[lo] + keyword.count <= high { return true }
+        guard detector < starts.count else { return false }
+        let found = starts[detector]
+        // First occurrence starting at or after `low`.
+        var lo = 0
+        var hi = found.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if found[mid] < low { lo = mid + 1 } else { hi = mid }
+        }
+        let endsOf = ends[detector]
+        while lo < found.count, found[lo] < high {
+            if endsOf[lo] <= high { return true }
+            lo += 1
         }
         return false
     }
 
-    private mutating func occurrences(of keyword: [UInt8]) -> [Int] {
-        if let cached = positions[keyword] { return cached }
-        if lowered == nil {
-            lowered = buffer.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        }
-        var result: [Int] = []
-        lowered!.withUnsafeBufferPointer { text in
-            keyword.withUnsafeBufferPointer { needle in
-                guard let base = text.baseAddress, let needleBase = needle.baseAddress, needle.count > 0 else { return }
-                var from = 0
-                while from + needle.count <= text.count {
-                    guard let hit = memchr(base + from, Int32(needle[0]), text.count - from - needle.count + 1) else { break }
-                    let at = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-                    if memcmp(base + at, needleBase, needle.count) != 0 {
-                        from = at + 1
-                        continue
+    private mutating func build() {
+        built = true
+        let count = table.users.reduce(0) { max($0, ($1.max() ?? -1) + 1) }
+        starts = Array(repeating: [], count: count)
+        ends = Array(repeating: [], count: count)
+        let text = buffer
+        let n = text.count
+        var continuation: [Int] = []
+        var starts = self.starts
+        var ends = self.ends
+        KeywordTable.lower.withUnsafeBufferPointer { lower in
+            var previousIsLetter = false
+            for index in 0..<n {
+                let byte = text[index]
+                if byte >= 0x80, byte & 0xC0 == 0x80 { continuation.append(index) }
+                let lowered = lower[Int(byte)]
+                let candidates = table.byFirst[Int(lowered)]
+                let isLetter = UKFormats.isLetter(byte)
+                defer { previousIsLetter = isLetter }
+                if candidates.isEmpty { continue }
+                if UKFormats.isAlnum(lowered) && previousIsLetter { continue }
+                for keywordIndex in candidates {
+                    let keyword = table.keywords[keywordIndex]
+                    let length = keyword.count
+                    guard index + length <= n else { continue }
+                    var offset = 1
+                    while offset < length, lower[Int(text[index + offset])] == keyword[offset] { offset += 1 }
+                    if offset < length { continue }
+                    if UKFormats.isAlnum(keyword[length - 1]), index + length < n, UKFormats.isLetter(text[index + length]) { continue }
+                    for detector in table.users[keywordIndex] {
+                        starts[detector].append(index)
+                        ends[detector].append(index + length)
                     }
-                    let before = at > 0 ? text[at - 1] : 32
-                    let after = at + needle.count < text.count ? text[at + needle.count] : 32
-                    let startsWord = !UKFormats.isAlnum(needle[0]) || !UKFormats.isLetter(before)
-                    let endsWord = !UKFormats.isAlnum(needle[needle.count - 1]) || !UKFormats.isLetter(after)
-                    if startsWord && endsWord { result.append(at) }
-                    from = at + 1
                 }
             }
         }
-        positions[keyword] = result
-        return result
+        self.starts = starts
+        self.ends = ends
+        self.continuation = continuation
+    }
+
+    /// Whether any continuation byte lies in `range`.
+    private func hasContinuation(in range: Range<Int>) -> Bool {
+        var lo = 0
+        var hi = continuation.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if continuation[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < continuation.count && continuation[lo] < range.upperBound
     }
 
     private func stepBack(_ offset: Int, scalars: Int) -> Int {
+        let target = max(0, offset - scalars)
+        if !hasContinuation(in: target..<offset) { return target }
         var position = offset
         var remaining = scalars
         while position > 0 && remaining > 0 {
@@ -202,6 +319,8 @@ struct KeywordIndex {
     }
 
     private func stepForward(_ offset: Int, scalars: Int) -> Int {
+        let target = min(buffer.count, offset + scalars)
+        if !hasContinuation(in: (offset + 1)..<(target + 1)) { return target }
         var position = offset
         var remaining = scalars
         while position < buffer.count && remaining > 0 {

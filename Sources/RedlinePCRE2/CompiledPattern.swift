@@ -15,6 +15,9 @@ public struct PatternOptions: OptionSet, Sendable, Hashable {
     public static let extended = PatternOptions(rawValue: 1 << 3)
     /// Unicode properties for `\d`, `\w`, `\b` (`PCRE2_UCP`). Slower; off by default.
     public static let unicodeProperties = PatternOptions(rawValue: 1 << 4)
+    /// Allows ``MatchScratch/nextRange(in:from:startLimit:)`` to bound where a match may start
+    /// (`PCRE2_USE_OFFSET_LIMIT`; the JIT supports it).
+    public static let offsetLimit = PatternOptions(rawValue: 1 << 5)
 }
 
 /// Limits applied to every match, so that no pattern can hang the process.
@@ -58,6 +61,7 @@ public final class CompiledPattern: @unchecked Sendable {
         if options.contains(.dotAll) { flags |= PCRE2_DOTALL }
         if options.contains(.extended) { flags |= PCRE2_EXTENDED }
         if options.contains(.unicodeProperties) { flags |= PCRE2_UCP }
+        if options.contains(.offsetLimit) { flags |= PCRE2_USE_OFFSET_LIMIT }
         // The pattern itself must be valid UTF-8: Swift strings are, so the check can stay off.
         flags &= ~PCRE2_NO_UTF_CHECK
         var errorCode: Int32 = 0

@@ -105,6 +105,19 @@ public final class MatchScratch {
         return .success(Int(vector[0])..<Int(max(vector[0], vector[1])))
     }
 
+    /// Like ``nextRange(in:from:end:)``, but a match must start at or before `startLimit`
+    /// (`pcre2_set_offset_limit`); the pattern must be compiled with ``PatternOptions/offsetLimit``.
+    /// Pass nil for no limit. The text after `startLimit` is still seen by the match itself.
+    public func nextRange(in subject: UnsafeBufferPointer<UInt8>, from: Int, startLimit: Int?) -> Result<Range<Int>?, PCRE2Error> {
+        guard from <= subject.count, let base = subject.baseAddress else { return .success(nil) }
+        pcre2_set_offset_limit_8(context, startLimit ?? redline_pcre2_unset())
+        let rc = pcre2_match_8(pattern.code, base, subject.count, from, PCRE2_NO_UTF_CHECK, matchData, context)
+        if rc == PCRE2_ERROR_NOMATCH { return .success(nil) }
+        if rc < 0 { return .failure(PCRE2Error(code: rc, offset: nil)) }
+        let vector = pcre2_get_ovector_pointer_8(matchData)!
+        return .success(Int(vector[0])..<Int(max(vector[0], vector[1])))
+    }
+
     /// Capture group `index` of the last successful match (valid until the next match call).
     public func group(_ index: Int) -> Range<Int>? {
         guard index <= pattern.captureCount else { return nil }

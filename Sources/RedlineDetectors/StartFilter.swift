@@ -1,0 +1,185 @@
+import RedlinePCRE2
+
+/// A cheap byte-level prefilter for the built-in pattern detectors: one pass over the text finds
+/// its *digit clusters* (digits joined by gaps of at most three bytes of ` .-()\r\n`), and each
+/// kind turns them into the few byte ranges where a match that matters can start. The scanner
+/// then runs its PCRE2 pattern only there, with `pcre2_set_offset_limit` bounding the start.
+///
+/// Why the findings cannot change: the scanner's loop (`DetectorScanner.runPattern`) resumes
+/// after an unproductive candidate (one the validator rejects, at most 256 bytes long) at the
+/// next character, so a run of unproductive candidates ends at the first match starting at or
+/// after any position the loop passes. Skipping the text where only unproductive candidates can
+/// start therefore leads to the same next match. Each rule below is a *necessary* condition for a
+/// productive match (one that validates, or is longer than 256 bytes), derived from its pattern:
+///
+/// - every digit the patterns allow between separators is an ASCII `[0-9]`, and the separators
+///   they allow between two digits (`[ .\-]?(?:\r?\n)?`, `[ \-]?[()]?[ \-]?`) are at most three
+///   bytes of ` .-()\r\n`, so all the digits of one match lie in one cluster;
+/// - the validators need at least 12 digits (cards), 10 (NHS, exactly), 9 (phone, `{8,13}` + 1),
+///   6 (bank: `NN?NN?NN` or `N{8}` first), 6 (NINO), 2 (IBAN, right after two ASCII letters);
+/// - postcodes have a digit right after a letter (`[A-Za-z]{1,2}[0-9]`; caseless UTF mode also
+///   lets the two-byte `ſ` and three-byte Kelvin sign stand for `s` and `k`) or after `GIR` and an
+///   optional space.
+///
+/// A rule holds only for the pattern it was derived from: it records a fingerprint of the
+/// pattern source and options, and a kind whose pattern changed is scanned in full (correct,
+/// only slower) until its rule is re-derived. `StartFilterTests` fails while that is the case.
+struct StartRule: Sendable {
+    enum Shape: Sendable {
+        /// Starts anywhere from `lead` bytes before the cluster's first digit to its last digit.
+        case inCluster(lead: Int)
+        /// Two ASCII letters and a separator of up to three bytes before the cluster.
+        case ninoLead
+        /// Exactly two ASCII letters right before a cluster that starts with two digits.
+        case ibanLead
+        /// One or two letters (up to six bytes in caseless UTF mode) right before the cluster,
+        /// or `GIR` and an optional space.
+        case postcodeLead
+    }
+
+    let kindID: String
+    /// FNV-1a 64 of the pattern source and option bits this rule was derived from.
+    let fingerprint: UInt64
+    let minDigits: Int
+    let shape: Shape
+
+    static let all: [StartRule] = [
+        StartRule(kindID: "payment_card", fingerprint: 0x4C1A_9414_F7AA_CA43, minDigits: 12, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "nhs_number", fingerprint: 0x9108_FE7D_43AA_CBB5, minDigits: 10, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_phone", fingerprint: 0x1E0E_5C71_0582_458E, minDigits: 9, shape: .inCluster(lead: 2)),
+        StartRule(kindID: "uk_bank_account", fingerprint: 0x7DE2_CA3A_F814_FDF0, minDigits: 6, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_nino", fingerprint: 0xA994_1FF6_11B4_F3A5, minDigits: 6, shape: .ninoLead),
+        StartRule(kindID: "iban", fingerprint: 0x6D84_0B56_98B3_390B, minDigits: 2, shape: .ibanLead),
+        StartRule(kindID: "uk_postcode", fingerprint: 0x0CCE_2ADA_E10F_979D, minDigits: 1, shape: .postcodeLead),
+    ]
+
+    /// The rule for a kind, if one was derived from its current pattern.
+    static func rule(for kind: DetectorKind) -> StartRule? {
+        guard case let .pattern(source, options) = kind.source,
+              let rule = all.first(where: { $0.kindID == kind.id }),
+              rule.fingerprint == fingerprint(source, options) else { return nil }
+        return rule
+    }
+
+    static func fingerprint(_ source: String, _ options: PatternOptions) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in source.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return (hash ^ UInt64(options.rawValue)) &* 0x0000_0100_0000_01B3
+    }
+
+    /// Appends the start ranges (inclusive, sorted, merged) this rule allows in `text`.
+    func regions(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
+        out.removeAll(keepingCapacity: true)
+        for cluster in clusters where cluster.digits >= minDigits {
+            let first = cluster.first
+            var low: Int
+            var high: Int
+            switch shape {
+            case let .inCluster(lead):
+                low = first - lead
+                high = cluster.last
+            case .ninoLead:
+                low = first - 5
+                high = first - 2
+            case .ibanLead:
+                guard first >= 2, first + 1 < text.count, StartRule.isDigit(text[first + 1]),
+                      StartRule.isLetter(text[first - 1]), StartRule.isLetter(text[first - 2]) else { continue }
+                low = first - 2
+                high = first - 2
+            case .postcodeLead:
+                guard first >= 1 else { continue }
+                let before = text[first - 1]
+                if StartRule.isLetter(before) || before >= 0x80 {
+                    low = first - 6
+                    high = first - 1
+                } else if before == 32, first >= 4, text[first - 4] | 0x20 == 103, text[first - 3] | 0x20 == 105,
+                          text[first - 2] | 0x20 == 114 {
+                    low = first - 4
+                    high = first - 4
+                } else {
+                    continue
+                }
+            }
+            if high < 0 { continue }
+            low = max(low, 0)
+            // Never start inside a UTF-8 sequence: widen to the character's first byte.
+            while low > 0, text[low] & 0xC0 == 0x80 { low -= 1 }
+            if let last = out.last, low <= last.upperBound + 1 {
+                if high > last.upperBound { out[out.count - 1] = last.lowerBound...high }
+            } else {
+                out.append(low...high)
+            }
+        }
+    }
+
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
+}
+
+/// A maximal run of ASCII digits in which consecutive digits are at most three bytes apart and
+/// only ` .-()\r\n` stand between them.
+struct DigitCluster: Sendable {
+    var first: Int
+    var last: Int
+    var digits: Int
+}
+
+enum DigitClusters {
+    /// Gap bytes allowed between two digits of one cluster.
+    private static let gapTable: [Bool] = (0..<256).map { (value: Int) -> Bool in
+        [32, 46, 45, 40, 41, 13, 10].contains(value)
+    }
+
+    /// The digit clusters of `text`, in order.
+    static func find(_ text: UnsafeBufferPointer<UInt8>, into out: inout [DigitCluster]) {
+        out.removeAll(keepingCapacity: true)
+        guard let base = text.baseAddress else { return }
+        let count = text.count
+        var index = 0
+        gapTable.withUnsafeBufferPointer { gap in
+            while index < count {
+                // Skip to the next digit, eight bytes at a time where possible.
+                while index + 8 <= count {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if DigitClusters.hasDigit(word) { break }
+                    index += 8
+                }
+                while index < count, !StartRule.isDigit(base[index]) { index += 1 }
+                guard index < count else { break }
+                var cluster = DigitCluster(first: index, last: index, digits: 1)
+                index += 1
+                scan: while index < count {
+                    let byte = base[index]
+                    if StartRule.isDigit(byte) {
+                        cluster.last = index
+                        cluster.digits += 1
+                        index += 1
+                        continue
+                    }
+                    // Up to three gap bytes, then a digit continues the cluster.
+                    var probe = index
+                    while probe < count, probe - index < 3, gap[Int(base[probe])] { probe += 1 }
+                    if probe < count, probe > index, StartRule.isDigit(base[probe]) {
+                        index = probe
+                        continue scan
+                    }
+                    break
+                }
+                out.append(cluster)
+            }
+        }
+    }
+
+    /// True when any byte of the little-endian word is an ASCII digit (exact).
+    @inline(__always) static func hasDigit(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        // Bytes 0x30...0x39 become 0...9 after XOR 0x30 and have no high bit.
+        let x = word ^ (ones &* 0x30)
+        // Per byte, exactly: high bit set where (x & 0x7F) + 0x76 overflows (x >= 10) or x has its high bit.
+        let ge10 = ((x & ~high) &+ (ones &* 0x76)) | x
+        return (~ge10 & high) != 0
+    }
+}
