@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine"]),
-        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats"]),
+        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail"]),
         .executableTarget(
             name: "redline",
             dependencies: ["RedlineTool", "RedlineMail", .product(name: "ArgumentParser", package: "swift-argument-parser")]

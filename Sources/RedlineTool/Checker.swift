@@ -40,7 +40,8 @@ public enum Checker {
             do { try out.write(bytes) } catch { writeError = error }
         }
         let paths = options.paths.isEmpty ? ["-"] : options.paths
-        let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients)
+        let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients,
+                                   explicitChannel: options.policy.channel)
         for path in paths {
             scanner.summary.sources += 1
             do {
@@ -51,6 +52,7 @@ public enum Checker {
             }
             if writeError != nil { break }
         }
+        scanner.diagnostics.finish()
         let summary = scanner.summary
         sink.finish(summary)
         do {
@@ -84,10 +86,14 @@ final class InputScanner {
     let defaultChannel: String
     let fields: RecordFields
     let recipients: [String]
+    /// The channel named on the command line (mail takes its channel from recipients otherwise).
+    let explicitChannel: String?
     /// Totals over everything checked so far.
     var summary = ReportSummary()
+    let diagnostics = StderrLimiter()
 
-    init(session: PipelineSession, defaultChannel: String, fields: RecordFields, recipients: [String]) {
+    init(session: PipelineSession, defaultChannel: String, fields: RecordFields, recipients: [String], explicitChannel: String?) {
+        self.explicitChannel = explicitChannel
         self.session = session
         self.defaultChannel = defaultChannel
         self.fields = fields
@@ -104,7 +110,7 @@ final class InputScanner {
             let input = try InputStream.open(path)
             let stream = TextStream(session: session, channel: defaultChannel)
             let handle: (TextStream.Chunk) throws -> Void = { chunk in
-                for failure in chunk.failures { printError("redline: \(path): \(failure.description)") }
+                for failure in chunk.failures { self.diagnostics.report("redline: \(path): \(failure.description)") }
                 self.summary.verdict = max(self.summary.verdict, chunk.verdict)
                 for finding in chunk.findings { report(ReportEntry(source: path, channel: self.defaultChannel, finding: finding)) }
             }
@@ -123,15 +129,15 @@ final class InputScanner {
                 summary.verdict = max(summary.verdict, outcome.verdict)
                 if let malformed = outcome.malformed {
                     summary.errors += 1
-                    printError("redline: \(path): record \(index): \(malformed)")
+                    diagnostics.report("redline: \(path): record \(index): \(malformed)")
                 }
-                for failure in outcome.failures { printError("redline: \(path): record \(index): \(failure.description)") }
+                for failure in outcome.failures { diagnostics.report("redline: \(path): record \(index): \(failure.description)") }
                 for finding in outcome.findings {
                     report(ReportEntry(source: path, record: index, id: outcome.id, channel: outcome.channel, finding: finding))
                 }
             } tooLarge: { index, size in
                 summary.errors += 1
-                printError("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
+                diagnostics.report("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
             }
         case .eml, .mbox, .maildir:
             try MailInputs.check(path: path, mode: mode, scanner: self, report: report)

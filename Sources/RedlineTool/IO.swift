@@ -234,3 +234,21 @@ public func printError(_ text: String) {
     let line = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
     _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
 }
+
+/// Rate-limits diagnostics on stderr: the first `limit` are printed, the rest counted and
+/// summarised by ``finish()`` (a million blocked records must not flood a log).
+public final class StderrLimiter {
+    public let limit: Int
+    private(set) var count = 0
+
+    public init(limit: Int = 20) { self.limit = limit }
+
+    public func report(_ message: String) {
+        count += 1
+        if count <= limit { printError(message) }
+    }
+
+    public func finish() {
+        if count > limit { printError("redline: \(count - limit) more diagnostics not listed") }
+    }
+}

@@ -1,10 +1,76 @@
+import Foundation
 import RedlineCore
 import RedlineEngine
 import RedlineFormats
+import RedlineMail
 
-/// E-mail inputs (`.eml`, mbox, Maildir) for check and redact, on RedlineMail.
+/// E-mail inputs (`.eml`, mbox, Maildir) for check and redact, on RedlineMail. The channel comes
+/// from `--channel` when given, else from `--recipient`s or the message's To/Cc/Bcc through the
+/// policy's domain mapping.
 enum MailInputs {
+    /// Largest single message read into memory.
+    static let maxMessage = 256 * 1024 * 1024
+
     static func check(path: String, mode: InputMode, scanner: InputScanner, report: @escaping (ReportEntry) -> Void) throws {
-        throw ToolError("input mode \(mode.rawValue) is not wired yet")
+        switch mode {
+        case .eml:
+            let message = try InputStream.open(path).readAll(limit: maxMessage)
+            checkMessage(message, source: path, record: nil, scanner: scanner, report: report)
+        case .mbox:
+            guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
+                throw IOFailure.open(path, ENOENT)
+            }
+            var reader = MboxReader(fileHandle: handle)
+            var index = 0
+            while let message = try reader.next() {
+                checkMessage(message, source: path, record: index, scanner: scanner, report: report)
+                index += 1
+            }
+        case .maildir:
+            for file in try MaildirReader.messagePaths(in: path) {
+                do {
+                    let message = try InputStream.open(file).readAll(limit: maxMessage)
+                    checkMessage(message, source: file, record: nil, scanner: scanner, report: report)
+                } catch {
+                    scanner.summary.errors += 1
+                    scanner.diagnostics.report("redline: \(file): \(error)")
+                }
+            }
+        default:
+            throw ToolError("not a mail input mode: \(mode.rawValue)")
+        }
+    }
+
+    static func checkMessage(_ message: [UInt8], source: String, record: Int?, scanner: InputScanner, report: (ReportEntry) -> Void) {
+        let verdict = MailProcessor.check(message, session: scanner.session, recipients: scanner.recipients.isEmpty ? nil : scanner.recipients,
+                                          channel: scanner.explicitChannel)
+        scanner.summary.records += 1
+        scanner.summary.verdict = max(scanner.summary.verdict, verdict.verdict)
+        let label = record.map { "\(source) message \($0)" } ?? source
+        for diagnostic in verdict.diagnostics { scanner.diagnostics.report("redline: \(label): \(diagnostic.description)") }
+        for attachment in verdict.unscannedAttachments { scanner.diagnostics.report("redline: \(label): not scanned: \(attachment)") }
+        for finding in verdict.findings {
+            report(ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding))
+        }
+    }
+
+    /// `redact --input eml`: one message in, the redacted message out (X-Redline headers added
+    /// when the verdict is flag, redact or block). Returns whether it was blocked.
+    static func redact(_ input: InputStream, options: RedactOptions, session: PipelineSession, out: OutputStream, limiter: StderrLimiter) throws -> Bool {
+        let message = try input.readAll(limit: maxMessage)
+        let (output, verdict) = MailProcessor.redact(message, session: session, recipients: options.recipients.isEmpty ? nil : options.recipients,
+                                                     channel: options.policy.channel)
+        for diagnostic in verdict.diagnostics { limiter.report("redline: \(input.name): \(diagnostic.description)") }
+        guard verdict.verdict == .block else {
+            try out.write(output)
+            return false
+        }
+        limiter.report("redline: \(input.name): blocked by rule \(verdict.decidingRule ?? "fail-closed") (\(verdict.findingsSummary))")
+        if options.onBlock == .marker {
+            try out.write("[redline: message blocked by rule \(verdict.decidingRule ?? "fail-closed")]\n")
+        } else {
+            try out.write(output)
+        }
+        return true
     }
 }

@@ -61,10 +61,13 @@ public enum RedactRunner {
                 try filter.text(input, eager: out.lineBuffered)
             case .jsonl, .csv:
                 try filter.records(input, mode: mode)
-            case .eml, .mbox, .maildir:
-                throw ToolError("input mode \(mode.rawValue) is not wired yet")
+            case .eml:
+                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter) { filter.blocked = true }
+            case .mbox, .maildir:
+                throw ToolError("redact works on one message at a time (--input eml); use check for \(mode.rawValue)")
             }
             blocked = filter.blocked
+            filter.finishReports()
             if blocked && options.onBlock == .fail {
                 atomic?.abandon()
                 spool?.discard()
@@ -92,7 +95,11 @@ final class Filter {
     let channel: String
     let options: RedactOptions
     let out: OutputStream
-    private(set) var blocked = false
+    var blocked = false
+    /// stderr is rate-limited: the first reports are listed, the rest counted.
+    let limiter = StderrLimiter()
+    func report(_ message: String) { limiter.report(message) }
+    func finishReports() { limiter.finish() }
 
     init(session: PipelineSession, channel: String, options: RedactOptions, out: OutputStream) {
         self.session = session
@@ -113,15 +120,15 @@ final class Filter {
     }
 
     func emitText(_ chunk: TextStream.Chunk) throws {
-        for failure in chunk.failures { printError("redline: \(options.path): \(failure.description)") }
+        for failure in chunk.failures { report("redline: \(options.path): \(failure.description)") }
         let targets = chunk.findings.filter { $0.action >= .redact }
         let blockedFindings = chunk.findings.filter { $0.action == .block }
         if chunk.verdict == .block { blocked = true }
         for finding in blockedFindings {
-            printError("redline: line \(finding.line): blocked by rule \(finding.rule ?? "-") (\(finding.detector))")
+            report("redline: line \(finding.line): blocked by rule \(finding.rule ?? "-") (\(finding.detector))")
         }
         if chunk.verdict == .block && blockedFindings.isEmpty {
-            printError("redline: lines from \(chunk.firstLine): blocked (a detector could not finish; fail-closed)")
+            report("redline: lines from \(chunk.firstLine): blocked (a detector could not finish; fail-closed)")
         }
         let bytes = Array(chunk.bytes)
         guard options.onBlock == .marker, !blockedFindings.isEmpty else {
@@ -179,12 +186,12 @@ final class Filter {
                 }
                 let outcome = mode == .csv ? processor.csv(raw, record: index, columns: columns!) : processor.jsonl(raw, record: index)
                 if let malformed = outcome.malformed {
-                    printError("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
+                    report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
                 }
-                for failure in outcome.failures { printError("redline: record \(index): \(failure.description)") }
+                for failure in outcome.failures { report("redline: record \(index): \(failure.description)") }
                 if outcome.verdict == .block {
                     blocked = true
-                    printError("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
+                    report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
                 }
                 try out.write(outcome.output)
                 try out.endRecord()

@@ -112,8 +112,8 @@ struct RedactCommandTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        process.waitUntilExit()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
         #expect(!stderr.contains("Fatal error"))
         #expect(!stderr.contains("Broken pipe"))
     }

@@ -83,9 +83,14 @@ struct StreamingTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        nonisolated(unsafe) var errorData = Data()
+        let errorReader = Thread { errorData = err.fileHandleForReading.readDataToEndOfFile() }
+        errorReader.start()
         let written = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        while !errorReader.isFinished { usleep(1000) }
+        let stderr = String(decoding: errorData, as: UTF8.self)
+        #expect(stderr.split(separator: "\n").count <= 25, "stderr is rate-limited")
         #expect(Int(written.trimmingCharacters(in: .whitespacesAndNewlines)) == line.count)
         let peak = stderr.split(separator: "\n").first { $0.hasPrefix("peak_kb=") }.flatMap { Int($0.dropFirst(8)) } ?? Int.max
         print("50 MB single line: peak RSS \(peak / 1024) MiB")
