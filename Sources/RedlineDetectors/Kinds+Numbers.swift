@@ -6,7 +6,7 @@ extension DetectorKind {
     public static let paymentCard = DetectorKind(
         id: "payment_card",
         summary: "Payment card number (PAN): issuer range and length per scheme, Luhn check, spaces/hyphens/dots used consistently.",
-        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .,\\-])(?>[0-9](?:" + Pattern.sep + "[0-9])*+)" + "(?![A-Za-z0-9_])(?![.,][0-9])", []),
+        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])(?>[0-9](?:" + Pattern.sep + "[0-9])*+)" + "(?![A-Za-z0-9_])(?![.][0-9])", []),
         refine: refineCard,
         defaultKeywords: ["card", "credit", "debit", "visa", "mastercard", "amex", "american express", "maestro",
                           "discover", "jcb", "diners", "unionpay", "cvv", "cvc", "expiry", "exp date", "card number",
@@ -16,7 +16,7 @@ extension DetectorKind {
         maskKeepsLastDigits: 4,
         matchExamples: ["card 4111 1111 1111 1111 exp 12/27", "Visa: 4929-1234-5678-9114", "5555555555554444",
                         "Amex 3782 822463 10005", "MC 2223 0031 2200 3222", "UnionPay 6205500000000000004",
-                        "dots 4111.1111.1111.1111 ok", "Diners 3056 930902 5904", "split 4111 1111\n1111 1111 end",
+                        "dots 4111.1111.1111.1111 ok", "Diners 3056 930902 5904", "split 4111 1111\n1111 1111 end", "100234871,49.99,4111 1111 1111 1111,2026-01-02",
                         "full-width ４１１１ １１１１ １１１１ １１１１", "nbsp 4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
                         "zero\u{200B}width 4111\u{200B}1111\u{200B}1111\u{200B}1111", "dash 4111\u{2013}1111\u{2013}1111\u{2013}1111"],
         noMatchExamples: ["order 4111 1111 1111 1112", "ref 41111111111111111111", "IMEI 490154203237518",

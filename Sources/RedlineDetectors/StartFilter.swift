@@ -44,7 +44,7 @@ struct StartRule: Sendable {
     let shape: Shape
 
     static let all: [StartRule] = [
-        StartRule(kindID: "payment_card", fingerprint: 0x4C1A_9414_F7AA_CA43, minDigits: 12, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "payment_card", fingerprint: 0x09ED_49D3_B9EE_439D, minDigits: 12, shape: .inCluster(lead: 0)),
         StartRule(kindID: "nhs_number", fingerprint: 0x9108_FE7D_43AA_CBB5, minDigits: 10, shape: .inCluster(lead: 0)),
         StartRule(kindID: "uk_phone", fingerprint: 0x1E0E_5C71_0582_458E, minDigits: 9, shape: .inCluster(lead: 2)),
         StartRule(kindID: "uk_bank_account", fingerprint: 0x7DE2_CA3A_F814_FDF0, minDigits: 6, shape: .inCluster(lead: 0)),
