@@ -1,7 +1,7 @@
 # Redline: two commands work on a fresh Debian 12 machine with the Swift toolchain:
 #   make demo   installs what is missing, builds, and runs redline over Examples/ with the embedded policy
 #   make test   installs what is missing, then runs every test
-# Other targets: build, release, bench, install (PREFIX=/usr/local), completions, man, clean.
+# Other targets: build, release, bench, fuzz (SECONDS=N per target), install (PREFIX=/usr/local), completions, man, clean.
 
 SWIFT      ?= swift
 PREFIX     ?= /usr/local
@@ -9,7 +9,7 @@ BIN        := .build/debug/redline
 RELEASE    := .build/release/redline
 APT_PKGS   := libpcre2-dev pkg-config time
 
-.PHONY: deps build release demo test bench install completions man clean
+.PHONY: deps build release demo test bench fuzz install completions man clean
 
 # Install libpcre2-dev when pkg-config cannot find libpcre2-8 (root only: otherwise say what to run).
 deps:
@@ -54,6 +54,10 @@ test: deps
 
 bench: deps
 	./scripts/bench.sh
+
+# libFuzzer targets (Fuzz/, address sanitizer, scratch .build-fuzz), each run for SECONDS seconds.
+fuzz: deps
+	Fuzz/run.sh $(or $(SECONDS),60)
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -18,6 +18,10 @@ let package = Package(
     products: [
         .executable(name: "redline", targets: ["redline"]),
         .library(name: "RedlineEngine", targets: ["RedlineEngine"]),
+        // Also used by the separate fuzzing package in Fuzz/ (built with -sanitize=fuzzer,address).
+        .library(name: "RedlineFormats", targets: ["RedlineFormats"]),
+        .library(name: "RedlineMail", targets: ["RedlineMail"]),
+        .library(name: "RedlineTool", targets: ["RedlineTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,0 +1,2 @@
+/* Header-only module: the symbol comes from libFuzzer (-sanitize=fuzzer). */
+#include "CFuzzDriver.h"
