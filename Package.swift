@@ -10,6 +10,7 @@ import PackageDescription
 //   RedlineEngine     Policy -> compiled Pipeline: scan, decide, redact, examples (wires the above)
 //   RedlineFormats    record readers (text stream, JSONL, CSV) and report writers (text, JSON, JSONL, SARIF)
 //   RedlineMail       RFC 5322 / MIME message model, mbox and Maildir, redaction re-encoding
+//   RedlineAudit      tamper-evident audit trail: keyed, hash-chained JSON Lines and its verifier
 //   RedlineTool       command behaviour (check, redact, policy tools, sendmail) as testable library code
 //   redline           thin ArgumentParser executable
 let package = Package(
@@ -47,16 +48,19 @@ let package = Package(
         ),
         .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine"]),
-        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail"]),
+        .target(name: "RedlineAudit", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail", "RedlineAudit",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "redline",
-            dependencies: ["RedlineTool", "RedlineMail", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
         .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors"]),
         .testTarget(name: "RedlineFormatsTests", dependencies: ["RedlineFormats", "RedlineEngine", "RedlineCore"]),
         .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore"]),
+        .testTarget(name: "RedlineScanTests", dependencies: ["RedlineTool", "RedlineAudit", "RedlineEngine", "RedlineCore", "RedlineFormats", "RedlineMail", "redline"]),
         .testTarget(name: "RedlineToolTests", dependencies: ["RedlineTool", "RedlineEngine", "RedlineCore", "RedlineFormats", "redline"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,67 @@
+import Foundation
+
+/// One decision to record in the audit trail. It names the input and what was decided — never
+/// content: no excerpts, no values, only keyed fingerprints.
+///
+/// Wire format of a record (one JSON Lines object, fields in this order):
+/// `seq` (1-based, consecutive), `time` (UTC, ISO 8601 with milliseconds), `mode` (check, redact,
+/// scan, sendmail, milter), `source` (path, Message-ID or queue id), `channel`, `verdict`,
+/// `rules` (sorted rule ids), `detectors` (counts per detector id), `fingerprints` (keyed, sorted),
+/// `policy_sha256`, `prev` (the previous record's `mac`; 64 zeros for the first), and last `mac`:
+/// hex HMAC-SHA256(key, "redline.audit/1\n" ‖ the record's bytes before `,"mac":`).
+public struct AuditEvent: Sendable, Equatable {
+    public var mode: String
+    public var source: String
+    public var channel: String
+    public var verdict: String
+    public var rules: [String]
+    public var detectors: [String: Int]
+    public var fingerprints: [String]
+    public var policySHA256: String
+
+    public init(mode: String, source: String, channel: String, verdict: String, rules: [String] = [],
+                detectors: [String: Int] = [:], fingerprints: [String] = [], policySHA256: String) {
+        self.mode = mode
+        self.source = source
+        self.channel = channel
+        self.verdict = verdict
+        self.rules = Array(Set(rules)).sorted()
+        self.detectors = detectors
+        self.fingerprints = Array(Set(fingerprints)).sorted()
+        self.policySHA256 = policySHA256
+    }
+
+    /// The record body (everything before `,"mac":`) for sequence number `seq`.
+    func body(seq: Int, time: String, prev: String) -> String {
+        var text = "{\"seq\":\(seq),\"time\":\(AuditJSON.string(time)),\"mode\":\(AuditJSON.string(mode)),"
+        text += "\"source\":\(AuditJSON.string(source)),\"channel\":\(AuditJSON.string(channel)),\"verdict\":\(AuditJSON.string(verdict)),"
+        text += "\"rules\":[" + rules.map(AuditJSON.string).joined(separator: ",") + "],"
+        text += "\"detectors\":{" + detectors.keys.sorted().map { "\(AuditJSON.string($0)):\(detectors[$0]!)" }.joined(separator: ",") + "},"
+        text += "\"fingerprints\":[" + fingerprints.map(AuditJSON.string).joined(separator: ",") + "],"
+        text += "\"policy_sha256\":\(AuditJSON.string(policySHA256)),\"prev\":\"\(prev)\""
+        return text
+    }
+}
+
+enum AuditJSON {
+    /// A JSON string literal (control characters escaped; output is valid UTF-8).
+    static func string(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import RedlineCore
+
+/// Report formats of `scan`: those of `check` plus CSV and a self-contained HTML report.
+public enum ScanFormat: String, Sendable, CaseIterable {
+    case text, json, jsonl, sarif, csv, html
+}
+
+/// `scan` settings.
+public struct ScanOptions: Sendable {
+    /// Files and directories to scan (walked recursively).
+    public var paths: [String] = []
+    public var policy = PolicyOptions()
+    /// Force one input mode for every file found (default: recognised per file).
+    public var input: InputMode?
+    public var fields = RecordFields()
+    /// Glob patterns (fnmatch, `*` crosses `/`) matched against the path relative to its root
+    /// and against the file name: with includes, a file must match one; excludes skip files and folders.
+    public var include: [String] = []
+    public var exclude: [String] = []
+    public var format: ScanFormat = .text
+    public var output: String?
+    public var failOn: Action = .flag
+    /// Worker threads (default: every core).
+    public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// `-q`: no progress bar.
+    public var quiet = false
+    /// Text format: list every finding before the summary.
+    public var listFindings = false
+    /// Report only findings whose fingerprint is not in this baseline.
+    public var baseline: String?
+    /// Write the fingerprints of every finding to this baseline.
+    public var writeBaseline: String?
+    /// Append one audit record per decision (message, record, text file).
+    public var audit: String?
+    /// CSV: start with a UTF-8 byte-order mark (Excel).
+    public var csvBOM = false
+    /// Progress on stderr: nil → when stderr is a terminal and `CI` is unset.
+    public var progress: Bool?
+    public init() {}
+}

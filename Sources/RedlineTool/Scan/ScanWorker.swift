@@ -1,0 +1,190 @@
+import Crypto
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineFormats
+import RedlineMail
+
+/// A finding as a scan reports it: where it came from, the identity baselines and audit records
+/// use, and the message date for reports over time.
+public struct ScanItem: Sendable {
+    public var entry: ReportEntry
+    /// Message-ID for mail, else the path without Maildir flags (and `#id` for records with an id).
+    public var identity: String
+    /// `yyyy-mm-dd` from the message's Date header; nil for non-mail inputs.
+    public var date: String?
+    public var folder: String
+    /// HMAC-SHA256(key, detector ‖ value ‖ identity), hex; empty without a key.
+    public var fingerprint: String
+}
+
+/// One decision (a message, a record, a text file), for the audit trail and the verdict.
+struct ScanDecision: Sendable {
+    var identity: String
+    var channel: String
+    var verdict: Action
+    /// Its findings: `items[range]` of the unit.
+    var items: Range<Int>
+}
+
+/// Everything one unit produced, handed to the emitter in unit order.
+struct UnitResult: Sendable {
+    var items: [ScanItem] = []
+    var decisions: [ScanDecision] = []
+    var records = 0
+    var messages = 0
+    var bytes = 0
+    /// Unreadable or malformed input: the scan is partial.
+    var errors: [String] = []
+    /// Diagnostics that do not make the scan partial (MIME oddities, unscanned attachments).
+    var warnings: [String] = []
+}
+
+/// Scans units with its own session (one per worker thread; the pipeline is shared).
+final class ScanWorker {
+    let session: PipelineSession
+    let defaultChannel: String
+    let explicitChannel: String?
+    let fields: RecordFields
+    let key: SymmetricKey?
+    private let records: InputScanner
+
+    init(pipeline: Pipeline, defaultChannel: String, explicitChannel: String?, fields: RecordFields, key: [UInt8]?) {
+        session = pipeline.makeSession()
+        self.defaultChannel = defaultChannel
+        self.explicitChannel = explicitChannel
+        self.fields = fields
+        self.key = key.map { SymmetricKey(data: $0) }
+        records = InputScanner(session: session, defaultChannel: defaultChannel, fields: fields, recipients: [], explicitChannel: explicitChannel)
+    }
+
+    func run(_ unit: ScanUnit) -> UnitResult {
+        var result = UnitResult()
+        result.bytes = unit.size
+        do {
+            switch unit.mode {
+            case .text: try text(unit, into: &result)
+            case .jsonl, .csv: try records(unit, into: &result)
+            case .eml: try eml(unit, into: &result)
+            case .mbox: try mbox(unit, into: &result)
+            case .maildir: result.errors.append("\(unit.path): a Maildir is a folder")
+            }
+        } catch {
+            result.errors.append("\(unit.path): \(error)")
+        }
+        return result
+    }
+
+    private func text(_ unit: ScanUnit, into result: inout UnitResult) throws {
+        let input = try InputStream.open(unit.path)
+        let stream = TextStream(session: session, channel: defaultChannel)
+        let start = result.items.count
+        var verdict = Action.allow
+        var warnings: [String] = []
+        var items: [ScanItem] = []
+        let handle: (TextStream.Chunk) throws -> Void = { chunk in
+            for failure in chunk.failures { warnings.append("\(unit.path): \(failure.description)") }
+            verdict = max(verdict, chunk.verdict)
+            for finding in chunk.findings {
+                items.append(self.item(ReportEntry(source: unit.path, channel: self.defaultChannel, finding: finding), identity: unit.path, date: nil, unit: unit))
+            }
+        }
+        while true {
+            let piece = try input.read()
+            if piece.isEmpty { break }
+            try stream.feed(piece, emit: handle)
+        }
+        try stream.finish(emit: handle)
+        result.items.append(contentsOf: items)
+        result.warnings.append(contentsOf: warnings)
+        result.records += 1
+        result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count))
+    }
+
+    private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
+        let input = try InputStream.open(unit.path)
+        let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false)
+        var local = result
+        defer { result = local }
+        try records.forEachRecord(input, mode: unit.mode, processor: processor, path: unit.path) { index, outcome in
+            local.records += 1
+            if let malformed = outcome.malformed {
+                local.errors.append("\(unit.path): record \(index): \(malformed)")
+                return
+            }
+            for failure in outcome.failures { local.warnings.append("\(unit.path): record \(index): \(failure.description)") }
+            let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
+            let start = local.items.count
+            for finding in outcome.findings {
+                let entry = ReportEntry(source: unit.path, record: index, id: outcome.id, channel: outcome.channel, finding: finding)
+                local.items.append(item(entry, identity: identity, date: nil, unit: unit))
+            }
+            local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
+                                                verdict: outcome.verdict, items: start..<local.items.count))
+        } tooLarge: { index, size in
+            local.records += 1
+            local.errors.append("\(unit.path): record \(index): \(size) bytes is over the record size limit; not scanned")
+        }
+    }
+
+    private func eml(_ unit: ScanUnit, into result: inout UnitResult) throws {
+        let message = try InputStream.open(unit.path).readAll(limit: MailInputs.maxMessage)
+        let fallback = unit.inMaildir ? ScanWorker.maildirIdentity(unit.path) : unit.path
+        mail(message, source: unit.path, record: nil, fallbackIdentity: fallback, unit: unit, into: &result)
+    }
+
+    private func mbox(_ unit: ScanUnit, into result: inout UnitResult) throws {
+        guard let handle = FileHandle(forReadingAtPath: unit.path) else { throw IOFailure.open(unit.path, errno) }
+        defer { try? handle.close() }
+        var reader = MboxReader(fileHandle: handle)
+        var index = 0
+        while let message = try reader.next() {
+            mail(message, source: unit.path, record: index, fallbackIdentity: "\(unit.path)#\(index)", unit: unit, into: &result)
+            index += 1
+        }
+    }
+
+    private func mail(_ message: [UInt8], source: String, record: Int?, fallbackIdentity: String, unit: ScanUnit, into result: inout UnitResult) {
+        let verdict = MailProcessor.check(message, session: session, recipients: nil, channel: explicitChannel)
+        let header = MessageIdentity(message)
+        let identity = header.messageID ?? fallbackIdentity
+        let label = record.map { "\(source) message \($0)" } ?? source
+        for diagnostic in verdict.diagnostics { result.warnings.append("\(label): \(diagnostic.description)") }
+        for attachment in verdict.unscannedAttachments { result.warnings.append("\(label): not scanned: \(attachment)") }
+        result.records += 1
+        result.messages += 1
+        let start = result.items.count
+        for finding in verdict.findings {
+            let entry = ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding)
+            result.items.append(item(entry, identity: identity, date: header.date, unit: unit))
+        }
+        result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count))
+    }
+
+    private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {
+        ScanItem(entry: entry, identity: identity, date: date, folder: unit.folder,
+                 fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "")
+    }
+
+    /// HMAC-SHA256(key, "redline.baseline/1" ‖ detector ‖ keyed value hash ‖ identity), hex.
+    /// The value enters only through the finding's keyed hash: nothing here is reversible without the key.
+    static func fingerprint(key: SymmetricKey, finding: Finding, identity: String) -> String {
+        var message = Array("redline.baseline/1".utf8)
+        for part in [finding.detector, finding.valueHash, identity] {
+            message.append(0)
+            message.append(contentsOf: part.utf8)
+        }
+        return HMAC<SHA256>.authenticationCode(for: message, using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `Maildir/cur/1700000000.M1P2.host:2,S` → `Maildir/1700000000.M1P2.host`: stable when the
+    /// message is read (flags change, `new/` → `cur/`).
+    static func maildirIdentity(_ path: String) -> String {
+        var name = (path as NSString).lastPathComponent
+        if let colon = name.range(of: ":2,") ?? name.range(of: "!2,") { name = String(name[..<colon.lowerBound]) }
+        var folder = (path as NSString).deletingLastPathComponent
+        let last = (folder as NSString).lastPathComponent
+        if last == "cur" || last == "new" { folder = (folder as NSString).deletingLastPathComponent }
+        return ScanPlan.join(folder.isEmpty ? "." : folder, name)
+    }
+}
