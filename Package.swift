@@ -10,6 +10,7 @@ import PackageDescription
 //   RedlineEngine     Policy -> compiled Pipeline: scan, decide, redact, examples (wires the above)
 //   RedlineFormats    record readers (text stream, JSONL, CSV) and report writers (text, JSON, JSONL, SARIF)
 //   RedlineMail       RFC 5322 / MIME message model, mbox and Maildir, redaction re-encoding
+//   RedlineMilter     milter protocol (frame codec, pure session state machine), NIO server, metrics, logs
 //   RedlineAudit      tamper-evident audit trail: keyed, hash-chained JSON Lines and its verifier
 //   RedlineTool       command behaviour (check, redact, policy tools, sendmail) as testable library code
 //   redline           thin ArgumentParser executable
@@ -28,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -51,14 +54,36 @@ let package = Package(
         .target(name: "RedlineAudit", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail", "RedlineAudit",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "RedlineMilter",
+            dependencies: [
+                "RedlineCore", "RedlineEngine", "RedlineMail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "redline",
-            dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", "RedlineMilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
         .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors"]),
         .testTarget(name: "RedlineFormatsTests", dependencies: ["RedlineFormats", "RedlineEngine", "RedlineCore"]),
+        .testTarget(
+            name: "RedlineMilterTests",
+            dependencies: [
+                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore"]),
         .testTarget(name: "RedlineScanTests", dependencies: ["RedlineTool", "RedlineAudit", "RedlineEngine", "RedlineCore", "RedlineFormats", "RedlineMail", "redline"]),
         .testTarget(name: "RedlineToolTests", dependencies: ["RedlineTool", "RedlineEngine", "RedlineCore", "RedlineFormats", "redline"]),

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Log line formats.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case logfmt
+    case json
+}
+
+/// A swift-log handler writing one line per event to stderr (journald picks it up), as logfmt
+/// (`ts=… level=info msg=decision queue_id=4Xb… verdict=redact`) or JSON. The milter only puts
+/// closed-set values into metadata: ids, counts, verdicts, durations — never message content.
+public struct StructuredLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let label: String
+    let format: LogFormat
+    let sink: @Sendable (String) -> Void
+
+    public init(label: String, format: LogFormat, sink: @escaping @Sendable (String) -> Void = StructuredLogHandler.standardError) {
+        self.label = label
+        self.format = format
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    private static let lock = NIOLock()
+
+    @Sendable public static func standardError(_ line: String) {
+        lock.withLock { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [(String, String)] = [
+            ("ts", Self.timestamp()),
+            ("level", event.level.rawValue),
+            ("msg", event.message.description),
+        ]
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        for key in merged.keys.sorted() { fields.append((key, merged[key]!.description)) }
+        sink(Self.render(fields, format: format))
+    }
+
+    static func render(_ fields: [(String, String)], format: LogFormat) -> String {
+        switch format {
+        case .logfmt:
+            return fields.map { key, value in "\(key)=\(logfmtValue(value))" }.joined(separator: " ")
+        case .json:
+            return "{" + fields.map { key, value in "\(jsonString(key)):\(jsonString(value))" }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func logfmtValue(_ value: String) -> String {
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && $0 != "\"" && $0 != "=" && $0 != "\\" }
+        if plain { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func jsonString(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}
