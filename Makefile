@@ -9,7 +9,7 @@ BIN        := .build/debug/redline
 RELEASE    := .build/release/redline
 APT_PKGS   := libpcre2-dev pkg-config time
 
-.PHONY: deps build release demo test bench fuzz install completions man clean
+.PHONY: deps build release demo test milter-integration bench fuzz install completions man clean
 
 # Install libpcre2-dev when pkg-config cannot find libpcre2-8 (root only: otherwise say what to run).
 deps:
@@ -51,6 +51,11 @@ demo: build
 test: deps
 	$(SWIFT) build --product redline
 	$(SWIFT) test
+	./scripts/milter-integration.sh
+
+# redline milter against a real Postfix on loopback (root; installs postfix + swaks if missing).
+milter-integration: build
+	./scripts/milter-integration.sh
 
 bench: deps
 	./scripts/bench.sh
