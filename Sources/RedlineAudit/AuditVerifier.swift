@@ -72,8 +72,9 @@ public enum AuditVerifier {
             let record = entry.record
             if !entry.valid {
                 // Changed or forged: changed if the next record (or the head) still names its MAC.
+                // A record out of sequence (a copy of another with new content) was added.
                 let linked = index + 1 < entries.count ? entries[index + 1].record.prev == record.mac : head?.mac == record.mac
-                result.problem = linked ? .edited(line: entry.line, seq: record.seq) : .inserted(line: entry.line)
+                result.problem = linked && record.seq == expectedSeq ? .edited(line: entry.line, seq: record.seq) : .inserted(line: entry.line)
                 return result
             }
             if record.prev != expectedPrev || record.seq != expectedSeq {

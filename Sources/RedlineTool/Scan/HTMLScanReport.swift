@@ -128,16 +128,16 @@ final class HTMLScanReport: ScanSink {
         guard let maximum = months.map({ byMonth[$0]! }).max(), maximum > 0 else {
             return out + "<p class=\"note\">No dated messages\(undated > 0 ? " (\(undated) findings in undated inputs)" : "").</p></section>"
         }
-        let barWidth = 28, gap = 8, height = 140
-        let width = max(months.count * (barWidth + gap) + 20, 200)
-        out += "<svg role=\"img\" aria-label=\"Findings per month\" width=\"100%\" viewBox=\"0 0 \(width) \(height + 40)\">"
+        let barWidth = 46, gap = 10, height = 140
+        let width = months.count * (barWidth + gap) + 20
+        out += "<svg role=\"img\" aria-label=\"Findings per month\" width=\"\(width)\" height=\"\(height + 40)\" style=\"max-width:100%\" viewBox=\"0 0 \(width) \(height + 40)\">"
         for (index, month) in months.enumerated() {
             let value = byMonth[month]!
             let barHeight = max(2, value * height / maximum)
             let x = 10 + index * (barWidth + gap)
             out += "<rect x=\"\(x)\" y=\"\(height - barHeight + 14)\" width=\"\(barWidth)\" height=\"\(barHeight)\" rx=\"3\" fill=\"#3366cc\"><title>\(h(month)): \(value)</title></rect>"
             out += "<text x=\"\(x + barWidth / 2)\" y=\"\(height - barHeight + 10)\" text-anchor=\"middle\">\(value)</text>"
-            out += "<text x=\"\(x + barWidth / 2)\" y=\"\(height + 30)\" text-anchor=\"middle\">\(h(String(month.suffix(5))))</text>"
+            out += "<text x=\"\(x + barWidth / 2)\" y=\"\(height + 30)\" text-anchor=\"middle\">\(h(month))</text>"
         }
         out += "</svg>"
         if undated > 0 { out += "<p class=\"note\">\(undated) findings in inputs without a message date are not charted.</p>" }
