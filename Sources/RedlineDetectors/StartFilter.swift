@@ -28,12 +28,23 @@ struct StartRule: Sendable {
     enum Shape: Sendable {
         /// Starts anywhere from `lead` bytes before the cluster's first digit to its last digit.
         case inCluster(lead: Int)
-        /// Two ASCII letters and a separator of up to three bytes before the cluster.
+        /// UK phone: the validator needs a national `0…` or an international `+44`/`(+44`, so a
+        /// productive match starts at a `0`, `+` or `(` (from two bytes before the cluster), and
+        /// the pattern's look-behind allows no `[A-Za-z0-9_+]` before it.
+        case phoneStart
+        /// Bank details: 6 digits (`NN?NN?NN`) and 8 digits (or 8 then 6) with only whitespace,
+        /// `,;:/#.` and the letters of `account no` / `sort code` between them. So the cluster
+        /// holds 14 digits, or it has 6 and the next cluster has 6 with only such bytes between.
+        case bankPair
+        /// Two ASCII letters (not after `[A-Za-z0-9_]`) and a separator `[ .\-]?(?:\r?\n)?` right
+        /// before the cluster: the single start of a NINO.
         case ninoLead
-        /// Exactly two ASCII letters right before a cluster that starts with two digits.
+        /// Two ASCII letters naming an IBAN country (not after `[A-Za-z0-9_]`) right before a
+        /// cluster that starts with two digits.
         case ibanLead
         /// One or two letters (up to six bytes in caseless UTF mode) right before the cluster,
-        /// or `GIR` and an optional space.
+        /// with the inward code's digit and a letter within the next six bytes; or `GIR`, an
+        /// optional space, then the cluster.
         case postcodeLead
     }
 
@@ -46,8 +57,8 @@ struct StartRule: Sendable {
     static let all: [StartRule] = [
         StartRule(kindID: "payment_card", fingerprint: 0x09ED_49D3_B9EE_439D, minDigits: 12, shape: .inCluster(lead: 0)),
         StartRule(kindID: "nhs_number", fingerprint: 0x9108_FE7D_43AA_CBB5, minDigits: 10, shape: .inCluster(lead: 0)),
-        StartRule(kindID: "uk_phone", fingerprint: 0x1E0E_5C71_0582_458E, minDigits: 9, shape: .inCluster(lead: 2)),
-        StartRule(kindID: "uk_bank_account", fingerprint: 0x7DE2_CA3A_F814_FDF0, minDigits: 6, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_phone", fingerprint: 0x1E0E_5C71_0582_458E, minDigits: 9, shape: .phoneStart),
+        StartRule(kindID: "uk_bank_account", fingerprint: 0x7DE2_CA3A_F814_FDF0, minDigits: 6, shape: .bankPair),
         StartRule(kindID: "uk_nino", fingerprint: 0xA994_1FF6_11B4_F3A5, minDigits: 6, shape: .ninoLead),
         StartRule(kindID: "iban", fingerprint: 0x6D84_0B56_98B3_390B, minDigits: 2, shape: .ibanLead),
         StartRule(kindID: "uk_postcode", fingerprint: 0x0CCE_2ADA_E10F_979D, minDigits: 1, shape: .postcodeLead),
@@ -72,38 +83,9 @@ struct StartRule: Sendable {
     /// Appends the start ranges (inclusive, sorted, merged) this rule allows in `text`.
     func regions(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
         out.removeAll(keepingCapacity: true)
-        for cluster in clusters where cluster.digits >= minDigits {
-            let first = cluster.first
-            var low: Int
-            var high: Int
-            switch shape {
-            case let .inCluster(lead):
-                low = first - lead
-                high = cluster.last
-            case .ninoLead:
-                low = first - 5
-                high = first - 2
-            case .ibanLead:
-                guard first >= 2, first + 1 < text.count, StartRule.isDigit(text[first + 1]),
-                      StartRule.isLetter(text[first - 1]), StartRule.isLetter(text[first - 2]) else { continue }
-                low = first - 2
-                high = first - 2
-            case .postcodeLead:
-                guard first >= 1 else { continue }
-                let before = text[first - 1]
-                if StartRule.isLetter(before) || before >= 0x80 {
-                    low = first - 6
-                    high = first - 1
-                } else if before == 32, first >= 4, text[first - 4] | 0x20 == 103, text[first - 3] | 0x20 == 105,
-                          text[first - 2] | 0x20 == 114 {
-                    low = first - 4
-                    high = first - 4
-                } else {
-                    continue
-                }
-            }
-            if high < 0 { continue }
-            low = max(low, 0)
+        func add(_ lowBound: Int, _ high: Int) {
+            if high < 0 { return }
+            var low = max(lowBound, 0)
             // Never start inside a UTF-8 sequence: widen to the character's first byte.
             while low > 0, text[low] & 0xC0 == 0x80 { low -= 1 }
             if let last = out.last, low <= last.upperBound + 1 {
@@ -112,10 +94,105 @@ struct StartRule: Sendable {
                 out.append(low...high)
             }
         }
+        let count = text.count
+        for (index, cluster) in clusters.enumerated() where cluster.digits >= minDigits {
+            let first = cluster.first
+            switch shape {
+            case let .inCluster(lead):
+                add(first - lead, cluster.last)
+            case .phoneStart:
+                for position in max(0, first - 2)...cluster.last {
+                    let byte = text[position]
+                    guard byte == 48 || byte == 43 || byte == 40 else { continue }
+                    if position > 0, StartRule.isWordOrPlus(text[position - 1]) { continue }
+                    add(position, position)
+                }
+            case .bankPair:
+                if cluster.digits >= 14 {
+                    add(first, cluster.last)
+                } else if index + 1 < clusters.count, clusters[index + 1].digits >= 6 {
+                    var position = cluster.last + 1
+                    let next = clusters[index + 1].first
+                    while position < next, StartRule.bankBetween[Int(text[position])] { position += 1 }
+                    if position == next { add(first, cluster.last) }
+                }
+            case .ninoLead:
+                // Separators: "", [ .-], \n, \r\n, or one of [ .-] then \n or \r\n.
+                for separator in 0...3 {
+                    let start = first - 2 - separator
+                    guard start >= 0, StartRule.isLetter(text[start]), StartRule.isLetter(text[start + 1]),
+                          StartRule.isSeparator(text, start + 2, first) else { continue }
+                    if start > 0, StartRule.isWord(text[start - 1]) { continue }
+                    add(start, start)
+                }
+            case .ibanLead:
+                guard first >= 2, first + 1 < count, StartRule.isDigit(text[first + 1]),
+                      StartRule.isLetter(text[first - 1]), StartRule.isLetter(text[first - 2]),
+                      StartRule.ibanCountries[StartRule.letterPair(text[first - 2], text[first - 1])] else { continue }
+                if first > 2, StartRule.isWord(text[first - 3]) { continue }
+                add(first - 2, first - 2)
+            case .postcodeLead:
+                guard first >= 1 else { continue }
+                let before = text[first - 1]
+                if StartRule.isLetter(before) || before >= 0x80 {
+                    // The inward code `[0-9][A-Za-z]{2}` starts within five bytes of the first digit
+                    // (`[A-Za-z0-9]?[ ]?` between; caseless UTF mode lets a three-byte Kelvin sign
+                    // stand for `k`).
+                    var inward = false
+                    for offset in 0...5 where first + offset + 1 < count {
+                        if StartRule.isDigit(text[first + offset]), StartRule.isLetterLike(text[first + offset + 1]) {
+                            inward = true
+                            break
+                        }
+                    }
+                    if inward { add(first - 6, first - 1) }
+                } else if before == 32, first >= 4, text[first - 4] | 0x20 == 103, text[first - 3] | 0x20 == 105,
+                          text[first - 2] | 0x20 == 114 {
+                    add(first - 4, first - 4)
+                }
+            }
+        }
+    }
+
+    /// Whether `text[from..<to]` is a NINO separator: `[ .\-]?(?:\r?\n)?`.
+    static func isSeparator(_ text: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var index = from
+        if index < to, text[index] == 32 || text[index] == 46 || text[index] == 45 { index += 1 }
+        if index < to, text[index] == 13 { index += 1 }
+        if index < to, text[index] == 10 {
+            index += 1
+        } else if index > from, text[index - 1] == 13 {
+            return false
+        }
+        return index == to
     }
 
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
     @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
+    /// An ASCII letter, or a byte of a non-ASCII character (caseless UTF mode: `ſ`, Kelvin sign).
+    @inline(__always) static func isLetterLike(_ byte: UInt8) -> Bool { isLetter(byte) || byte >= 0x80 }
+    @inline(__always) static func isWord(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == 95 }
+    @inline(__always) static func isWordOrPlus(_ byte: UInt8) -> Bool { isWord(byte) || byte == 43 }
+
+    /// Bytes that may stand between the two digit groups of bank details: `\s`, `,;:/#.`, letters
+    /// (the `account no` / `sort code` words) and non-ASCII bytes (caseless `ſ`).
+    static let bankBetween: [Bool] = (0..<256).map { (value: Int) -> Bool in
+        let byte = UInt8(value)
+        return [9, 10, 11, 12, 13, 32, 44, 59, 58, 47, 35, 46].contains(byte) || isLetter(byte) || byte >= 0x80
+    }
+
+    static func letterPair(_ a: UInt8, _ b: UInt8) -> Int { Int((a | 0x20) - 97) * 26 + Int((b | 0x20) - 97) }
+
+    /// IBAN country codes (either case), as `letterPair` indices.
+    static let ibanCountries: [Bool] = {
+        var table = [Bool](repeating: false, count: 26 * 26)
+        for code in UKFormats.ibanLengths.keys {
+            let bytes = Array(code.utf8)
+            guard bytes.count == 2, isLetter(bytes[0]), isLetter(bytes[1]) else { continue }
+            table[letterPair(bytes[0], bytes[1])] = true
+        }
+        return table
+    }()
 }
 
 /// A maximal run of ASCII digits in which consecutive digits are at most three bytes apart and
