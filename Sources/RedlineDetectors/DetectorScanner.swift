@@ -175,37 +175,55 @@ public final class DetectorScanner {
     }
 }
 
-/// Every distinct context keyword of a scanner's detectors, indexed by first byte.
+/// Every distinct context keyword of a scanner's detectors, indexed by first byte, in flat
+/// tables (the per-byte loop of ``KeywordIndex`` touches no reference-counted storage).
 final class KeywordTable {
-    let keywords: [[UInt8]]
-    /// Detectors using each keyword.
-    let users: [[Int]]
-    /// Keyword indices by first byte.
-    let byFirst: [[Int]]
-    let maxLength: Int
+    /// Keyword bytes, back to back; keyword `k` is `bytes[offsets[k] ..< offsets[k + 1]]`.
+    let bytes: [UInt8]
+    let offsets: [Int]
+    /// Keyword indices grouped by first byte: those starting with byte `b` are
+    /// `byFirst[firstStart[b] ..< firstStart[b + 1]]`.
+    let byFirst: [Int]
+    let firstStart: [Int]
+    /// Which detectors use each keyword: `words` bit words per keyword.
+    let users: [UInt64]
+    let words: Int
     let isEmpty: Bool
 
     init(_ perDetector: [[[UInt8]]]) {
         var keywords: [[UInt8]] = []
-        var users: [[Int]] = []
+        var userSets: [[Int]] = []
         var position: [[UInt8]: Int] = [:]
         for (detector, list) in perDetector.enumerated() {
             for keyword in list where !keyword.isEmpty {
                 if let known = position[keyword] {
-                    if users[known].last != detector { users[known].append(detector) }
+                    userSets[known].append(detector)
                 } else {
                     position[keyword] = keywords.count
                     keywords.append(keyword)
-                    users.append([detector])
+                    userSets.append([detector])
                 }
             }
         }
-        var byFirst = [[Int]](repeating: [], count: 256)
-        for (index, keyword) in keywords.enumerated() { byFirst[Int(keyword[0])].append(index) }
-        self.keywords = keywords
-        self.users = users
+        words = max(1, (perDetector.count + 63) / 64)
+        var users = [UInt64](repeating: 0, count: keywords.count * words)
+        for (keyword, detectors) in userSets.enumerated() {
+            for detector in detectors { users[keyword * words + detector / 64] |= 1 << UInt64(detector % 64) }
+        }
+        var offsets = [0]
+        for keyword in keywords { offsets.append(offsets.last! + keyword.count) }
+        var firstStart = [Int](repeating: 0, count: 257)
+        var byFirst: [Int] = []
+        for byte in 0..<256 {
+            firstStart[byte] = byFirst.count
+            for (index, keyword) in keywords.enumerated() where Int(keyword[0]) == byte { byFirst.append(index) }
+        }
+        firstStart[256] = byFirst.count
+        self.bytes = keywords.flatMap { $0 }
+        self.offsets = offsets
         self.byFirst = byFirst
-        self.maxLength = keywords.map(\.count).max() ?? 0
+        self.firstStart = firstStart
+        self.users = users
         self.isEmpty = keywords.isEmpty
     }
 
@@ -213,6 +231,37 @@ final class KeywordTable {
         let byte = UInt8(value)
         return byte >= 65 && byte <= 90 ? byte + 32 : byte
     }
+
+    /// Bit 0: ASCII letter; bit 1: ASCII letter or digit; bit 3: UTF-8 continuation byte.
+    static let classes: [UInt8] = (0..<256).map { (value: Int) -> UInt8 in
+        let byte = UInt8(value)
+        return (UKFormats.isLetter(byte) ? 1 : 0) | (UKFormats.isAlnum(byte) ? 2 : 0) | (byte & 0xC0 == 0x80 ? 8 : 0)
+    }
+
+    /// Per text byte: the classes above, plus bit 2 when a keyword starts with its lower-case form.
+    lazy var startClasses: [UInt8] = (0..<256).map { (value: Int) -> UInt8 in
+        let lowered = Int(KeywordTable.lower[value])
+        return KeywordTable.classes[value] | (firstStart[lowered] != firstStart[lowered + 1] ? 4 : 0)
+    }
+
+    /// Bit set over (lower-case first byte, lower-case second byte): some keyword starts with the
+    /// pair, or is one byte long and starts with the first.
+    lazy var pairs: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 65536 / 64)
+        for keyword in 0..<(offsets.count - 1) {
+            let first = Int(bytes[offsets[keyword]])
+            let length = offsets[keyword + 1] - offsets[keyword]
+            let seconds = length == 1 ? Array(0..<256) : [Int(bytes[offsets[keyword] + 1])]
+            for second in seconds {
+                // Any text byte whose lower-case form is `second`.
+                for raw in 0..<256 where Int(KeywordTable.lower[raw]) == second {
+                    let pair = first << 8 | raw
+                    bits[pair >> 6] |= 1 << UInt64(pair & 63)
+                }
+            }
+        }
+        return bits
+    }()
 }
 
 /// Case-insensitive keyword positions in one text: one pass over the text, on first use, finds
@@ -222,9 +271,10 @@ struct KeywordIndex {
     let buffer: UnsafeBufferPointer<UInt8>
     let table: KeywordTable
     private var built = false
-    /// Per detector: keyword occurrences (start, end), sorted by start.
-    private var starts: [[Int]] = []
-    private var ends: [[Int]] = []
+    /// Keyword occurrences, sorted by start: start, end and keyword index.
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var keywords: [Int] = []
     /// Offsets of UTF-8 continuation bytes, sorted (for stepping over characters).
     private var continuation: [Int] = []
 
@@ -237,18 +287,17 @@ struct KeywordIndex {
         if !built { build() }
         let low = stepBack(range.lowerBound, scalars: window)
         let high = stepForward(range.upperBound, scalars: window)
-        guard detector < starts.count else { return false }
-        let found = starts[detector]
         // First occurrence starting at or after `low`.
         var lo = 0
-        var hi = found.count
+        var hi = starts.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if found[mid] < low { lo = mid + 1 } else { hi = mid }
+            if starts[mid] < low { lo = mid + 1 } else { hi = mid }
         }
-        let endsOf = ends[detector]
-        while lo < found.count, found[lo] < high {
-            if endsOf[lo] <= high { return true }
+        let word = detector / 64
+        let bit = UInt64(1) << UInt64(detector % 64)
+        while lo < starts.count, starts[lo] < high {
+            if ends[lo] <= high, table.users[keywords[lo] * table.words + word] & bit != 0 { return true }
             lo += 1
         }
         return false
@@ -256,42 +305,59 @@ struct KeywordIndex {
 
     private mutating func build() {
         built = true
-        let count = table.users.reduce(0) { max($0, ($1.max() ?? -1) + 1) }
-        starts = Array(repeating: [], count: count)
-        ends = Array(repeating: [], count: count)
-        let text = buffer
-        let n = text.count
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var keywords: [Int] = []
         var continuation: [Int] = []
-        var starts = self.starts
-        var ends = self.ends
+        guard let text = buffer.baseAddress else { return }
+        let n = buffer.count
+        let table = self.table
+        table.startClasses.withUnsafeBufferPointer { startClasses in
+        table.pairs.withUnsafeBufferPointer { pairs in
         KeywordTable.lower.withUnsafeBufferPointer { lower in
-            var previousIsLetter = false
+        KeywordTable.classes.withUnsafeBufferPointer { classes in
+        table.bytes.withUnsafeBufferPointer { bytes in
+        table.offsets.withUnsafeBufferPointer { offsets in
+        table.byFirst.withUnsafeBufferPointer { byFirst in
+        table.firstStart.withUnsafeBufferPointer { firstStart in
+            // Bit 0 of the previous byte's class: it was a letter.
+            var previous: UInt8 = 0
             for index in 0..<n {
                 let byte = text[index]
-                if byte >= 0x80, byte & 0xC0 == 0x80 { continuation.append(index) }
-                let lowered = lower[Int(byte)]
-                let candidates = table.byFirst[Int(lowered)]
-                let isLetter = UKFormats.isLetter(byte)
-                defer { previousIsLetter = isLetter }
-                if candidates.isEmpty { continue }
-                if UKFormats.isAlnum(lowered) && previousIsLetter { continue }
-                for keywordIndex in candidates {
-                    let keyword = table.keywords[keywordIndex]
-                    let length = keyword.count
+                let kind = startClasses[Int(byte)]
+                defer { previous = kind }
+                if kind & 0x0C == 0 { continue }
+                if kind & 8 != 0 {
+                    continuation.append(index)
+                    continue
+                }
+                // A keyword may start here: its first byte matches, and a keyword starting with a
+                // letter or digit does not start inside a word.
+                if kind & 4 == 0 || (kind & 2 != 0 && previous & 1 != 0) { continue }
+                let lowered = Int(lower[Int(byte)])
+                if index + 1 < n {
+                    let pair = lowered << 8 | Int(text[index + 1])
+                    if pairs[pair >> 6] & (1 << UInt64(pair & 63)) == 0 { continue }
+                }
+                for slot in firstStart[lowered]..<firstStart[lowered + 1] {
+                    let keyword = byFirst[slot]
+                    let start = offsets[keyword]
+                    let length = offsets[keyword + 1] - start
                     guard index + length <= n else { continue }
                     var offset = 1
-                    while offset < length, lower[Int(text[index + offset])] == keyword[offset] { offset += 1 }
+                    while offset < length, lower[Int(text[index + offset])] == bytes[start + offset] { offset += 1 }
                     if offset < length { continue }
-                    if UKFormats.isAlnum(keyword[length - 1]), index + length < n, UKFormats.isLetter(text[index + length]) { continue }
-                    for detector in table.users[keywordIndex] {
-                        starts[detector].append(index)
-                        ends[detector].append(index + length)
-                    }
+                    if classes[Int(bytes[start + length - 1])] & 2 != 0, index + length < n,
+                       classes[Int(text[index + length])] & 1 != 0 { continue }
+                    starts.append(index)
+                    ends.append(index + length)
+                    keywords.append(keyword)
                 }
             }
-        }
+        }}}}}}}}
         self.starts = starts
         self.ends = ends
+        self.keywords = keywords
         self.continuation = continuation
     }
 
