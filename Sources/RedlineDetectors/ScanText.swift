@@ -24,54 +24,56 @@ public struct ScanText: Sendable {
 
     public init(_ original: UnsafeBufferPointer<UInt8>) {
         originalCount = original.count
-        // Fast path: pure ASCII needs no work.
-        var firstNonASCII = -1
-        for index in 0..<original.count where original[index] >= 0x80 {
-            firstNonASCII = index
-            break
+        // Most text is ASCII with a few non-ASCII characters that normalisation keeps (`é`, `£`,
+        // emoji): find the characters that change first, skipping ASCII eight bytes at a time,
+        // and copy the text in one piece when there are none.
+        var edits: [(index: Int, length: Int, replacement: UInt8?)] = []   // nil: invalid byte
+        var index = 0
+        let count = original.count
+        if let base = original.baseAddress {
+            while index < count {
+                while index + 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                }
+                while index < count, original[index] < 0x80 { index += 1 }
+                guard index < count else { break }
+                let (scalar, length) = ScanText.decode(original, at: index)
+                if let scalar {
+                    if let replacement = ScanText.replacement(for: scalar) { edits.append((index, length, replacement)) }
+                } else {
+                    edits.append((index, 1, nil))
+                }
+                index += length
+            }
         }
-        if firstNonASCII < 0 {
+        if edits.isEmpty {
             bytes = Array(original)
             changes = []
             return
         }
         var out = [UInt8]()
-        out.reserveCapacity(original.count + 16)
-        out.append(contentsOf: original[0..<firstNonASCII])
+        out.reserveCapacity(original.count + 2 * edits.count + 16)
         var points: [(norm: Int, orig: Int)] = []
-        var index = firstNonASCII
-        let count = original.count
         // Several points may share a normalised offset (a removed zero-width character): the
         // first is where a range may end, the last is where a range may start.
         func mark(_ normalised: Int, _ orig: Int) {
             if let last = points.last, last.norm == normalised, last.orig == orig { return }
             points.append((normalised, orig))
         }
-        while index < count {
-            let byte = original[index]
-            if byte < 0x80 {
-                out.append(byte)
-                index += 1
-                continue
-            }
-            let (scalar, length) = ScanText.decode(original, at: index)
-            guard let scalar else {
-                // Invalid byte: U+FFFD for matching, mapped to the single original byte.
-                mark(out.count, index)
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                mark(out.count, index + 1)
-                index += 1
-                continue
-            }
-            if let replacement = ScanText.replacement(for: scalar) {
-                mark(out.count, index)
+        var copied = 0
+        for edit in edits {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: original[copied..<edit.index]))
+            mark(out.count, edit.index)
+            if let replacement = edit.replacement {
                 if replacement != 0 { out.append(replacement) }
-                mark(out.count, index + length)
             } else {
-                for offset in 0..<length { out.append(original[index + offset]) }
+                // Invalid byte: U+FFFD for matching, mapped to the single original byte.
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
             }
-            index += length
+            mark(out.count, edit.index + edit.length)
+            copied = edit.index + edit.length
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: original[copied..<count]))
         bytes = out
         changes = points
     }
@@ -119,6 +121,8 @@ public struct ScanText: Sendable {
     /// ASCII replacement for a scalar (0 means "remove"), or nil to keep it.
     static func replacement(for scalar: Unicode.Scalar) -> UInt8? {
         let value = scalar.value
+        // Latin-1 has no decimal digits: only the no-break space and the soft hyphen change.
+        if value < 0x100 { return value == 0xA0 ? UInt8(ascii: " ") : value == 0xAD ? 0 : nil }
         switch value {
         case 0x00A0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000:
             return UInt8(ascii: " ")
