@@ -94,6 +94,33 @@ public struct TextPosition: Sendable, Hashable {
     mutating func advance(over bytes: UnsafeBufferPointer<UInt8>, base: Int, to target: Int) {
         var index = offset - base
         let end = target - base
+        // Eight bytes at a time while there is no line break: count the characters (bytes that
+        // are not UTF-8 continuation bytes, 10xxxxxx).
+        if let pointer = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= end {
+                let word = UnsafeRawPointer(pointer + index).loadUnaligned(as: UInt64.self)
+                let newlines = word ^ (ones &* 10)
+                if (newlines &- ones) & ~newlines & high != 0 {
+                    for byte in UnsafeBufferPointer(start: pointer + index, count: 8) {
+                        if byte == 10 {
+                            line += 1
+                            column = 1
+                            scalar += 1
+                        } else if byte & 0xC0 != 0x80 {
+                            column += 1
+                            scalar += 1
+                        }
+                    }
+                } else {
+                    let characters = 8 - (word & ~(word << 1) & high).nonzeroBitCount
+                    column += characters
+                    scalar += characters
+                }
+                index += 8
+            }
+        }
         while index < end {
             let byte = bytes[index]
             if byte == 10 {
