@@ -39,17 +39,28 @@ public enum Checker {
             guard writeError == nil else { return }
             do { try out.write(bytes) } catch { writeError = error }
         }
+        let audit: AuditRecorder?
+        do {
+            audit = try AuditRecorder.open(options.audit, mode: "check", policy: options.policy, pipeline: pipeline)
+        } catch {
+            printError("redline: \(error)")
+            return ExitStatus.error
+        }
         let paths = options.paths.isEmpty ? ["-"] : options.paths
         let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients,
                                    explicitChannel: options.policy.channel)
         for path in paths {
             scanner.summary.sources += 1
             do {
-                try scanner.check(path: path, mode: options.input ?? InputMode.guess(path)) { entry in sink.add(entry) }
+                try scanner.check(path: path, mode: options.input ?? InputMode.guess(path)) { entry in
+                    sink.add(entry)
+                    audit?.add(entry.finding, channel: entry.channel)
+                }
             } catch {
                 scanner.summary.errors += 1
                 printError("redline: \(path): \(error)")
             }
+            audit?.record(source: path, defaultChannel: defaultChannel)
             if writeError != nil { break }
         }
         scanner.diagnostics.finish()
@@ -64,6 +75,10 @@ public enum Checker {
         } catch {
             file?.abandon()
             printError("redline: \(error)")
+            return ExitStatus.error
+        }
+        if let failure = audit?.failure {
+            printError("redline: \(failure)")
             return ExitStatus.error
         }
         if summary.errors > 0 { return ExitStatus.error }

@@ -93,6 +93,8 @@ public struct CheckOptions: Sendable {
     public var fields = RecordFields()
     public var color: Bool?
     public var recipients: [String] = []
+    /// Append one audit record per input to this log (`--audit`).
+    public var audit: String?
     public init() {}
 }
 
@@ -109,5 +111,7 @@ public struct RedactOptions: Sendable {
     /// Pass malformed records through unchanged instead of writing an error record.
     public var passMalformed = false
     public var recipients: [String] = []
+    /// Append one audit record per input to this log (`--audit`).
+    public var audit: String?
     public init() {}
 }

@@ -53,20 +53,32 @@ public enum RedactRunner {
             printError("redline: \(error)")
             return ExitStatus.error
         }
+        let audit: AuditRecorder?
+        do {
+            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: pipeline)
+        } catch {
+            printError("redline: \(error)")
+            return ExitStatus.error
+        }
         var blocked = false
         do {
             let filter = Filter(session: session, channel: channel, options: options, out: out)
+            filter.audit = audit
             switch mode {
             case .text:
                 try filter.text(input, eager: out.lineBuffered)
             case .jsonl, .csv:
                 try filter.records(input, mode: mode)
             case .eml:
-                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter) { filter.blocked = true }
+                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter) {
+                    filter.blocked = true
+                    audit?.add(verdict: .block)
+                }
             case .mbox, .maildir:
                 throw ToolError("redact works on one message at a time (--input eml); use check for \(mode.rawValue)")
             }
             blocked = filter.blocked
+            audit?.record(source: options.path, defaultChannel: channel)
             filter.finishReports()
             if blocked && options.onBlock == .fail {
                 atomic?.abandon()
@@ -85,6 +97,10 @@ public enum RedactRunner {
             printError("redline: \(options.path): \(error)")
             return ExitStatus.error
         }
+        if let failure = audit?.failure {
+            printError("redline: \(failure)")
+            return ExitStatus.error
+        }
         return ExitStatus.clean
     }
 }
@@ -96,6 +112,8 @@ final class Filter {
     let options: RedactOptions
     let out: OutputStream
     var blocked = false
+    /// `--audit`: one record for the input.
+    var audit: AuditRecorder?
     /// stderr is rate-limited: the first reports are listed, the rest counted.
     let limiter = StderrLimiter()
     func report(_ message: String) { limiter.report(message) }
@@ -120,6 +138,8 @@ final class Filter {
     }
 
     func emitText(_ chunk: TextStream.Chunk) throws {
+        for finding in chunk.findings { audit?.add(finding, channel: channel) }
+        audit?.add(verdict: chunk.verdict)
         for failure in chunk.failures { report("redline: \(options.path): \(failure.description)") }
         let targets = chunk.findings.filter { $0.action >= .redact }
         let blockedFindings = chunk.findings.filter { $0.action == .block }
@@ -185,6 +205,8 @@ final class Filter {
                     continue
                 }
                 let outcome = mode == .csv ? processor.csv(raw, record: index, columns: columns!) : processor.jsonl(raw, record: index)
+                for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
+                audit?.add(verdict: outcome.verdict)
                 if let malformed = outcome.malformed {
                     report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
                 }

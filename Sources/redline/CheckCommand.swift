@@ -43,6 +43,7 @@ struct CheckCommand: ParsableCommand {
         options.failOn = failOn
         options.fields = shared.fields()
         options.recipients = shared.recipient
+        options.audit = shared.audit
         switch color {
         case "always": options.color = true
         case "never": options.color = false

@@ -47,6 +47,7 @@ struct RedactCommand: ParsableCommand {
         options.lineBuffered = lineBuffered
         options.passMalformed = passMalformed
         options.recipients = shared.recipient
+        options.audit = shared.audit
         throw ExitCode(RedactRunner.run(options))
     }
 }

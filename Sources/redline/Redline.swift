@@ -50,6 +50,9 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "E-mail recipients (decide the channel from the policy's domain mapping).")
     var recipient: [String] = []
 
+    @Option(name: .long, help: "Append keyed, hash-chained audit records (no content) to FILE; needs the HMAC key. Check with 'redline audit verify FILE'.")
+    var audit: String?
+
     func policyOptions() -> PolicyOptions {
         PolicyOptions(policy: policy, keyFile: keyFile, channel: channel)
     }

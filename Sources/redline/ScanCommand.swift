@@ -44,9 +44,6 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Write the keyed fingerprints of every finding to FILE (needs the HMAC key).")
     var writeBaseline: String?
 
-    @Option(name: .long, help: "Append one keyed, hash-chained record per decision to this audit log (needs the HMAC key).")
-    var audit: String?
-
     @Flag(name: .long, help: "Text format: list every finding (check's format) before the summary.")
     var list = false
 
@@ -82,7 +79,7 @@ struct ScanCommand: ParsableCommand {
         options.listFindings = list
         options.baseline = baseline
         options.writeBaseline = writeBaseline
-        options.audit = audit
+        options.audit = shared.audit
         options.csvBOM = csvBom
         throw ExitCode(ScanRunner.run(options))
     }
