@@ -69,6 +69,8 @@ let package = Package(
             name: "redline",
             dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", "RedlineMilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // In-process timing of the milter's decision for one message (scripts/bench.sh, BENCHMARKS.md).
+        .executableTarget(name: "redline-decision-bench", dependencies: ["RedlineCore", "RedlineEngine", "RedlineMail"]),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
         .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors"]),
