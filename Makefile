@@ -8,8 +8,9 @@ PREFIX     ?= /usr/local
 BIN        := .build/debug/redline
 RELEASE    := .build/release/redline
 APT_PKGS   := libpcre2-dev pkg-config time
+SCAN_PKGS  := chromium parallel
 
-.PHONY: deps build release demo test milter-integration bench fuzz install completions man clean
+.PHONY: deps build release demo test milter-integration spark-test bench fuzz install completions man clean
 
 # Install libpcre2-dev when pkg-config cannot find libpcre2-8 (root only: otherwise say what to run).
 deps:
@@ -20,6 +21,15 @@ deps:
 	  else \
 	    echo "make: libpcre2-8 is missing. Install it with: sudo apt-get install -y $(APT_PKGS)  (or run make as root)" >&2; \
 	    exit 1; \
+	  fi; \
+	fi
+	@# The scan tests render the HTML report in headless Chromium and run GNU parallel (skipped where absent).
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/parallel ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing $(SCAN_PKGS) with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SCAN_PKGS) >/dev/null; \
+	  else \
+	    echo "make: note: the HTML-in-Chromium and GNU parallel tests are skipped; install with: sudo apt-get install -y $(SCAN_PKGS)" >&2; \
 	  fi; \
 	fi
 
@@ -56,6 +66,11 @@ test: deps
 # redline milter against a real Postfix on loopback (root; installs postfix + swaks if missing).
 milter-integration: build
 	./scripts/milter-integration.sh
+
+# redline under Apache Spark (RDD.pipe, local mode). Needs PySpark (pip install pyspark) and Java 17;
+# kept out of make test and CI because PySpark is large.
+spark-test: build
+	python3 Examples/spark/test_spark_pipe.py .build/debug/redline
 
 bench: deps
 	./scripts/bench.sh
