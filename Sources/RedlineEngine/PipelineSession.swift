@@ -11,6 +11,11 @@ public struct ScanResult: Sendable {
     public var verdict: Action
     /// Detectors that could not finish (match limit, …), as diagnostics naming the detector.
     public var failures: [Diagnostic]
+    /// The strictest action decided for detectors that could not finish (`allow` when all did),
+    /// and the first such detector. A redacting caller cannot know what such a detector would have
+    /// found, so at `redact` or above it withholds the whole text (fail-closed).
+    public var failClosed: Action = .allow
+    public var failedDetector: String?
     public var channel: String
 
     public init(findings: [Finding] = [], verdict: Action = .allow, failures: [Diagnostic] = [], channel: String) {
@@ -102,6 +107,8 @@ public final class PipelineSession {
             guard let index = pipeline.detectorIndex(failure.detector) else { continue }
             let (action, rule) = pipeline.rules.failClosedAction(detector: index, channel: channel, mode: pipeline.policy.settings.onDetectorError)
             result.verdict = max(result.verdict, action)
+            result.failClosed = max(result.failClosed, action)
+            if result.failedDetector == nil { result.failedDetector = failure.detector }
             let ruleText = rule.map { " (rule '\($0)')" } ?? ""
             result.failures.append(Diagnostic(.warning, code: "E100",
                 "detector '\(failure.detector)' stopped: \(failure.error.message); message decided fail-closed as \(action.name)\(ruleText)"))

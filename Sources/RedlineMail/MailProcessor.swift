@@ -62,7 +62,13 @@ public enum MailProcessor {
         let analysis = analyse(message, session: session, recipients: recipients, channel: channel)
         guard analysis.verdict.verdict > .allow else { return (message, analysis.verdict) }
         var writer = MailRewriter(bytes: message, pipeline: session.pipeline, lineEnding: analysis.root.headers.lineEnding)
-        writer.redact(units: analysis.units, findings: analysis.verdict.findings.filter { $0.action >= .redact }, unitFindings: analysis.unitFindings)
+        // A part a detector could not finish on, decided redact or block, is redacted whole with
+        // that detector's style (fail-closed: what it would have found is unknown).
+        var unitFindings = analysis.unitFindings
+        for (index, withheld) in analysis.withheld.enumerated() {
+            if let withheld { unitFindings[index] = [withheld] }
+        }
+        writer.redact(units: analysis.units, findings: analysis.verdict.findings.filter { $0.action >= .redact }, unitFindings: unitFindings)
         writer.stampVerdict(analysis.verdict, headers: analysis.root.headers, findingsHeader: findingsHeader)
         return (writer.output(), analysis.verdict)
     }
@@ -109,6 +115,9 @@ public enum MailProcessor {
         var units: [TextUnit]
         var unitFindings: [[Finding]]
         var verdict: MailVerdict
+        /// Per unit: a finding covering the whole unit when a detector could not finish on it and
+        /// its rules redact or block.
+        var withheld: [Finding?] = []
     }
 
     static func analyse(_ message: [UInt8], session: PipelineSession, recipients: [String]?, channel explicit: String?) -> Analysis {
@@ -151,6 +160,12 @@ public enum MailProcessor {
             verdict.verdict = max(verdict.verdict, pipeline.policy.settings.unscannableAttachments)
         }
         verdict.diagnostics = diagnostics
-        return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict)
+        let withheld: [Finding?] = zip(collector.units, results).map { unit, result in
+            guard result.failClosed >= .redact, let detector = result.failedDetector,
+                  let index = pipeline.detectorIndex(detector), !unit.text.isEmpty else { return nil }
+            return Finding(detector: detector, kind: pipeline.detectors[index].kind.id, start: 0, end: unit.text.count,
+                           confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: unit.label)
+        }
+        return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld)
     }
 }

@@ -122,6 +122,8 @@ struct RecordProcessor {
         if result.verdict == .block && onBlock == .marker {
             let rule = result.decidingRule ?? "fail-closed"
             outcome.output = Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(id.map(JSONString.encode) ?? "null")}".utf8) + terminator
+        } else if result.failClosed >= .redact {
+            outcome.output = line.replacing(fields.text, withString: RecordProcessor.withheld(result)) + terminator
         } else if let redacted = redactedText(text, result) {
             outcome.output = line.replacing(fields.text, withString: redacted) + terminator
         }
@@ -142,10 +144,18 @@ struct RecordProcessor {
         if result.verdict == .block && onBlock == .marker {
             let marker = "[redline: record blocked by rule \(result.decidingRule ?? "fail-closed")]"
             outcome.output = row.replacing(column, with: Array(marker.utf8))
+        } else if result.failClosed >= .redact {
+            outcome.output = row.replacing(column, with: RecordProcessor.withheld(result))
         } else if let redacted = redactedText(text, result) {
             outcome.output = row.replacing(column, with: redacted)
         }
         return outcome
+    }
+
+    /// The text that replaces a record's text when a detector could not finish on it and its rules
+    /// redact or block (fail-closed: what it would have found is unknown).
+    static func withheld(_ result: ScanResult) -> [UInt8] {
+        Array("[redline: withheld: detector '\(result.failedDetector ?? "-")' could not finish]".utf8)
     }
 
     /// The redacted text, or nil when nothing in it is redacted (so the record stays byte-identical).

@@ -151,6 +151,15 @@ final class Filter {
             report("redline: lines from \(chunk.firstLine): blocked (a detector could not finish; fail-closed)")
         }
         let bytes = Array(chunk.bytes)
+        if chunk.failClosed >= .redact {
+            // A detector could not finish and its rules redact or block: what it would have found
+            // is unknown, so every line of the chunk is withheld (fail-closed), line count kept.
+            report("redline: lines from \(chunk.firstLine): withheld (detector '\(chunk.failedDetector ?? "-")' could not finish; fail-closed)")
+            try out.write(withheld(bytes, detector: chunk.failedDetector))
+            try out.endRecord()
+            return
+        }
+        continuingLine = false
         guard options.onBlock == .marker, !blockedFindings.isEmpty else {
             try out.write(session.pipeline.redact(bytes, findings: targets, base: chunk.offset))
             try out.endRecord()
@@ -184,6 +193,30 @@ final class Filter {
         let inside = targets.filter { $0.start - chunk.offset >= cursor }
         try out.write(session.pipeline.redact(rest, findings: inside, base: chunk.offset + cursor))
         try out.endRecord()
+    }
+
+    /// True while the current line has already been replaced by a withheld marker (a long line
+    /// can span several chunks; it gets one marker).
+    var continuingLine = false
+
+    /// One marker per line of `bytes` (line breaks kept); a line that continues a withheld one
+    /// gets no second marker.
+    func withheld(_ bytes: [UInt8], detector: String?) -> [UInt8] {
+        let marker = Array("[redline: withheld: detector '\(detector ?? "-")' could not finish]".utf8)
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if !continuingLine { out.append(contentsOf: marker) }
+            if let end = bytes[index...].firstIndex(of: 10) {
+                out.append(10)
+                continuingLine = false
+                index = end + 1
+            } else {
+                continuingLine = true
+                index = bytes.count
+            }
+        }
+        return out
     }
 
     func records(_ input: InputStream, mode: InputMode) throws {

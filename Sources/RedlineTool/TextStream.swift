@@ -18,6 +18,9 @@ public final class TextStream {
         public var verdict: Action
         /// 1-based line number of the chunk's first byte.
         public var firstLine: Int
+        /// The action decided for detectors that could not finish on this chunk (fail-closed).
+        public var failClosed: Action = .allow
+        public var failedDetector: String?
     }
 
     let session: PipelineSession
@@ -77,7 +80,8 @@ public final class TextStream {
         let firstLine = position.line
         let (result, nextStart) = session.scan(pending, channel: channel, state: &state, position: &position, commitLimit: cut)
         let end = min(max(nextStart, cut), pending.count)
-        try emit(Chunk(bytes: pending[0..<end], offset: base, findings: result.findings, failures: result.failures, verdict: result.verdict, firstLine: firstLine))
+        try emit(Chunk(bytes: pending[0..<end], offset: base, findings: result.findings, failures: result.failures, verdict: result.verdict, firstLine: firstLine,
+                       failClosed: result.failClosed, failedDetector: result.failedDetector))
         pending.removeFirst(end)
     }
 }
