@@ -33,11 +33,17 @@ public final class DetectorScanner {
     /// Scans `text` with every detector (one pass per detector, so each keeps PCRE2's start-character
     /// optimisation). Hits are returned sorted by start; a detector stopped by a limit is reported
     /// in `failures` and its partial hits are kept.
+    /// When false, keyword context is looked up only where it changes the outcome (detectors that
+    /// require context or a minimum confidence); other hits keep their base confidence. Reports that
+    /// do not show confidence (text, redaction) turn it off: the keyword pass is a fifth of the scan.
+    public var computesConfidence = true
+
     public func scan(_ text: ScanText) -> (hits: [Hit], failures: [DetectorFailure]) {
         var hits: [Hit] = []
         var failures: [DetectorFailure] = []
         text.bytes.withUnsafeBufferPointer { buffer in
             var context = KeywordIndex(buffer, table: keywordTable)
+            context.buildsEagerly = computesConfidence
             var clustersFound = false
             var candidates: [Refined] = []
             for (index, detector) in detectors.enumerated() {
@@ -60,7 +66,10 @@ public final class DetectorScanner {
                 for refined in candidates {
                     if refined.isTestValue && !detector.countTestValues { continue }
                     var confidence = refined.confidence
-                    let hasContext = !detector.keywords.isEmpty
+                    // Context decides only for detectors that require it or set a minimum confidence;
+                    // otherwise it only raises the reported confidence, which callers may not need.
+                    let needsContext = computesConfidence || detector.requiresContext || detector.minConfidence > .low
+                    let hasContext = needsContext && !detector.keywords.isEmpty
                         && context.hasKeyword(detector: index, around: refined.range, window: detector.window)
                     if hasContext { confidence = confidence.raised }
                     if detector.requiresContext && !hasContext { continue }
@@ -271,6 +280,9 @@ struct KeywordIndex {
     let buffer: UnsafeBufferPointer<UInt8>
     let table: KeywordTable
     private var built = false
+    private var windowedBytes = 0
+    /// Build the whole index on the first lookup (when every hit's confidence is wanted).
+    var buildsEagerly = false
     /// Keyword occurrences, sorted by start: start, end and keyword index.
     private var starts: [Int] = []
     private var ends: [Int] = []
@@ -284,9 +296,22 @@ struct KeywordIndex {
     }
 
     mutating func hasKeyword(detector: Int, around range: Range<Int>, window: Int) -> Bool {
-        if !built { build() }
+        // Lookups scan just their windows until that work adds up to half the text; then (a
+        // PII-dense text with confidence wanted) the whole index is built once.
         let low = stepBack(range.lowerBound, scalars: window)
         let high = stepForward(range.upperBound, scalars: window)
+        windowedBytes += high - low
+        if !built && (buildsEagerly || windowedBytes > buffer.count / 2 + 4096) { build() }
+        let word = detector / 64
+        let bit = UInt64(1) << UInt64(detector % 64)
+        if !built {
+            var found: (starts: [Int], ends: [Int], keywords: [Int], continuation: [Int]) = ([], [], [], [])
+            collect(low..<high, &found.starts, &found.ends, &found.keywords, &found.continuation)
+            for index in found.starts.indices where found.ends[index] <= high {
+                if table.users[found.keywords[index] * table.words + word] & bit != 0 { return true }
+            }
+            return false
+        }
         // First occurrence starting at or after `low`.
         var lo = 0
         var hi = starts.count
@@ -294,8 +319,6 @@ struct KeywordIndex {
             let mid = (lo + hi) / 2
             if starts[mid] < low { lo = mid + 1 } else { hi = mid }
         }
-        let word = detector / 64
-        let bit = UInt64(1) << UInt64(detector % 64)
         while lo < starts.count, starts[lo] < high {
             if ends[lo] <= high, table.users[keywords[lo] * table.words + word] & bit != 0 { return true }
             lo += 1
@@ -309,6 +332,15 @@ struct KeywordIndex {
         var ends: [Int] = []
         var keywords: [Int] = []
         var continuation: [Int] = []
+        collect(0..<buffer.count, &starts, &ends, &keywords, &continuation)
+        self.starts = starts
+        self.ends = ends
+        self.keywords = keywords
+        self.continuation = continuation
+    }
+
+    /// Appends every keyword occurrence starting in `range` (and the continuation bytes in it).
+    private func collect(_ range: Range<Int>, _ starts: inout [Int], _ ends: inout [Int], _ keywords: inout [Int], _ continuation: inout [Int]) {
         guard let text = buffer.baseAddress else { return }
         let n = buffer.count
         let table = self.table
@@ -321,8 +353,8 @@ struct KeywordIndex {
         table.byFirst.withUnsafeBufferPointer { byFirst in
         table.firstStart.withUnsafeBufferPointer { firstStart in
             // Bit 0 of the previous byte's class: it was a letter.
-            var previous: UInt8 = 0
-            for index in 0..<n {
+            var previous: UInt8 = range.lowerBound > 0 ? startClasses[Int(text[range.lowerBound - 1])] : 0
+            for index in range {
                 let byte = text[index]
                 let kind = startClasses[Int(byte)]
                 defer { previous = kind }
@@ -355,10 +387,6 @@ struct KeywordIndex {
                 }
             }
         }}}}}}}}
-        self.starts = starts
-        self.ends = ends
-        self.keywords = keywords
-        self.continuation = continuation
     }
 
     /// Whether any continuation byte lies in `range`.
@@ -374,7 +402,7 @@ struct KeywordIndex {
 
     private func stepBack(_ offset: Int, scalars: Int) -> Int {
         let target = max(0, offset - scalars)
-        if !hasContinuation(in: target..<offset) { return target }
+        if built && !hasContinuation(in: target..<offset) { return target }
         var position = offset
         var remaining = scalars
         while position > 0 && remaining > 0 {
@@ -386,7 +414,7 @@ struct KeywordIndex {
 
     private func stepForward(_ offset: Int, scalars: Int) -> Int {
         let target = min(buffer.count, offset + scalars)
-        if !hasContinuation(in: (offset + 1)..<(target + 1)) { return target }
+        if built && !hasContinuation(in: (offset + 1)..<(target + 1)) { return target }
         var position = offset
         var remaining = scalars
         while position < buffer.count && remaining > 0 {

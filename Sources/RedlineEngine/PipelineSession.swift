@@ -35,6 +35,13 @@ public final class PipelineSession {
     private let scanner: DetectorScanner
     private var allowScratch: [ObjectIdentifier: MatchScratch] = [:]
 
+    /// Whether findings carry keyword-raised confidence even where it does not change a decision
+    /// (see ``DetectorScanner/computesConfidence``). Reports that show confidence need it.
+    public var computesConfidence: Bool {
+        get { scanner.computesConfidence }
+        set { scanner.computesConfidence = newValue }
+    }
+
     init(_ pipeline: Pipeline) {
         self.pipeline = pipeline
         self.scanner = DetectorScanner(pipeline.detectors)

@@ -12,6 +12,8 @@ public enum Checker {
     public static func run(_ options: CheckOptions) -> Int32 {
         guard let pipeline = options.policy.loadPipeline() else { return ExitStatus.error }
         let session = pipeline.makeSession()
+        // The text report does not show confidence: skip keyword lookups that cannot change a decision.
+        session.computesConfidence = options.format != .text
         let defaultChannel: String
         do {
             defaultChannel = try session.resolveChannel(options.policy.channel)

@@ -11,6 +11,8 @@ public enum RedactRunner {
     public static func run(_ options: RedactOptions) -> Int32 {
         guard let pipeline = options.policy.loadPipeline() else { return ExitStatus.error }
         let session = pipeline.makeSession()
+        // Redacted output does not show confidence: skip keyword lookups that cannot change a decision.
+        session.computesConfidence = false
         let channel: String
         do {
             channel = try session.resolveChannel(options.policy.channel)

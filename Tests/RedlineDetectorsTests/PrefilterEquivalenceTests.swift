@@ -56,6 +56,15 @@ struct PrefilterEquivalenceTests {
             }
         }
         #expect(fast.hits.count == plain.hits.count)
+        // Without confidence wanted, context is looked up per window only where it decides
+        // (requires_context / min_confidence): the same hits, and the same context for those.
+        let lazy = DetectorScanner(Self.detectors)
+        lazy.computesConfidence = false
+        let windowed = lazy.scan(text)
+        #expect(windowed.hits.map { "\($0.detector) \($0.range)" } == fast.hits.map { "\($0.detector) \($0.range)" })
+        for (a, b) in zip(windowed.hits, fast.hits) where Self.detectors[a.detector].requiresContext {
+            #expect(a.hasContext == b.hasContext)
+        }
     }
 
     /// The keyword rule spelled out: an ASCII-case-insensitive occurrence inside the window of
