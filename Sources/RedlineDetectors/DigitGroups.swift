@@ -14,7 +14,7 @@ enum Grouping {
     /// Splits `text[range]` into groups of characters accepted by `member`, separated by one of
     /// `separators` and/or a line break.
     static func groups(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, member: (UInt8) -> Bool,
-                       separators: Set<UInt8> = [32, 45, 46]) -> [Group] {
+                       separators: ByteSet = [32, 45, 46]) -> [Group] {
         var result: [Group] = []
         var index = range.lowerBound
         var pendingSeparator: UInt8?
@@ -55,7 +55,7 @@ enum Grouping {
     /// window is only part of a longer token (`1234-5678-9012-3456-7890`), not a number of its own.
     /// Spaces and line breaks are also word breaks, so a window may end at a space.
     static func boundToNeighbour(_ groups: [Group], _ window: ClosedRange<Int>) -> Bool {
-        let binding: Set<UInt8> = [45, 46]
+        let binding: ByteSet = [45, 46]
         if let separator = groups[window.lowerBound].separator, window.lowerBound > 0,
            binding.contains(separator), !groups[window.lowerBound].wrapped {
             return true

@@ -1,7 +1,7 @@
 /// Finds an e-mail address around one `@` without a regex: expanding left over the local part
 /// and right over the domain avoids trying a pattern at the start of every word.
 enum EmailFinder {
-    static let localExtras: Set<UInt8> = Set("!#$%&'*+-/=?^_`{|}~.".utf8)
+    static let localExtras = ByteSet("!#$%&'*+-/=?^_`{|}~.".utf8)
     /// File extensions that are not in the IANA root zone but follow `@` in file names
     /// (`logo@2x.png`). Real top-level domains such as `.zip` or `.mov` are not listed.
     static let fileExtensions: Set<[UInt8]> = Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "tif", "tiff",

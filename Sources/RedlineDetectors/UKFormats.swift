@@ -13,7 +13,7 @@ public enum UKFormats {
     public static func isPostcode(outward: [UInt8], inward: [UInt8]) -> Bool {
         if outward == Array("GIR".utf8) { return inward == Array("0AA".utf8) }
         guard inward.count == 3, isDigit(inward[0]) else { return false }
-        let badInward: Set<UInt8> = Set("CIKMOV".utf8)
+        let badInward = ByteSet("CIKMOV".utf8)
         guard isLetter(inward[1]), isLetter(inward[2]), !badInward.contains(inward[1]), !badInward.contains(inward[2])
         else { return false }
         // Area: leading letters.
@@ -30,15 +30,15 @@ public enum UKFormats {
         case 2:
             if isDigit(district[1]) { return true }
             // ANA or AANA: the final letter is restricted.
-            let allowed: Set<UInt8> = letters == 1 ? Set("ABCDEFGHJKPSTUW".utf8) : Set("ABEHMNPRVWXY".utf8)
+            let allowed = letters == 1 ? ByteSet("ABCDEFGHJKPSTUW".utf8) : ByteSet("ABEHMNPRVWXY".utf8)
             return allowed.contains(district[1])
         default:
             return false
         }
     }
 
-    static let ninoBadFirst: Set<UInt8> = Set("DFIQUV".utf8)
-    static let ninoBadSecond: Set<UInt8> = Set("DFIOQUV".utf8)
+    static let ninoBadFirst = ByteSet("DFIQUV".utf8)
+    static let ninoBadSecond = ByteSet("DFIOQUV".utf8)
     static let ninoBannedPrefixes: Set<String> = ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"]
     /// Administrative prefixes: references that look like NINOs but are not.
     static let ninoAdministrativePrefixes: Set<String> = ["OO", "CR", "FY", "MW", "NC", "PP", "PY", "PZ"]

@@ -99,24 +99,23 @@ public struct TextPosition: Sendable, Hashable {
         if let pointer = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let high: UInt64 = 0x8080_8080_8080_8080
+            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
             while index + 8 <= end {
                 let word = UnsafeRawPointer(pointer + index).loadUnaligned(as: UInt64.self)
-                let newlines = word ^ (ones &* 10)
-                if (newlines &- ones) & ~newlines & high != 0 {
-                    for byte in UnsafeBufferPointer(start: pointer + index, count: 8) {
-                        if byte == 10 {
-                            line += 1
-                            column = 1
-                            scalar += 1
-                        } else if byte & 0xC0 != 0x80 {
-                            column += 1
-                            scalar += 1
-                        }
-                    }
-                } else {
-                    let characters = 8 - (word & ~(word << 1) & high).nonzeroBitCount
+                let continuation = word & ~(word << 1) & high
+                let characters = 8 - continuation.nonzeroBitCount
+                scalar += characters
+                // High bit set exactly on the bytes equal to "\n".
+                let x = word ^ (ones &* 10)
+                let newlines = ~(((x & low7) &+ low7) | x | low7)
+                if newlines == 0 {
                     column += characters
-                    scalar += characters
+                } else {
+                    line += newlines.nonzeroBitCount
+                    // Column restarts after the last line break: 1 + characters after it.
+                    let lastByte = (63 - newlines.leadingZeroBitCount) / 8
+                    let after: UInt64 = lastByte == 7 ? 0 : ~UInt64(0) << UInt64((lastByte + 1) * 8)
+                    column = 1 + (high & after).nonzeroBitCount - (continuation & after).nonzeroBitCount
                 }
                 index += 8
             }

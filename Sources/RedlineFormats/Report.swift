@@ -98,16 +98,42 @@ final class TextReport: ReportSink {
     }
 
     func add(_ entry: ReportEntry) {
+        // Built byte by byte: string interpolation of integers costs a dynamic cast per value.
         let f = entry.finding
-        let place = entry.record.map { "#\($0)" } ?? "\(f.line)"
-        let part = f.part.map { " (\($0))" } ?? ""
-        let rule = f.rule ?? "-"
-        var action = "[\(f.action.name)]"
+        var line: [UInt8] = []
+        line.reserveCapacity(entry.source.utf8.count + f.excerpt.utf8.count + 64)
+        line.append(contentsOf: entry.source.utf8)
+        line.append(UInt8(ascii: ":"))
+        if let record = entry.record {
+            line.append(UInt8(ascii: "#"))
+            line.append(contentsOf: String(record).utf8)
+        } else {
+            line.append(contentsOf: String(f.line).utf8)
+        }
+        line.append(UInt8(ascii: ":"))
+        line.append(contentsOf: String(f.column).utf8)
+        line.append(contentsOf: ": ".utf8)
+        line.append(contentsOf: (f.rule ?? "-").utf8)
+        line.append(UInt8(ascii: " "))
         if color {
             let code = switch f.action { case .block: "31;1"; case .redact: "35"; case .flag: "33"; case .allow: "2" }
-            action = "\u{1B}[\(code)m\(action)\u{1B}[0m"
+            line.append(contentsOf: "\u{1B}[\(code)m".utf8)
         }
-        write(Array("\(entry.source):\(place):\(f.column): \(rule) \(action) \(f.detector): \(f.excerpt)\(part)\n".utf8))
+        line.append(UInt8(ascii: "["))
+        line.append(contentsOf: f.action.name.utf8)
+        line.append(UInt8(ascii: "]"))
+        if color { line.append(contentsOf: "\u{1B}[0m".utf8) }
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: f.detector.utf8)
+        line.append(contentsOf: ": ".utf8)
+        line.append(contentsOf: f.excerpt.utf8)
+        if let part = f.part {
+            line.append(contentsOf: " (".utf8)
+            line.append(contentsOf: part.utf8)
+            line.append(UInt8(ascii: ")"))
+        }
+        line.append(10)
+        write(line)
     }
 
     func finish(_ summary: ReportSummary) {}
