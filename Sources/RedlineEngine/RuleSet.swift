@@ -16,6 +16,8 @@ public struct RuleSet: Sendable {
     }
 
     public let rules: [Rule]
+    /// Rules per channel name, in policy order (looked up once per message).
+    let byChannel: [String: [Rule]]
     public let channels: [String: ChannelSpec]
     public let channelOrder: [String]
     public let defaultChannel: String
@@ -47,10 +49,13 @@ public struct RuleSet: Sendable {
             return Rule(id: spec.id.value, detectors: detectors, channels: applies, action: spec.action,
                         minInstances: spec.minInstances, message: spec.message)
         }
+        var byChannel: [String: [Rule]] = [:]
+        for name in channels.keys { byChannel[name] = rules.filter { $0.channels.contains(name) } }
+        self.byChannel = byChannel
     }
 
     /// Rules that apply on `channel`, in policy order.
-    public func rules(on channel: String) -> [Rule] { rules.filter { $0.channels.contains(channel) } }
+    public func rules(on channel: String) -> [Rule] { byChannel[channel] ?? [] }
 
     /// The most restrictive of two channels: the one whose rules give the stricter action for more
     /// detectors (used for mixed recipients). Ties keep the first.

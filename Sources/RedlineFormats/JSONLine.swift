@@ -25,6 +25,9 @@ public struct JSONLine: Sendable {
 
     public func member(_ key: String) -> Member? { members.first { $0.key == key } }
 
+    /// Bytes that may follow a backslash (besides `u`).
+    static let simpleEscapes: [UInt8] = Array("\"\\/bfnrt".utf8)
+
     /// The decoded UTF-8 bytes of a string member; nil if absent or not a string.
     public func string(_ key: String) -> [UInt8]? {
         guard let member = member(key), bytes[member.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
@@ -96,26 +99,49 @@ public struct JSONLine: Sendable {
 
         mutating func skipString() throws(ParseError) {
             index += 1
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") { index += 1; return }
-                if byte == UInt8(ascii: "\\") {
-                    index += 1
-                    guard index < bytes.count else { break }
-                    if bytes[index] == UInt8(ascii: "u") {
-                        for _ in 0..<4 {
-                            index += 1
-                            guard index < bytes.count, JSONString.hexValue(bytes[index]) != nil else { throw fail("bad \\u escape") }
-                        }
-                    } else if !Array("\"\\/bfnrt".utf8).contains(bytes[index]) {
-                        throw fail("bad escape")
+            let count = bytes.count
+            let result: Int? = bytes.withUnsafeBufferPointer { buffer -> Int? in
+                var i = index
+                let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+                while i < count {
+                    // Eight plain bytes at a time: no quote, backslash or control character.
+                    while i + 8 <= count {
+                        let word = UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                        let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                        if special & high != 0 { break }
+                        i += 8
                     }
-                } else if byte < 0x20 {
-                    throw fail("control character in string")
+                    guard i < count else { break }
+                    let byte = buffer[i]
+                    if byte == 34 { return i + 1 }
+                    if byte == 92 {
+                        i += 1
+                        guard i < count else { return nil }
+                        if buffer[i] == UInt8(ascii: "u") {
+                            for _ in 0..<4 {
+                                i += 1
+                                guard i < count, JSONString.hexValue(buffer[i]) != nil else { return -i }
+                            }
+                        } else if !JSONLine.simpleEscapes.contains(buffer[i]) {
+                            return -i
+                        }
+                    } else if byte < 0x20 {
+                        return -i
+                    }
+                    i += 1
                 }
-                index += 1
+                return nil
             }
-            throw fail("unterminated string")
+            guard let result else {
+                index = count
+                throw fail("unterminated string")
+            }
+            if result < 0 {
+                index = -result
+                throw fail("bad escape or control character in string")
+            }
+            index = result
         }
 
         mutating func skipValue(depth: Int) throws(ParseError) {

@@ -10,50 +10,55 @@ public enum JSONString {
     }
 
     /// Decodes a quoted JSON string (quotes included) to UTF-8. Lone surrogates become U+FFFD.
+    /// Runs without escapes are copied in one piece.
     public static func decode(_ quoted: ArraySlice<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(quoted.count)
-        var index = quoted.startIndex + 1
-        let end = quoted.endIndex - 1
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= end else { return nil }
-            var value: UInt32 = 0
-            for offset in 0..<4 {
-                guard let digit = hexValue(quoted[at + offset]) else { return nil }
-                value = value * 16 + digit
-            }
-            return value
-        }
-        while index < end {
-            let byte = quoted[index]
-            guard byte == UInt8(ascii: "\\"), index + 1 < end else {
-                out.append(byte)
-                index += 1
-                continue
-            }
-            let escape = quoted[index + 1]
-            index += 2
-            switch escape {
-            case UInt8(ascii: "n"): out.append(10)
-            case UInt8(ascii: "t"): out.append(9)
-            case UInt8(ascii: "r"): out.append(13)
-            case UInt8(ascii: "b"): out.append(8)
-            case UInt8(ascii: "f"): out.append(12)
-            case UInt8(ascii: "u"):
-                guard var value = hex4(index) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
-                index += 4
-                if (0xD800...0xDBFF).contains(value), index + 6 <= end, quoted[index] == UInt8(ascii: "\\"),
-                   quoted[index + 1] == UInt8(ascii: "u"), let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low) {
-                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-                    index += 6
+        quoted.withUnsafeBufferPointer { buffer -> [UInt8] in
+            guard buffer.count >= 2 else { return [] }
+            let body = UnsafeBufferPointer(rebasing: buffer[1..<(buffer.count - 1)])
+            var out: [UInt8] = []
+            out.reserveCapacity(body.count)
+            var index = 0
+            let end = body.count
+            func hex4(_ at: Int) -> UInt32? {
+                guard at + 4 <= end else { return nil }
+                var value: UInt32 = 0
+                for offset in 0..<4 {
+                    guard let digit = hexValue(body[at + offset]) else { return nil }
+                    value = value * 16 + digit
                 }
-                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(scalar).utf8))
-            default:
-                out.append(escape)
+                return value
             }
+            while index < end {
+                var run = index
+                while run < end, body[run] != 92 { run += 1 }
+                if run > index { out.append(contentsOf: UnsafeBufferPointer(rebasing: body[index..<run])) }
+                index = run
+                guard index < end else { break }
+                guard index + 1 < end else { out.append(92); break }
+                let escape = body[index + 1]
+                index += 2
+                switch escape {
+                case UInt8(ascii: "n"): out.append(10)
+                case UInt8(ascii: "t"): out.append(9)
+                case UInt8(ascii: "r"): out.append(13)
+                case UInt8(ascii: "b"): out.append(8)
+                case UInt8(ascii: "f"): out.append(12)
+                case UInt8(ascii: "u"):
+                    guard var value = hex4(index) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                    index += 4
+                    if (0xD800...0xDBFF).contains(value), index + 6 <= end, body[index] == 92,
+                       body[index + 1] == UInt8(ascii: "u"), let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low) {
+                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                        index += 6
+                    }
+                    let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    out.append(contentsOf: Array(String(scalar).utf8))
+                default:
+                    out.append(escape)
+                }
+            }
+            return out
         }
-        return out
     }
 
     /// Encodes UTF-8 bytes as a quoted JSON string. Invalid UTF-8 becomes U+FFFD, so the output is
