@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "RedlineFormats", targets: ["RedlineFormats"]),
         .library(name: "RedlineMail", targets: ["RedlineMail"]),
         .library(name: "RedlineTool", targets: ["RedlineTool"]),
+        .library(name: "RedlineMilter", targets: ["RedlineMilter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
