@@ -19,7 +19,12 @@ enum EmailFinder {
     static let candidate: @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>? = { text, at in
         // Local part: up to 64 bytes to the left, no leading or trailing dot, no double dot.
         var start = at
-        while start > 0, at - start < 64, isLocal(text[start - 1]) { start -= 1 }
+        while start > 0, at - start < 64, isLocal(text[start - 1]) {
+            // A dot-atom never holds two dots in a row: the local part starts after them (so the
+            // result does not depend on what stands before, e.g. another address or a label).
+            if text[start - 1] == UInt8(ascii: "."), start < at, text[start] == UInt8(ascii: ".") { break }
+            start -= 1
+        }
         if start > 0, at - start >= 64, isLocal(text[start - 1]) { return nil }
         while start < at, text[start] == UInt8(ascii: ".") || text[start] == UInt8(ascii: "'") { start += 1 }
         guard start < at, text[at - 1] != UInt8(ascii: ".") else { return nil }
