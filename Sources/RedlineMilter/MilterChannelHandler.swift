@@ -41,6 +41,9 @@ public final class MilterChannelHandler: ChannelInboundHandler {
     private var progressTimer: Scheduled<Void>?
     /// The ticket being scanned, if any (for the in-progress gauge and the timers).
     private var scanning: Int?
+    /// Set once the connection is being closed for a broken packet stream: later packets and
+    /// errors of the same connection are ignored (counted once).
+    private var failed = false
 
     public init(session: MilterSession, evaluator: any MilterEvaluating, options: MilterHandlerOptions, logger: Logger, metrics: MilterMetrics) {
         self.session = session
@@ -73,13 +76,42 @@ public final class MilterChannelHandler: ChannelInboundHandler {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let kind = error is MilterFrameError ? "protocol" : "io"
-        metrics.recordError(kind)
-        logger.warning("connection error", metadata: ["error": "\(error)", "kind": "\(kind)"])
+        guard !failed else { return }
+        if let frameError = error as? MilterFrameError {
+            // A length of 0 or above the limit: the stream cannot be resynchronised.
+            let oversize = frameError.code == .oversizeFrame
+            metrics.recordError("protocol")
+            logger.warning("milter protocol error", metadata: ["error": "\(frameError)", "kind": "protocol"])
+            failConnection(context: context, fallback: oversize ? session.configuration.onLimit : session.configuration.onError,
+                           reason: oversize ? "milter packet exceeds the size limit" : "milter protocol error")
+            return
+        }
+        failed = true
+        metrics.recordError("io")
+        logger.warning("connection error", metadata: ["error": "\(error)", "kind": "io"])
         context.close(promise: nil)
     }
 
+    /// Ends a connection whose packet stream is broken. When the MTA may be waiting for a reply
+    /// and the fallback is tempfail or reject, that answer is sent first, so the message in
+    /// progress fails closed whatever `milter_default_action` says; then the connection closes.
+    private func failConnection(context: ChannelHandlerContext, fallback: MilterFallback, reason: String) {
+        failed = true
+        commandTimer?.cancel()
+        commandTimer = nil
+        endScan()
+        guard session.hasNegotiated, fallback == .tempfail || fallback == .reject, context.channel.isActive else {
+            context.close(promise: nil)
+            return
+        }
+        metrics.recordFallback(fallback)
+        context.writeAndFlush(wrapOutboundOut(MilterSession.frame(for: fallback, reason: reason))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
         let frame = unwrapInboundIn(data)
         armCommandTimer(context: context)
         let action: MilterSessionAction
@@ -87,14 +119,15 @@ public final class MilterChannelHandler: ChannelInboundHandler {
             action = try session.receive(frame)
         } catch {
             metrics.recordError("protocol")
-            logger.warning("milter protocol error", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
+            logger.warning("milter protocol error", metadata: ["error": "\(error)", "kind": "protocol"])
+            failConnection(context: context, fallback: session.configuration.onError, reason: "milter protocol error")
             return
         }
         switch action {
         case .none:
             break
         case let .reply(frames):
+            if frame.command == MilterProtocol.Command.endOfMessage { recordUnscanned(frames) }
             write(frames, context: context)
         case .close:
             context.close(promise: nil)
@@ -110,6 +143,7 @@ public final class MilterChannelHandler: ChannelInboundHandler {
     }
 
     private func startEvaluation(_ message: MilterMessage, ticket: Int, context: ChannelHandlerContext) {
+        endScan()
         commandTimer?.cancel()
         commandTimer = nil
         let started = NIODeadline.now()
@@ -143,7 +177,7 @@ public final class MilterChannelHandler: ChannelInboundHandler {
     }
 
     private func finish(ticket: Int, message: MilterMessage, started: NIODeadline, context: ChannelHandlerContext, outcome: MilterOutcome) {
-        guard session.isAwaiting(ticket: ticket) else { return }
+        guard !failed, session.isAwaiting(ticket: ticket) else { return }
         endScan()
         let frames = session.complete(ticket: ticket, with: outcome.decision)
         let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
@@ -193,6 +227,20 @@ public final class MilterChannelHandler: ChannelInboundHandler {
         }
         if let error = outcome.error { metadata["error"] = "\(error)" }
         logger.info("decision", metadata: metadata)
+    }
+
+    /// End-of-message answered without a scan (the size limit): counted and logged like a
+    /// decision, so every tempfail the MTA reports has a line here. Sessions over the session
+    /// limit were counted when they were accepted.
+    private func recordUnscanned(_ frames: [MilterFrame]) {
+        guard !session.overloaded else { return }
+        let decision = Self.decisionName(frames) ?? "accept"
+        metrics.recordUnscannedMessage(decision: decision)
+        metrics.recordError("limit")
+        metrics.recordFallback(session.configuration.onLimit)
+        logger.info("decision", metadata: [
+            "queue_id": "\(session.macro("i") ?? "-")", "verdict": "error", "decision": "\(decision)", "error": "limit",
+        ])
     }
 
     static func decisionName(_ frames: [MilterFrame]) -> String? {

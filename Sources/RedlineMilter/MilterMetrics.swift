@@ -47,6 +47,15 @@ public final class MilterMetrics: Sendable {
         }
     }
 
+    /// A message answered at end of message without a scan (a size limit): counted under the
+    /// verdict `error` and the answer given, outside the duration and size histograms.
+    public func recordUnscannedMessage(decision: String) {
+        state.withLockedValue { state in
+            state.messages["error", default: 0] += 1
+            state.decisions[decision, default: 0] += 1
+        }
+    }
+
     /// An error of a closed kind (`protocol`, `timeout`, `limit`, `internal`, `reload`…).
     public func recordError(_ kind: String) { state.withLockedValue { $0.errors[kind, default: 0] += 1 } }
     /// A fallback answer that was applied (tempfail/reject/accept/quarantine).

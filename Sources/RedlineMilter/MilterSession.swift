@@ -183,8 +183,19 @@ public struct MilterSession: Sendable {
     public private(set) var actions: MilterProtocol.Actions = []
     private var connectionMacros: [String: String] = [:]
     private var messageMacros: [String: String] = [:]
+    /// Bytes (names and values) held in each macro table, against ``macroBudget``.
+    private var connectionMacroBytes = 0
+    private var messageMacroBytes = 0
     private var message = MilterMessage()
     private var overLimit = false
+    /// Envelope recipient bytes of the message, counted against `maximumMessageSize` too.
+    private var recipientBytes = 0
+
+    /// Macro bytes kept per table (connection, message). Postfix sends well under 1 KiB; a peer
+    /// sending endless macros with new names cannot grow the connection's memory past this.
+    /// The macros redline uses (``usedMacros``) are always kept.
+    static let macroBudget = 64 << 10
+    static let usedMacros: Set<String> = ["i", "{auth_authen}"]
     private var nextTicket = 0
     /// True when the connection was accepted over the session limit: every message gets
     /// `onLimit`.
@@ -206,6 +217,10 @@ public struct MilterSession: Sendable {
         }
     }
 
+    /// Whether option negotiation is done and the connection not closed: the MTA may be waiting
+    /// for a reply.
+    public var hasNegotiated: Bool { phase != .negotiating && phase != .closed }
+
     /// Whether the decision of `ticket` is awaited.
     public func isAwaiting(ticket: Int) -> Bool { phase == .evaluating(ticket) }
 
@@ -218,6 +233,11 @@ public struct MilterSession: Sendable {
         if phase == .closed { throw MilterProtocolError("packet '\(frame.commandName)' after QUIT") }
         if phase == .negotiating && frame.command != C.optionNegotiation && frame.command != C.macro {
             throw MilterProtocolError("packet '\(frame.commandName)' before option negotiation")
+        }
+        if case .evaluating = phase, ![C.abort, C.quit, C.quitNewConnection, C.macro].contains(frame.command) {
+            // The MTA must wait for the end-of-message reply; anything else (a second
+            // end-of-message, more body) would be answered out of turn.
+            throw MilterProtocolError("packet '\(frame.commandName)' while the end-of-message reply is pending")
         }
         switch frame.command {
         case C.optionNegotiation:
@@ -234,6 +254,7 @@ public struct MilterSession: Sendable {
         case C.quitNewConnection:
             resetMessage()
             connectionMacros = [:]
+            connectionMacroBytes = 0
             return .none
         case C.connect:
             if overloaded && configuration.onLimit != .quarantine {
@@ -255,7 +276,15 @@ public struct MilterSession: Sendable {
         case C.recipient:
             if case let .answered(answer) = phase { return .reply([answer]) }
             startMessage()
-            message.recipients.append(Self.address(Self.strings(frame.data).first ?? []))
+            let recipient = Self.address(Self.strings(frame.data).first ?? [])
+            // Counted against the size limit so endless RCPTs cannot grow memory; the answer
+            // waits for end-of-message (Postfix's non-SMTP path must not be failed at RCPT).
+            recipientBytes += recipient.utf8.count + 4
+            if recipientBytes > configuration.maximumMessageSize {
+                overLimit = true
+                message.recipients = []
+            }
+            if !overLimit { message.recipients.append(recipient) }
             return continueReply()
         case C.header:
             if case let .answered(answer) = phase { return .reply([answer]) }
@@ -374,9 +403,22 @@ public struct MilterSession: Sendable {
         while index + 1 < values.count {
             let name = String(decoding: values[index], as: UTF8.self)
             let value = String(decoding: values[index + 1], as: UTF8.self)
-            if MilterProtocol.messageMacroStages.contains(stage) { messageMacros[name] = value } else { connectionMacros[name] = value }
+            if MilterProtocol.messageMacroStages.contains(stage) {
+                Self.store(name, value, in: &messageMacros, bytes: &messageMacroBytes)
+            } else {
+                Self.store(name, value, in: &connectionMacros, bytes: &connectionMacroBytes)
+            }
             index += 2
         }
+    }
+
+    /// Keeps a macro while the table stays within ``macroBudget`` (the used ones always).
+    private static func store(_ name: String, _ value: String, in table: inout [String: String], bytes: inout Int) {
+        let old = table[name].map { name.utf8.count + $0.utf8.count } ?? 0
+        let new = name.utf8.count + value.utf8.count
+        guard usedMacros.contains(name) || bytes - old + new <= macroBudget else { return }
+        table[name] = value
+        bytes += new - old
     }
 
     private mutating func startMessage() {
@@ -386,13 +428,18 @@ public struct MilterSession: Sendable {
     private mutating func resetMessage(keepingMacros: Bool = false) {
         message = MilterMessage()
         overLimit = false
-        if !keepingMacros { messageMacros = [:] }
+        recipientBytes = 0
+        if !keepingMacros {
+            messageMacros = [:]
+            messageMacroBytes = 0
+        }
         if phase != .negotiating && phase != .closed { phase = .ready }
     }
 
     private mutating func finishMessage() {
         message = MilterMessage()
         overLimit = false
+        recipientBytes = 0
         phase = .ready
     }
 
