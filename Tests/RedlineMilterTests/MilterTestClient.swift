@@ -49,12 +49,46 @@ final class MilterTestClient {
 
     func send(_ frames: [MilterFrame]) throws {
         let bytes = frames.flatMap(\.bytes)
+        let written = sendRaw(bytes)
+        guard written == bytes.count else { throw Failure(description: "write failed: \(errno)") }
+    }
+
+    /// Writes raw bytes (bogus frames included); returns how many were written before an error.
+    /// MSG_NOSIGNAL: a server that closed the connection gives EPIPE, not a SIGPIPE that kills
+    /// the test process.
+    @discardableResult
+    func sendRaw(_ bytes: [UInt8]) -> Int {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw Failure(description: "write failed: \(errno)") }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { break }
             offset += written
         }
+        return offset
+    }
+
+    /// Sets how long each read waits before failing.
+    func setReadTimeout(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Reads frames until the server closes the connection (EOF or reset). `closed` is false when
+    /// a read timed out instead (the server did not close), or after `limit` frames.
+    func receiveUntilClosed(limit: Int = 100) -> (frames: [MilterFrame], closed: Bool) {
+        var frames: [MilterFrame] = []
+        while frames.count < limit {
+            if let frame = try? decoder.next() {
+                frames.append(frame)
+                continue
+            }
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { return (frames, true) }
+            if count < 0 { return (frames, errno == ECONNRESET || errno == EPIPE) }
+            decoder.append(buffer[0..<count])
+        }
+        return (frames, false)
     }
 
     /// Reads one frame (skipping progress packets).
@@ -75,6 +109,11 @@ final class MilterTestClient {
     /// the commands that expect one).
     func conversation(_ frames: [MilterFrame]) throws -> [MilterFrame] {
         try send(frames)
+        return try replies(to: frames)
+    }
+
+    /// Reads the replies to `frames` (already sent), as ``conversation(_:)`` does.
+    func replies(to frames: [MilterFrame]) throws -> [MilterFrame] {
         let expected = frames.filter { !"DAQK".utf8.contains($0.command) && $0.command != UInt8(ascii: "E") }.count
         var replies: [MilterFrame] = []
         for _ in 0..<expected { replies.append(try receive()) }
