@@ -66,6 +66,14 @@ public final class MilterChannelHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// Backpressure: while the MTA does not read its replies, its packets are not read either,
+    /// so unread replies cannot pile up in memory; the command timeout ends a connection that
+    /// never reads again.
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is MilterDrainEvent {
             draining = true
