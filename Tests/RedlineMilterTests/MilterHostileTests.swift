@@ -276,6 +276,36 @@ struct MilterHostileTests {
         try Self.expectServing(server)
     }
 
+    @Test("a client that never reads its replies: the server stops reading it (backpressure), the command timeout closes it")
+    func neverReads() throws {
+        let server = try Self.server {
+            $0.handler.commandTimeout = .seconds(1)
+            $0.session.maximumMessageSize = 1_000
+        }
+        defer { server.shutdown() }
+        let client = try MilterTestClient(port: try #require(server.localAddress?.port), receiveBuffer: 16_384)
+        #expect(try client.conversation([Postfix.optneg(), Postfix.connect(), Postfix.strings("M", ["<a@sink.test>"])]).count == 3)
+        // Over the size limit, every further packet gets the ~75-byte 451 answer: 15 times the
+        // 5-byte packet, never read by this client.
+        #expect(try client.conversation([MilterFrame("B", [UInt8](repeating: 120, count: 2_000))]).last.map(Self.isTempfail) == true)
+        client.setSendTimeout(seconds: 2)
+        let batch = [UInt8]((0..<13_107).flatMap { _ in MilterFrame("N").bytes }) // 64 KiB
+        // The kernel's socket buffers take ~5 MiB before the client blocks (measured 4.6 MiB).
+        let cap = 16 << 20
+        var sent = 0
+        while sent < cap {
+            let written = client.sendRaw(batch)
+            sent += written
+            if written < batch.count { break }
+        }
+        // Without backpressure the server reads on (slowly) and holds 15 times as many answer bytes.
+        #expect(sent < cap, "the server kept reading \(sent) bytes whose replies were never read")
+        client.setReadTimeout(seconds: 15)
+        #expect(client.receiveUntilClosed(limit: .max).closed)
+        #expect(server.metrics.value("errors", "timeout") == 1)
+        try Self.expectServing(server)
+    }
+
     // MARK: - Many connections
 
     @Test("500 concurrent connections against max-sessions 50: 450 answered tempfail, 50 decided, memory bounded, still serving")

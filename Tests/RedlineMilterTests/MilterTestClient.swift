@@ -11,8 +11,13 @@ final class MilterTestClient {
     private let fd: Int32
     private var decoder = MilterFrameDecoder()
 
-    init(port: Int) throws {
+    /// `receiveBuffer`: SO_RCVBUF set before connecting (a small one makes a client that does
+    /// not read push back on the server quickly).
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -71,6 +76,12 @@ final class MilterTestClient {
     func setReadTimeout(seconds: Int) {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Sets how long a write may block without progress before it fails.
+    func setSendTimeout(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Reads frames until the server closes the connection (EOF or reset). `closed` is false when
