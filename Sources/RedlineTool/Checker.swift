@@ -10,17 +10,11 @@ public enum Checker {
     public static let version = "0.1.0"
 
     public static func run(_ options: CheckOptions) -> Int32 {
-        guard let pipeline = options.policy.loadPipeline() else { return ExitStatus.error }
-        let session = pipeline.makeSession()
         // The text report does not show confidence: skip keyword lookups that cannot change a decision.
-        session.computesConfidence = options.format != .text
-        let defaultChannel: String
-        do {
-            defaultChannel = try session.resolveChannel(options.policy.channel)
-        } catch {
-            printError("redline: \(error.description)")
+        guard let (session, defaultChannel) = options.policy.openSession(computesConfidence: options.format != .text) else {
             return ExitStatus.error
         }
+        let pipeline = session.pipeline
         let out: OutputStream
         var file: Destination?
         if let path = options.output {

@@ -50,6 +50,20 @@ public struct PolicyOptions: Sendable {
         self.directory = directory
     }
 
+    /// Loads the policy, opens a session and resolves `channel` (else the policy's default),
+    /// printing every diagnostic on failure. `computesConfidence`: see `PipelineSession`.
+    public func openSession(computesConfidence: Bool) -> (session: PipelineSession, channel: String)? {
+        guard let pipeline = loadPipeline() else { return nil }
+        let session = pipeline.makeSession()
+        session.computesConfidence = computesConfidence
+        do {
+            return (session, try session.resolveChannel(channel))
+        } catch {
+            printError("redline: \(error.description)")
+            return nil
+        }
+    }
+
     /// Loads and compiles the policy, printing every diagnostic on failure.
     public func loadPipeline() -> Pipeline? {
         let source = PolicySource.resolve(explicit: policy, environment: environment, directory: directory)

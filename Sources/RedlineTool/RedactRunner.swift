@@ -9,17 +9,8 @@ import RedlineFormats
 /// when something was blocked (then nothing is written for the input).
 public enum RedactRunner {
     public static func run(_ options: RedactOptions) -> Int32 {
-        guard let pipeline = options.policy.loadPipeline() else { return ExitStatus.error }
-        let session = pipeline.makeSession()
         // Redacted output does not show confidence: skip keyword lookups that cannot change a decision.
-        session.computesConfidence = false
-        let channel: String
-        do {
-            channel = try session.resolveChannel(options.policy.channel)
-        } catch {
-            printError("redline: \(error.description)")
-            return ExitStatus.error
-        }
+        guard let (session, channel) = options.policy.openSession(computesConfidence: false) else { return ExitStatus.error }
         let mode = options.input ?? InputMode.guess(options.path)
         if options.inPlace && options.path == "-" {
             printError("redline: --in-place needs a file path, not standard input")
@@ -57,7 +48,7 @@ public enum RedactRunner {
         }
         let audit: AuditRecorder?
         do {
-            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: pipeline)
+            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: session.pipeline)
         } catch {
             printError("redline: \(error)")
             return ExitStatus.error
