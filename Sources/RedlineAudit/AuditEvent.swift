@@ -1,4 +1,5 @@
 import Foundation
+import RedlineCore
 
 /// One decision to record in the audit trail. It names the input and what was decided — never
 /// content: no excerpts, no values, only keyed fingerprints.
@@ -45,23 +46,5 @@ public struct AuditEvent: Sendable, Equatable {
 
 enum AuditJSON {
     /// A JSON string literal (control characters escaped; output is valid UTF-8).
-    static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ value: String) -> String { JSONText.quoted(value) }
 }

@@ -1,3 +1,5 @@
+import RedlineCore
+
 /// JSON string decoding and encoding on UTF-8 bytes.
 public enum JSONString {
     static func hexValue(_ byte: UInt8) -> UInt32? {
@@ -86,7 +88,5 @@ public enum JSONString {
         return out
     }
 
-    public static func encode(_ string: String) -> String {
-        String(decoding: encode(Array(string.utf8)), as: UTF8.self)
-    }
+    public static func encode(_ string: String) -> String { JSONText.quoted(string) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RedlineCore
 import NIOConcurrencyHelpers
 
 /// Log line formats.
@@ -75,21 +76,7 @@ public struct StructuredLogHandler: LogHandler {
         return out + "\""
     }
 
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ value: String) -> String { JSONText.quoted(value) }
 
     static func timestamp() -> String {
         let formatter = ISO8601DateFormatter()
