@@ -20,6 +20,21 @@ public final class DetectorScanner {
     private let keywordTable: KeywordTable
     private var clusters: [DigitCluster] = []
     private var regions: [ClosedRange<Int>] = []
+    private var candidates: [Refined] = []
+    /// What the scan loop needs of each detector, as plain values.
+    private let plans: [Plan]
+
+    private struct Plan {
+        var isPattern: Bool
+        /// Set when the prefilter is on and the kind has a start rule (see ``StartRule``).
+        var startShape: StartRule.Shape?
+        var startMinDigits: Int
+        var hasKeywords: Bool
+        var requiresContext: Bool
+        var minConfidence: Confidence
+        var countTestValues: Bool
+        var window: Int
+    }
 
     /// `prefilter: false` runs every pattern over the whole text: the straightforward path the
     /// tests compare the prefiltered one with.
@@ -28,6 +43,14 @@ public final class DetectorScanner {
         self.scratch = detectors.map { $0.pattern.map(MatchScratch.init) }
         self.usesPrefilter = prefilter
         self.keywordTable = KeywordTable(detectors.map(\.keywords))
+        self.plans = detectors.map { detector in
+            var isPattern = false
+            if case .pattern = detector.kind.source { isPattern = true }
+            let rule = prefilter ? detector.startRule : nil
+            return Plan(isPattern: isPattern, startShape: rule?.shape, startMinDigits: rule?.minDigits ?? 0, hasKeywords: !detector.keywords.isEmpty,
+                        requiresContext: detector.requiresContext, minConfidence: detector.minConfidence,
+                        countTestValues: detector.countTestValues, window: detector.window)
+        }
     }
 
     /// Scans `text` with every detector (one pass per detector, so each keeps PCRE2's start-character
@@ -41,46 +64,67 @@ public final class DetectorScanner {
     public func scan(_ text: ScanText) -> (hits: [Hit], failures: [DetectorFailure]) {
         var hits: [Hit] = []
         var failures: [DetectorFailure] = []
+        // The reusable buffers leave the object for the scan, so the loop below makes no
+        // exclusivity checks on them.
+        var clusters = self.clusters
+        var regions = self.regions
+        var candidates = self.candidates
+        self.clusters = []
+        self.regions = []
+        self.candidates = []
+        defer {
+            self.clusters = clusters
+            self.regions = regions
+            self.candidates = candidates
+        }
+        let computesConfidence = self.computesConfidence
         text.bytes.withUnsafeBufferPointer { buffer in
             var context = KeywordIndex(buffer, table: keywordTable)
             context.buildsEagerly = computesConfidence
             var clustersFound = false
-            var candidates: [Refined] = []
-            for (index, detector) in detectors.enumerated() {
-                candidates.removeAll(keepingCapacity: true)
-                switch detector.kind.source {
-                case .pattern:
+            for index in plans.indices {
+                let plan = plans[index]
+                if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
+                if plan.isPattern {
                     var bounded = false
-                    if usesPrefilter, let rule = detector.startRule {
+                    if let shape = plan.startShape {
                         if !clustersFound {
                             DigitClusters.find(buffer, into: &clusters)
                             clustersFound = true
                         }
-                        rule.regions(clusters, buffer, into: &regions)
+                        StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, buffer, into: &regions)
+                        // Nothing productive can start anywhere: no PCRE2 call at all.
+                        if regions.isEmpty { continue }
                         bounded = true
                     }
-                    if let failure = runPattern(index, buffer, bounded: bounded, into: &candidates) { failures.append(failure) }
-                case let .anchor(byte, expand):
+                    if let failure = runPattern(index, buffer, bounded: bounded, regions: regions, into: &candidates) {
+                        failures.append(failure)
+                    }
+                } else {
+                    let detector = detectors[index]
+                    guard case let .anchor(byte, expand) = detector.kind.source else { continue }
                     runAnchor(byte, expand, detector.kind.refine, buffer, into: &candidates)
                 }
+                if candidates.isEmpty { continue }
+                // Context decides only for detectors that require it or set a minimum confidence;
+                // otherwise it only raises the reported confidence, which callers may not need.
+                let looksUpContext = plan.hasKeywords && (computesConfidence || plan.requiresContext || plan.minConfidence > .low)
                 for refined in candidates {
-                    if refined.isTestValue && !detector.countTestValues { continue }
+                    if refined.isTestValue && !plan.countTestValues { continue }
                     var confidence = refined.confidence
-                    // Context decides only for detectors that require it or set a minimum confidence;
-                    // otherwise it only raises the reported confidence, which callers may not need.
-                    let needsContext = computesConfidence || detector.requiresContext || detector.minConfidence > .low
-                    let hasContext = needsContext && !detector.keywords.isEmpty
-                        && context.hasKeyword(detector: index, around: refined.range, window: detector.window)
+                    let hasContext = looksUpContext && context.hasKeyword(detector: index, around: refined.range, window: plan.window)
                     if hasContext { confidence = confidence.raised }
-                    if detector.requiresContext && !hasContext { continue }
-                    if confidence < detector.minConfidence { continue }
+                    if plan.requiresContext && !hasContext { continue }
+                    if confidence < plan.minConfidence { continue }
                     hits.append(Hit(detector: index, range: refined.range, value: refined.value,
                                     isTestValue: refined.isTestValue, confidence: confidence, hasContext: hasContext))
                 }
             }
         }
-        hits = dropContained(hits)
-        hits.sort { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
+        if hits.count > 1 {
+            hits = dropContained(hits)
+            hits.sort { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
+        }
         return (hits, failures)
     }
 
@@ -111,11 +155,12 @@ public final class DetectorScanner {
 
     /// One PCRE2 pass for detector `index`. When `bounded`, only matches starting inside
     /// `regions` are looked for (the start rule guarantees nothing productive starts elsewhere).
-    private func runPattern(_ index: Int, _ buffer: UnsafeBufferPointer<UInt8>, bounded: Bool,
+    private func runPattern(_ index: Int, _ buffer: UnsafeBufferPointer<UInt8>, bounded: Bool, regions: [ClosedRange<Int>],
                             into out: inout [Refined]) -> DetectorFailure? {
         guard let scratch = scratch[index] else { return nil }
-        let refine = detectors[index].kind.refine
-        let limited = detectors[index].startRule != nil
+        let detector = detectors[index]
+        let refine = detector.kind.refine
+        let limited = detector.startRule != nil
         var from = 0
         var region = 0
         while from <= buffer.count {
@@ -151,7 +196,7 @@ public final class DetectorScanner {
                     from = range.upperBound
                 }
             case let .failure(error):
-                return DetectorFailure(detector: detectors[index].id, error: error)
+                return DetectorFailure(detector: detector.id, error: error)
             }
         }
         return nil

@@ -19,15 +19,29 @@ public struct ScanText: Sendable {
     public var isIdentity: Bool { changes.isEmpty }
 
     public init(_ original: [UInt8]) {
-        self = original.withUnsafeBufferPointer { ScanText($0) }
+        let edits = original.withUnsafeBufferPointer { ScanText.edits($0) }
+        if edits.isEmpty {
+            // Nothing to normalise: share the caller's storage.
+            bytes = original
+            originalCount = original.count
+            changes = []
+        } else {
+            self = original.withUnsafeBufferPointer { ScanText($0, edits: edits) }
+        }
     }
 
     public init(_ original: UnsafeBufferPointer<UInt8>) {
-        originalCount = original.count
+        self.init(original, edits: ScanText.edits(original))
+    }
+
+    typealias Edit = (index: Int, length: Int, replacement: UInt8?)
+
+    /// The characters normalisation changes (replacement nil: an invalid byte).
+    static func edits(_ original: UnsafeBufferPointer<UInt8>) -> [Edit] {
         // Most text is ASCII with a few non-ASCII characters that normalisation keeps (`é`, `£`,
         // emoji): find the characters that change first, skipping ASCII eight bytes at a time,
         // and copy the text in one piece when there are none.
-        var edits: [(index: Int, length: Int, replacement: UInt8?)] = []   // nil: invalid byte
+        var edits: [Edit] = []
         var index = 0
         let count = original.count
         if let base = original.baseAddress {
@@ -46,6 +60,12 @@ public struct ScanText: Sendable {
                 index += length
             }
         }
+        return edits
+    }
+
+    private init(_ original: UnsafeBufferPointer<UInt8>, edits: [Edit]) {
+        originalCount = original.count
+        let count = original.count
         if edits.isEmpty {
             bytes = Array(original)
             changes = []

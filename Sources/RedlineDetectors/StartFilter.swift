@@ -82,7 +82,13 @@ struct StartRule: Sendable {
 
     /// Appends the start ranges (inclusive, sorted, merged) this rule allows in `text`.
     func regions(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
-        out.removeAll(keepingCapacity: true)
+        StartRule.regions(minDigits: minDigits, shape: shape, clusters, text, into: &out)
+    }
+
+    /// ``regions(_:_:into:)`` for a rule given by its parts (plain values, nothing to retain).
+    static func regions(minDigits: Int, shape: Shape, _ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>,
+                        into out: inout [ClosedRange<Int>]) {
+        if !out.isEmpty { out.removeAll(keepingCapacity: true) }
         func add(_ lowBound: Int, _ high: Int) {
             if high < 0 { return }
             var low = max(lowBound, 0)

@@ -61,7 +61,8 @@ public final class PipelineSession {
     public func scan(_ bytes: [UInt8], channel: String, part: String? = nil) -> ScanResult {
         var state = DecisionState()
         var position = TextPosition()
-        return scan(bytes, channel: channel, state: &state, position: &position, commitLimit: bytes.count, part: part).result
+        return scan(bytes, channel: channel, state: &state, position: &position, commitLimit: bytes.count, part: part,
+                    advancesPosition: false).result
     }
 
     /// Scans `bytes` as a window of a longer text that starts at `position` (whose offset is the
@@ -70,8 +71,21 @@ public final class PipelineSession {
     /// the next window must start (at most `commitLimit`, before it when a finding straddles it).
     public func scan(_ bytes: [UInt8], channel: String, state: inout DecisionState, position: inout TextPosition,
                      commitLimit: Int, part: String? = nil) -> (result: ScanResult, nextStart: Int) {
+        scan(bytes, channel: channel, state: &state, position: &position, commitLimit: commitLimit, part: part, advancesPosition: true)
+    }
+
+    /// `advancesPosition: false` leaves `position` wherever the last finding put it (a caller that
+    /// discards it saves a pass over the text).
+    private func scan(_ bytes: [UInt8], channel: String, state: inout DecisionState, position: inout TextPosition,
+                      commitLimit: Int, part: String?, advancesPosition: Bool) -> (result: ScanResult, nextStart: Int) {
         let text = ScanText(bytes)
         let (hits, detectorFailures) = scanner.scan(text)
+        if hits.isEmpty && detectorFailures.isEmpty {
+            if advancesPosition {
+                bytes.withUnsafeBufferPointer { position.advance(over: $0, base: position.offset, to: position.offset + min(commitLimit, bytes.count)) }
+            }
+            return (ScanResult(channel: channel), commitLimit)
+        }
         let base = position.offset
         var kept: [(hit: Hit, range: Range<Int>)] = []
         text.bytes.withUnsafeBufferPointer { normalised in
@@ -105,7 +119,9 @@ public final class PipelineSession {
                         valueHash: hash, rule: decisions[index].rule, action: decisions[index].action, part: part))
                     if entry.range.upperBound > commitLimit { nextStart = max(nextStart, entry.range.upperBound) }
                 }
-                position.advance(over: original, base: base, to: base + min(max(commitLimit, nextStart), bytes.count))
+                if advancesPosition {
+                    position.advance(over: original, base: base, to: base + min(max(commitLimit, nextStart), bytes.count))
+                }
             }
         }
         var result = ScanResult(findings: findings, channel: channel)
