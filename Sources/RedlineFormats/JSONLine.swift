@@ -7,8 +7,19 @@ public struct JSONLine: Sendable {
         public var value: Range<Int>
     }
 
+    /// A top-level member as parsed: where its name (quotes excluded) and value lie.
+    struct Slot: Sendable {
+        var key: Range<Int>
+        /// The name has a backslash escape, so it must be decoded before comparing.
+        var keyEscaped: Bool
+        var value: Range<Int>
+    }
+
+    /// The bytes the line was parsed from; only `bytes[..<count]` is the line (a caller may keep
+    /// the line terminator after it).
     public let bytes: [UInt8]
-    public let members: [Member]
+    public let count: Int
+    let slots: [Slot]
 
     /// Why a line is not a JSON object.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
@@ -17,45 +28,125 @@ public struct JSONLine: Sendable {
         public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    public init(_ bytes: [UInt8]) throws(ParseError) {
-        var parser = Parser(bytes: bytes)
-        self.members = try parser.parseTopObject()
+    /// Parses `bytes[..<count]` (all of `bytes` when `count` is nil). Nothing is copied: member
+    /// names are compared in place, and only the values asked for are decoded.
+    public init(_ bytes: [UInt8], count: Int? = nil) throws(ParseError) {
+        let end = min(count ?? bytes.count, bytes.count)
+        let parsed: Result<[Slot], ParseError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = Parser(bytes: UnsafeBufferPointer(rebasing: buffer[..<end]))
+            do throws(ParseError) { return .success(try parser.parseTopObject()) } catch { return .failure(error) }
+        }
+        self.slots = try parsed.get()
         self.bytes = bytes
+        self.count = end
     }
 
-    public func member(_ key: String) -> Member? { members.first { $0.key == key } }
+    /// Finds the value ranges of the first members named `names` in the object `line`, without
+    /// copying anything (for readers that only look at a few members). Throws when `line` is not
+    /// exactly one JSON object, like ``init(_:count:)``.
+    public static func locate(_ names: [[UInt8]], in line: UnsafeBufferPointer<UInt8>) throws(ParseError) -> Located {
+        var found = Located(count: names.count)
+        var parser = Parser(bytes: line)
+        try parser.visitTopObject { slot in
+            for (index, name) in names.enumerated() where found[index] == nil {
+                let matches: Bool
+                if slot.keyEscaped {
+                    var decoded: [UInt8] = []
+                    JSONString.decode(UnsafeBufferPointer(rebasing: line[(slot.key.lowerBound - 1)..<(slot.key.upperBound + 1)]), into: &decoded)
+                    matches = decoded == name
+                } else {
+                    matches = slot.key.count == name.count && UnsafeBufferPointer(rebasing: line[slot.key]).elementsEqual(name)
+                }
+                if matches { found[index] = slot.value }
+            }
+        }
+        return found
+    }
 
-    /// Bytes that may follow a backslash (besides `u`).
-    static let simpleEscapes: [UInt8] = Array("\"\\/bfnrt".utf8)
+    /// Value ranges found by ``locate(_:in:)``, in the order of the names asked for (up to four,
+    /// held inline: nothing is allocated).
+    public struct Located {
+        private var storage: (Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?) = (nil, nil, nil, nil)
+
+        init(count: Int) { precondition(count <= 4, "JSONLine.locate looks for at most four names") }
+
+        public subscript(index: Int) -> Range<Int>? {
+            get {
+                switch index {
+                case 0: return storage.0
+                case 1: return storage.1
+                case 2: return storage.2
+                default: return storage.3
+                }
+            }
+            set {
+                switch index {
+                case 0: storage.0 = newValue
+                case 1: storage.1 = newValue
+                case 2: storage.2 = newValue
+                default: storage.3 = newValue
+                }
+            }
+        }
+    }
+
+    /// Every top-level member in order, names decoded.
+    public var members: [Member] {
+        slots.map { Member(key: String(decoding: keyBytes($0), as: UTF8.self), value: $0.value) }
+    }
+
+    private func keyBytes(_ slot: Slot) -> [UInt8] {
+        slot.keyEscaped ? JSONString.decode(bytes[(slot.key.lowerBound - 1)..<(slot.key.upperBound + 1)]) : Array(bytes[slot.key])
+    }
+
+    /// The first member named `key`.
+    public func member(_ key: String) -> Member? {
+        var wanted = key
+        let found: Slot? = wanted.withUTF8 { name in
+            bytes.withUnsafeBufferPointer { buffer in
+                slots.first { slot in
+                    if slot.keyEscaped { return keyBytes(slot).elementsEqual(name) }
+                    return slot.key.count == name.count && UnsafeBufferPointer(rebasing: buffer[slot.key]).elementsEqual(name)
+                }
+            }
+        }
+        return found.map { Member(key: key, value: $0.value) }
+    }
 
     /// The decoded UTF-8 bytes of a string member; nil if absent or not a string.
     public func string(_ key: String) -> [UInt8]? {
-        guard let member = member(key), bytes[member.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
-        return JSONString.decode(bytes[member.value])
+        guard let member = member(key) else { return nil }
+        return decodedString(member.value)
+    }
+
+    private func decodedString(_ value: Range<Int>) -> [UInt8]? {
+        guard bytes[value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        return JSONString.decode(bytes[value])
     }
 
     /// A member as display text: strings decoded, numbers and literals as written.
     public func text(_ key: String) -> String? {
         guard let member = member(key) else { return nil }
-        if let decoded = string(key) { return String(decoding: decoded, as: UTF8.self) }
+        if let decoded = decodedString(member.value) { return String(decoding: decoded, as: UTF8.self) }
         return String(decoding: bytes[member.value], as: UTF8.self)
     }
 
-    /// The line with member `key`'s value replaced by the JSON string encoding of `value`.
+    /// The line (without anything after `count`) with member `key`'s value replaced by the JSON
+    /// string encoding of `value`.
     public func replacing(_ key: String, withString value: [UInt8]) -> [UInt8] {
-        guard let member = member(key) else { return bytes }
+        guard let member = member(key) else { return Array(bytes[..<count]) }
         var out = Array(bytes[..<member.value.lowerBound])
         out.append(contentsOf: JSONString.encode(value))
-        out.append(contentsOf: bytes[member.value.upperBound...])
+        out.append(contentsOf: bytes[member.value.upperBound..<count])
         return out
     }
 
     struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
         static let maxDepth = 512
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         mutating func fail(_ reason: String) -> ParseError { ParseError(offset: index, reason: reason) }
 
@@ -63,11 +154,18 @@ public struct JSONLine: Sendable {
             while index < bytes.count, bytes[index] == 32 || bytes[index] == 9 || bytes[index] == 13 || bytes[index] == 10 { index += 1 }
         }
 
-        mutating func parseTopObject() throws(ParseError) -> [Member] {
+        mutating func parseTopObject() throws(ParseError) -> [Slot] {
+            var members: [Slot] = []
+            members.reserveCapacity(4)
+            try visitTopObject { members.append($0) }
+            return members
+        }
+
+        /// Parses the whole input as one object, handing each top-level member to `visit` in order.
+        mutating func visitTopObject(_ visit: (Slot) -> Void) throws(ParseError) {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw fail("expected a JSON object") }
             index += 1
-            var members: [Member] = []
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -76,15 +174,15 @@ public struct JSONLine: Sendable {
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
                     let keyStart = index
-                    try skipString()
-                    let key = String(decoding: JSONString.decode(bytes[keyStart..<index]), as: UTF8.self)
+                    let escaped = try skipString()
+                    let key = (keyStart + 1)..<(index - 1)
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                     index += 1
                     skipSpace()
                     let valueStart = index
                     try skipValue(depth: 1)
-                    members.append(Member(key: key, value: valueStart..<index))
+                    visit(Slot(key: key, keyEscaped: escaped, value: valueStart..<index))
                     skipSpace()
                     guard index < bytes.count else { throw fail("unterminated object") }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -94,54 +192,63 @@ public struct JSONLine: Sendable {
             }
             skipSpace()
             guard index == bytes.count else { throw fail("unexpected text after the object") }
-            return members
         }
 
-        mutating func skipString() throws(ParseError) {
-            index += 1
+        /// Skips the string starting at `index` (its opening quote); true when it holds a backslash escape.
+        @discardableResult
+        mutating func skipString() throws(ParseError) -> Bool {
             let count = bytes.count
-            let result: Int? = bytes.withUnsafeBufferPointer { buffer -> Int? in
-                var i = index
-                let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-                while i < count {
-                    // Eight plain bytes at a time: no quote, backslash or control character.
-                    while i + 8 <= count {
-                        let word = UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-                        let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                        if special & high != 0 { break }
-                        i += 8
-                    }
-                    guard i < count else { break }
-                    let byte = buffer[i]
-                    if byte == 34 { return i + 1 }
-                    if byte == 92 {
-                        i += 1
-                        guard i < count else { return nil }
-                        if buffer[i] == UInt8(ascii: "u") {
-                            for _ in 0..<4 {
-                                i += 1
-                                guard i < count, JSONString.hexValue(buffer[i]) != nil else { return -i }
-                            }
-                        } else if !JSONLine.simpleEscapes.contains(buffer[i]) {
-                            return -i
-                        }
-                    } else if byte < 0x20 {
-                        return -i
-                    }
-                    i += 1
+            guard let base = bytes.baseAddress else { throw fail("unterminated string") }
+            var i = index + 1
+            var escaped = false
+            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+            while true {
+                // Eight plain bytes at a time: no quote, backslash or control character.
+                while i + 8 <= count {
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                    let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                    if special & high != 0 { break }
+                    i += 8
                 }
-                return nil
+                guard i < count else {
+                    index = count
+                    throw fail("unterminated string")
+                }
+                let byte = base[i]
+                if byte == 34 {
+                    index = i + 1
+                    return escaped
+                }
+                if byte == 92 {
+                    escaped = true
+                    i += 1
+                    guard i < count else {
+                        index = count
+                        throw fail("unterminated string")
+                    }
+                    switch base[i] {
+                    case UInt8(ascii: "u"):
+                        for _ in 0..<4 {
+                            i += 1
+                            guard i < count, JSONString.hexValue(base[i]) != nil else {
+                                index = i
+                                throw fail("bad escape or control character in string")
+                            }
+                        }
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        break
+                    default:
+                        index = i
+                        throw fail("bad escape or control character in string")
+                    }
+                } else if byte < 0x20 {
+                    index = i
+                    throw fail("bad escape or control character in string")
+                }
+                i += 1
             }
-            guard let result else {
-                index = count
-                throw fail("unterminated string")
-            }
-            if result < 0 {
-                index = -result
-                throw fail("bad escape or control character in string")
-            }
-            index = result
         }
 
         mutating func skipValue(depth: Int) throws(ParseError) {

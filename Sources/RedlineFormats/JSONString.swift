@@ -1,4 +1,9 @@
 import RedlineCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// JSON string decoding and encoding on UTF-8 bytes.
 public enum JSONString {
@@ -17,49 +22,69 @@ public enum JSONString {
         quoted.withUnsafeBufferPointer { buffer -> [UInt8] in
             guard buffer.count >= 2 else { return [] }
             let body = UnsafeBufferPointer(rebasing: buffer[1..<(buffer.count - 1)])
+            // Most strings have no escape: one copy.
+            guard let base = body.baseAddress, memchr(base, 92, body.count) != nil else { return Array(body) }
             var out: [UInt8] = []
             out.reserveCapacity(body.count)
-            var index = 0
-            let end = body.count
-            func hex4(_ at: Int) -> UInt32? {
-                guard at + 4 <= end else { return nil }
-                var value: UInt32 = 0
-                for offset in 0..<4 {
-                    guard let digit = hexValue(body[at + offset]) else { return nil }
-                    value = value * 16 + digit
-                }
-                return value
-            }
-            while index < end {
-                var run = index
-                while run < end, body[run] != 92 { run += 1 }
-                if run > index { out.append(contentsOf: UnsafeBufferPointer(rebasing: body[index..<run])) }
-                index = run
-                guard index < end else { break }
-                guard index + 1 < end else { out.append(92); break }
-                let escape = body[index + 1]
-                index += 2
-                switch escape {
-                case UInt8(ascii: "n"): out.append(10)
-                case UInt8(ascii: "t"): out.append(9)
-                case UInt8(ascii: "r"): out.append(13)
-                case UInt8(ascii: "b"): out.append(8)
-                case UInt8(ascii: "f"): out.append(12)
-                case UInt8(ascii: "u"):
-                    guard var value = hex4(index) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
-                    index += 4
-                    if (0xD800...0xDBFF).contains(value), index + 6 <= end, body[index] == 92,
-                       body[index + 1] == UInt8(ascii: "u"), let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low) {
-                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-                        index += 6
-                    }
-                    let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-                    out.append(contentsOf: Array(String(scalar).utf8))
-                default:
-                    out.append(escape)
-                }
-            }
+            appendDecoded(body, to: &out)
             return out
+        }
+    }
+
+    /// Decodes a quoted JSON string (quotes included) and appends it to `out` (a caller reusing
+    /// one buffer allocates nothing).
+    public static func decode(_ quoted: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard quoted.count >= 2 else { return }
+        appendDecoded(UnsafeBufferPointer(rebasing: quoted[1..<(quoted.count - 1)]), to: &out)
+    }
+
+    /// Appends the decoded string body (between the quotes). Runs without escapes are copied in
+    /// one piece.
+    private static func appendDecoded(_ body: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard let base = body.baseAddress else { return }
+        var index = 0
+        let end = body.count
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= end else { return nil }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                guard let digit = hexValue(body[at + offset]) else { return nil }
+                value = value * 16 + digit
+            }
+            return value
+        }
+        while index < end {
+            let run: Int
+            if let found = memchr(base + index, 92, end - index) {
+                run = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+            } else {
+                run = end
+            }
+            if run > index { out.append(contentsOf: UnsafeBufferPointer(rebasing: body[index..<run])) }
+            index = run
+            guard index < end else { break }
+            guard index + 1 < end else { out.append(92); break }
+            let escape = body[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "u"):
+                guard var value = hex4(index) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                index += 4
+                if (0xD800...0xDBFF).contains(value), index + 6 <= end, body[index] == 92,
+                   body[index + 1] == UInt8(ascii: "u"), let low = hex4(index + 2), (0xDC00...0xDFFF).contains(low) {
+                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                out.append(contentsOf: String(scalar).utf8)
+            default:
+                out.append(escape)
+            }
         }
     }
 

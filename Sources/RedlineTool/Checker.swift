@@ -161,10 +161,13 @@ final class InputScanner {
         let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
         var columns: [String: Int]?
         var index = 0
-        while let item = try reader.next() {
+        let names = processor.jsonlNames
+        var text: [UInt8] = []
+        while let item = try reader.nextSlice() {
             switch item {
-            case let .record(raw):
+            case let .record(range):
                 if mode == .csv {
+                    let raw = reader.withBytes(range) { Array($0) }
                     guard let known = columns else {
                         columns = CSVColumns.parse(raw)
                         if columns?[fields.text] == nil {
@@ -173,8 +176,11 @@ final class InputScanner {
                         continue
                     }
                     try body(index, processor.csv(raw, record: index, columns: known))
+                } else if processor.redact {
+                    try body(index, processor.jsonl(reader.withBytes(range) { Array($0) }, record: index))
                 } else {
-                    try body(index, processor.jsonl(raw, record: index))
+                    let outcome = reader.withBytes(range) { processor.checkJSONL($0, record: index, names: names, text: &text) }
+                    try body(index, outcome)
                 }
             case let .tooLarge(size):
                 try tooLarge(index, size)

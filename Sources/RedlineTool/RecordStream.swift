@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RedlineCore
 import RedlineEngine
 import RedlineFormats
@@ -26,20 +31,37 @@ final class RecordReader {
         self.maxRecord = maxRecord
     }
 
-    /// True when the last read returned nothing more right now (for per-record flushing).
+    /// Where the next record lies in the reader's buffer: valid, through ``withBytes(_:_:)``, until
+    /// the next call (nothing is copied).
+    enum Slice {
+        case record(Range<Int>)
+        case tooLarge(Int)
+    }
+
+    /// The next record as a copy of its bytes.
     func next() throws -> Item? {
+        switch try nextSlice() {
+        case let .record(range)?: return .record(Array(buffer[range]))
+        case let .tooLarge(size)?: return .tooLarge(size)
+        case nil: return nil
+        }
+    }
+
+    /// The next record in place (see ``Slice``).
+    func nextSlice() throws -> Slice? {
+        // The previous record is no longer in use: its bytes may go.
+        compact()
         while true {
             if let length = recordLength() {
-                let record = Array(buffer[start..<(start + length)])
+                let range = start..<(start + length)
                 start += length
-                compact()
                 if skipping {
                     skipping = false
-                    let total = skipped + record.count
+                    let total = skipped + length
                     skipped = 0
                     return .tooLarge(total)
                 }
-                return .record(record)
+                return .record(range)
             }
             if atEnd { return nil }
             if buffer.count - start > maxRecord {
@@ -54,12 +76,19 @@ final class RecordReader {
         }
     }
 
+    /// Calls `body` with the bytes of a range from ``nextSlice()``.
+    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     private func recordLength() -> Int? {
         guard start < buffer.count else { return nil }
         return buffer.withUnsafeBufferPointer { pointer -> Int? in
             switch kind {
             case .jsonl:
-                if let newline = pointer[start...].firstIndex(of: 10) { return newline + 1 - start }
+                if let base = pointer.baseAddress, let newline = memchr(base + start, 10, pointer.count - start) {
+                    return UnsafeRawPointer(newline) - UnsafeRawPointer(base + start) + 1
+                }
                 return atEnd ? buffer.count - start : nil
             case .csv:
                 return CSVRecord.nextRecordLength(in: pointer, from: start, atEnd: atEnd)
@@ -68,7 +97,7 @@ final class RecordReader {
     }
 
     private func compact() {
-        if start > 1 << 20 || start == buffer.count {
+        if start > 1 << 20 || (start > 0 && start == buffer.count) {
             buffer.removeFirst(start)
             start = 0
         }
@@ -103,11 +132,12 @@ struct RecordProcessor {
     }
 
     func jsonl(_ raw: [UInt8], record: Int) -> RecordOutcome {
-        let (body, terminator) = split(raw)
-        if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
+        let bodyEnd = RecordProcessor.bodyEnd(raw)
+        let terminator = raw[bodyEnd...]
+        if raw[..<bodyEnd].allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
         let line: JSONLine
         do {
-            line = try JSONLine(body)
+            line = try JSONLine(raw, count: bodyEnd)
         } catch {
             let reason = "malformed JSON (\(error.reason) at byte \(error.offset))"
             let output = passMalformed ? raw : Array("{\"redline_error\":\"malformed JSON record\",\"record\":\(record)}".utf8) + terminator
@@ -128,6 +158,40 @@ struct RecordProcessor {
             outcome.output = line.replacing(fields.text, withString: redacted) + terminator
         }
         return outcome
+    }
+
+    /// The member names a JSONL record is read for: text, id and (when set) channel.
+    var jsonlNames: [[UInt8]] {
+        [Array(fields.text.utf8), Array(fields.id.utf8)] + (fields.channel.map { [Array($0.utf8)] } ?? [])
+    }
+
+    /// ``jsonl(_:record:)`` for checking only (the outcome's `output` stays empty): reads the record
+    /// in place and decodes its text into `text`, a buffer reused from record to record, so a
+    /// record costs no copy of itself. `names` is ``jsonlNames``.
+    func checkJSONL(_ raw: UnsafeBufferPointer<UInt8>, record: Int, names: [[UInt8]], text: inout [UInt8]) -> RecordOutcome {
+        let body = UnsafeBufferPointer(rebasing: raw[..<RecordProcessor.bodyEnd(raw)])
+        if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: [], channel: defaultChannel) }
+        let located: JSONLine.Located
+        do {
+            located = try JSONLine.locate(names, in: body)
+        } catch {
+            return RecordOutcome(output: [], channel: defaultChannel, malformed: "malformed JSON (\(error.reason) at byte \(error.offset))")
+        }
+        func display(_ range: Range<Int>) -> String {
+            guard body[range.lowerBound] == UInt8(ascii: "\"") else { return String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self) }
+            var decoded: [UInt8] = []
+            JSONString.decode(UnsafeBufferPointer(rebasing: body[range]), into: &decoded)
+            return String(decoding: decoded, as: UTF8.self)
+        }
+        let id = located[1].map(display)
+        let channel = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
+        guard let textRange = located[0], body[textRange.lowerBound] == UInt8(ascii: "\"") else {
+            return RecordOutcome(output: [], id: id, channel: channel)
+        }
+        text.removeAll(keepingCapacity: true)
+        JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
+        let result = session.scan(text, channel: channel)
+        return RecordOutcome(output: [], findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
     }
 
     func csv(_ raw: [UInt8], record: Int, columns: [String: Int]) -> RecordOutcome {
@@ -165,14 +229,13 @@ struct RecordProcessor {
         return session.pipeline.redact(text, findings: targets)
     }
 
-    func split(_ raw: [UInt8]) -> ([UInt8], [UInt8]) {
-        var body = raw
-        var terminator: [UInt8] = []
-        if body.last == 10 {
-            body.removeLast()
-            terminator = [10]
-            if body.last == 13 { body.removeLast(); terminator = [13, 10] }
+    /// Where a record's line terminator (LF or CRLF) starts; the record's length when it has none.
+    static func bodyEnd<Bytes: RandomAccessCollection<UInt8>>(_ raw: Bytes) -> Int where Bytes.Index == Int {
+        var end = raw.count
+        if end > 0, raw[end - 1] == 10 {
+            end -= 1
+            if end > 0, raw[end - 1] == 13 { end -= 1 }
         }
-        return (body, terminator)
+        return end
     }
 }

@@ -1,0 +1,50 @@
+import Testing
+import RedlineCore
+import RedlineEngine
+@testable import RedlineTool
+
+/// `check` reads JSON Lines records in place (`RecordProcessor.checkJSONL`); `redact` parses a
+/// copy of each record (`RecordProcessor.jsonl`). Both must see the same records the same way.
+@Suite("JSON Lines fast path")
+struct RecordFastPathTests {
+    static let records: [String] = [
+        #"{"id":"r1","text":"card 4111 1111 1111 1111 please"}"# + "\n",
+        #"{"id":7,"text":"NI number JG 10 37 55 A, postcode LS6 2AB"}"# + "\r\n",
+        #"{"text":"escaped\ncard 5555\u00205555 5555 4444","id":"esc"}"# + "\n",
+        #"{"te\u0078t":"name escaped: 07700 900123","id":"k"}"# + "\n",
+        #"{"id":"dup","text":"first 4111111111111111","text":"second"}"# + "\n",
+        #"{"id":"num","text":12345678901234}"# + "\n",
+        #"{"id":"none"}"# + "\n",
+        "   \t\n",
+        #"{"id":"bad","text":"unterminated}"# + "\n",
+        #"[1,2,3]"# + "\n",
+        #"{"id":"chan","channel":"chat","text":"sort code 20-00-00 account 12345678"}"# + "\n",
+        #"{"id":"unknown-chan","channel":"nowhere","text":"mail me at someone@example.org"}"# + "\n",
+        #"{"id":"nested","meta":{"text":"4111 1111 1111 1111"},"text":"IBAN GB82 WEST 1234 5698 7654 32"}"#,
+    ]
+
+    @Test("checking a record in place gives the same outcome as parsing a copy", arguments: [nil, "channel"])
+    func fastPathMatchesCopy(_ channelField: String?) throws {
+        let pipeline = try PolicySource.embeddedDefault.compile()
+        var fields = RecordFields()
+        fields.channel = channelField
+        let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: fields,
+                                        redact: false, onBlock: .redact, passMalformed: false)
+        var text: [UInt8] = Array("left over from an earlier record 4111 1111 1111 1111".utf8)
+        var findings = 0
+        for (index, record) in Self.records.enumerated() {
+            let raw = Array(record.utf8)
+            let copied = processor.jsonl(raw, record: index)
+            let inPlace = raw.withUnsafeBufferPointer { processor.checkJSONL($0, record: index, names: processor.jsonlNames, text: &text) }
+            #expect(inPlace.id == copied.id, "record \(index)")
+            #expect(inPlace.channel == copied.channel, "record \(index)")
+            #expect(inPlace.verdict == copied.verdict, "record \(index)")
+            #expect(inPlace.malformed == copied.malformed, "record \(index)")
+            #expect(inPlace.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt)" }
+                    == copied.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt)" }, "record \(index)")
+            findings += inPlace.findings.count
+        }
+        // The cases above are not vacuous: cards, NINO, postcode, phone, bank, e-mail and IBAN are found.
+        #expect(findings >= 9)
+    }
+}
