@@ -38,4 +38,29 @@ struct PositionTests {
             #expect(finding.scalarEnd == Self.naive(bytes, upTo: finding.end).scalar)
         }
     }
+
+    @Test("positions match across long stretches without findings (the counter sums its lanes every 2,040 bytes)")
+    func longGaps() throws {
+        let pipeline = try PolicySource.embeddedDefault.compile()
+        let session = pipeline.makeSession()
+        var text = ""
+        for gap in [0, 7, 2_039, 2_040, 2_041, 5_000, 70_000] {
+            var filler = ""
+            var index = 0
+            while filler.utf8.count < gap {
+                filler += ["word ", "é", "€ ", "\n", "line\n", "😀"][index % 6]
+                index += 1
+            }
+            text += filler + (gap % 2 == 0 ? "card 4111 1111 1111 1111 " : "NI JG 10 37 55 A ")
+        }
+        let bytes = Array(text.utf8)
+        let result = session.scan(bytes, channel: "chat")
+        #expect(result.findings.count == 7)
+        for finding in result.findings {
+            let expected = Self.naive(bytes, upTo: finding.start)
+            #expect(finding.line == expected.line && finding.column == expected.column && finding.scalarStart == expected.scalar,
+                    "at byte \(finding.start)")
+            #expect(finding.scalarEnd == Self.naive(bytes, upTo: finding.end).scalar)
+        }
+    }
 }
