@@ -21,6 +21,8 @@ public final class DetectorScanner {
     private var clusters: [DigitCluster] = []
     private var regions: [ClosedRange<Int>] = []
     private var candidates: [Refined] = []
+    /// Indices of the clusters with at least ``StartRule/longClusterDigits`` digits.
+    private var longClusters: [Int] = []
     /// What the scan loop needs of each detector, as plain values.
     private let plans: [Plan]
 
@@ -69,13 +71,16 @@ public final class DetectorScanner {
         var clusters = self.clusters
         var regions = self.regions
         var candidates = self.candidates
+        var longClusters = self.longClusters
         self.clusters = []
         self.regions = []
         self.candidates = []
+        self.longClusters = []
         defer {
             self.clusters = clusters
             self.regions = regions
             self.candidates = candidates
+            self.longClusters = longClusters
         }
         let computesConfidence = self.computesConfidence
         text.bytes.withUnsafeBufferPointer { buffer in
@@ -90,9 +95,13 @@ public final class DetectorScanner {
                     if let shape = plan.startShape {
                         if !clustersFound {
                             DigitClusters.find(buffer, into: &clusters)
+                            longClusters.removeAll(keepingCapacity: true)
+                            for (at, cluster) in clusters.enumerated() where cluster.digits >= StartRule.longClusterDigits {
+                                longClusters.append(at)
+                            }
                             clustersFound = true
                         }
-                        StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, buffer, into: &regions)
+                        StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, long: longClusters, buffer, into: &regions)
                         // Nothing productive can start anywhere: no PCRE2 call at all.
                         if regions.isEmpty { continue }
                         bounded = true

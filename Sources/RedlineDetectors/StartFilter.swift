@@ -82,13 +82,30 @@ struct StartRule: Sendable {
 
     /// Appends the start ranges (inclusive, sorted, merged) this rule allows in `text`.
     func regions(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
-        StartRule.regions(minDigits: minDigits, shape: shape, clusters, text, into: &out)
+        StartRule.regions(minDigits: minDigits, shape: shape, clusters, long: nil, text, into: &out)
     }
 
+    /// Clusters with at least this many digits are also listed apart (`long`), so that rules
+    /// needing as many skip the short ones (times, dates, amounts) without visiting them.
+    static let longClusterDigits = 6
+
     /// ``regions(_:_:into:)`` for a rule given by its parts (plain values, nothing to retain).
-    static func regions(minDigits: Int, shape: Shape, _ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>,
+    /// `long`, when given, lists the indices of the clusters with at least ``longClusterDigits``
+    /// digits; a rule that needs as many visits only those.
+    static func regions(minDigits: Int, shape: Shape, _ clusters: [DigitCluster], long: [Int]?, _ text: UnsafeBufferPointer<UInt8>,
                         into out: inout [ClosedRange<Int>]) {
         if !out.isEmpty { out.removeAll(keepingCapacity: true) }
+        if let long, minDigits >= longClusterDigits {
+            walk(long, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+        } else {
+            walk(clusters.indices, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+        }
+    }
+
+    /// Adds the start ranges the clusters at `indices` allow.
+    @inline(__always)
+    private static func walk<Indices: Sequence<Int>>(_ indices: Indices, minDigits: Int, shape: Shape, _ clusters: [DigitCluster],
+                                                     _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
         func add(_ lowBound: Int, _ high: Int) {
             if high < 0 { return }
             var low = max(lowBound, 0)
@@ -101,7 +118,8 @@ struct StartRule: Sendable {
             }
         }
         let count = text.count
-        for (index, cluster) in clusters.enumerated() where cluster.digits >= minDigits {
+        for index in indices where clusters[index].digits >= minDigits {
+            let cluster = clusters[index]
             let first = cluster.first
             switch shape {
             case let .inCluster(lead):
