@@ -61,14 +61,22 @@ struct Allowlist: Sendable {
     func allows(detector: Int, value: [UInt8], matched: UnsafeBufferPointer<UInt8>, scratch: inout [ObjectIdentifier: MatchScratch]) -> Bool {
         if let set = values[detector] {
             if set.contains(value) { return true }
-            let upper = value.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
-            if set.contains(upper) { return true }
+            // Only a value with lower-case letters has a distinct upper-case form to try.
+            if value.contains(where: { $0 >= 97 && $0 <= 122 }) {
+                let upper = value.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+                if set.contains(upper) { return true }
+            }
         }
         guard let list = patterns[detector] else { return false }
         for pattern in list {
             let key = ObjectIdentifier(pattern)
-            let matcher = scratch[key] ?? MatchScratch(pattern)
-            scratch[key] = matcher
+            let matcher: MatchScratch
+            if let known = scratch[key] {
+                matcher = known
+            } else {
+                matcher = MatchScratch(pattern)
+                scratch[key] = matcher
+            }
             if case .match = matcher.firstMatch(in: matched, from: 0) { return true }
         }
         return false

@@ -25,18 +25,42 @@ public struct ReportSummary: Sendable {
     public var sources = 0
     public var records = 0
     public var findings = 0
-    public var byDetector: [String: Int] = [:]
-    public var byAction: [String: Int] = [:]
+    /// Findings per detector id.
+    public var byDetector: [String: Int] {
+        get { Dictionary(detectorCounts.map { ($0.detector, $0.count) }, uniquingKeysWith: +) }
+        set { detectorCounts = newValue.map { (detector: $0.key, count: $0.value) } }
+    }
+    /// Findings per action name (only actions that occurred).
+    public var byAction: [String: Int] {
+        get {
+            var counts: [String: Int] = [:]
+            for action in Action.allCases where actionCounts[action.rawValue] > 0 { counts[action.name] = actionCounts[action.rawValue] }
+            return counts
+        }
+        set {
+            actionCounts = [0, 0, 0, 0]
+            for (name, count) in newValue {
+                if let action = Action(name: name) { actionCounts[action.rawValue] = count }
+            }
+        }
+    }
     /// The strictest action over everything scanned.
     public var verdict: Action = .allow
     /// Inputs that could not be read or parsed.
     public var errors = 0
+    // Counted per finding without hashing: a policy has a handful of detectors, found in a short list.
+    private var detectorCounts: [(detector: String, count: Int)] = []
+    private var actionCounts = [0, 0, 0, 0]
     public init() {}
 
     public mutating func add(_ finding: Finding) {
         findings += 1
-        byDetector[finding.detector, default: 0] += 1
-        byAction[finding.action.name, default: 0] += 1
+        if let index = detectorCounts.firstIndex(where: { $0.detector == finding.detector }) {
+            detectorCounts[index].count += 1
+        } else {
+            detectorCounts.append((finding.detector, 1))
+        }
+        actionCounts[finding.action.rawValue] += 1
     }
 }
 
@@ -97,21 +121,23 @@ final class TextReport: ReportSink {
         self.write = write
     }
 
+    /// One line, rebuilt for every finding (its storage is reused).
+    private var line: [UInt8] = []
+
     func add(_ entry: ReportEntry) {
         // Built byte by byte: string interpolation of integers costs a dynamic cast per value.
         let f = entry.finding
-        var line: [UInt8] = []
-        line.reserveCapacity(entry.source.utf8.count + f.excerpt.utf8.count + 64)
+        line.removeAll(keepingCapacity: true)
         line.append(contentsOf: entry.source.utf8)
         line.append(UInt8(ascii: ":"))
         if let record = entry.record {
             line.append(UInt8(ascii: "#"))
-            line.append(contentsOf: String(record).utf8)
+            TextReport.appendDecimal(record, to: &line)
         } else {
-            line.append(contentsOf: String(f.line).utf8)
+            TextReport.appendDecimal(f.line, to: &line)
         }
         line.append(UInt8(ascii: ":"))
-        line.append(contentsOf: String(f.column).utf8)
+        TextReport.appendDecimal(f.column, to: &line)
         line.append(contentsOf: ": ".utf8)
         line.append(contentsOf: (f.rule ?? "-").utf8)
         line.append(UInt8(ascii: " "))
@@ -134,6 +160,24 @@ final class TextReport: ReportSink {
         }
         line.append(10)
         write(line)
+    }
+
+    /// Appends the decimal digits of `value` (no `String` in between).
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(48 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     func finish(_ summary: ReportSummary) {}
