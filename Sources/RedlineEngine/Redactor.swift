@@ -59,6 +59,24 @@ extension Pipeline {
     /// Masks letters and digits (any script, full-width included) with `*`, keeping separators,
     /// line breaks and the last `keepLastDigits` digits; drops zero-width characters.
     static func mask(_ bytes: ArraySlice<UInt8>, keepLastDigits: Int) -> [UInt8] {
+        // ASCII (nearly every match): digits and letters by byte, nothing to decode.
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            let digitCount = bytes.reduce(0) { $0 + ($1 &- 48 < 10 ? 1 : 0) }
+            var digitsSeen = 0
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            for byte in bytes {
+                if byte &- 48 < 10 {
+                    digitsSeen += 1
+                    out.append(digitCount - digitsSeen < keepLastDigits ? byte : 42)
+                } else if (byte | 0x20) &- 97 < 26 {
+                    out.append(42)
+                } else {
+                    out.append(byte)
+                }
+            }
+            return out
+        }
         let scalars = String(decoding: bytes, as: UTF8.self).unicodeScalars
         let digitCount = scalars.filter { $0.properties.numericType == .decimal }.count
         var digitsSeen = 0
@@ -73,7 +91,7 @@ extension Pipeline {
                 }
             } else if scalar.properties.isAlphabetic {
                 out.append(42)
-            } else if ["\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}", "\u{00AD}"].contains(scalar) {
+            } else if Pipeline.invisible.contains(scalar) {
                 continue
             } else {
                 out.append(contentsOf: Array(String(scalar).utf8))
@@ -81,6 +99,9 @@ extension Pipeline {
         }
         return out
     }
+
+    /// Zero-width characters and the soft hyphen: dropped from masks.
+    static let invisible: Set<Unicode.Scalar> = ["\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}", "\u{00AD}"]
 }
 
 extension Pipeline {
