@@ -132,12 +132,12 @@ final class TextReport: ReportSink {
         line.append(UInt8(ascii: ":"))
         if let record = entry.record {
             line.append(UInt8(ascii: "#"))
-            TextReport.appendDecimal(record, to: &line)
+            JSONText.appendDecimal(record, to: &line)
         } else {
-            TextReport.appendDecimal(f.line, to: &line)
+            JSONText.appendDecimal(f.line, to: &line)
         }
         line.append(UInt8(ascii: ":"))
-        TextReport.appendDecimal(f.column, to: &line)
+        JSONText.appendDecimal(f.column, to: &line)
         line.append(contentsOf: ": ".utf8)
         line.append(contentsOf: (f.rule ?? "-").utf8)
         line.append(UInt8(ascii: " "))
@@ -162,24 +162,6 @@ final class TextReport: ReportSink {
         write(line)
     }
 
-    /// Appends the decimal digits of `value` (no `String` in between).
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - count] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            out.append(contentsOf: buffer[(20 - count)...])
-        }
-    }
-
     func finish(_ summary: ReportSummary) {}
 }
 
@@ -193,8 +175,14 @@ final class JSONLReport: ReportSink {
         self.write = write
     }
 
+    /// One line, rebuilt for every finding (its storage is reused).
+    private var line: [UInt8] = []
+
     func add(_ entry: ReportEntry) {
-        write(Array((ReportJSON.finding(entry, type: true) + "\n").utf8))
+        line.removeAll(keepingCapacity: true)
+        ReportJSON.appendFinding(entry, type: true, to: &line)
+        line.append(10)
+        write(line)
     }
 
     func finish(_ summary: ReportSummary) {
@@ -206,21 +194,25 @@ final class JSONLReport: ReportSink {
 final class JSONReport: ReportSink {
     let context: ReportContext
     let write: ([UInt8]) -> Void
-    var findings: [String] = []
+    /// The findings so far, comma-separated JSON objects.
+    var findings: [UInt8] = []
 
     init(context: ReportContext, write: @escaping ([UInt8]) -> Void) {
         self.context = context
         self.write = write
     }
 
-    func add(_ entry: ReportEntry) { findings.append(ReportJSON.finding(entry, type: false)) }
+    func add(_ entry: ReportEntry) {
+        if !findings.isEmpty { findings.append(UInt8(ascii: ",")) }
+        ReportJSON.appendFinding(entry, type: false, to: &findings)
+    }
 
     func finish(_ summary: ReportSummary) {
         var text = "{\"schema\":\"redline.findings/1\",\"tool\":{\"name\":\"redline\",\"version\":\(JSONString.encode(context.toolVersion))},"
         text += "\"policy\":{\"name\":\(JSONString.encode(context.policyName)),\"sha256\":\"\(context.policySHA256)\",\"source\":\(JSONString.encode(context.policySource))},"
         text += "\"summary\":{" + ReportJSON.summaryFields(summary, context) + "},"
-        text += "\"findings\":[" + findings.joined(separator: ",") + "]}\n"
-        write(Array(text.utf8))
+        text += "\"findings\":["
+        write(Array(text.utf8) + findings + Array("]}\n".utf8))
     }
 }
 
@@ -229,26 +221,44 @@ final class JSONReport: ReportSink {
 /// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`.
 enum ReportJSON {
     static func finding(_ entry: ReportEntry, type: Bool) -> String {
+        var out: [UInt8] = []
+        appendFinding(entry, type: type, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends one finding object, written byte by byte (no `String` building or joining).
+    static func appendFinding(_ entry: ReportEntry, type: Bool, to out: inout [UInt8]) {
         let f = entry.finding
-        var fields: [String] = []
-        if type { fields.append("\"type\":\"finding\"") }
-        fields.append("\"source\":\(JSONString.encode(entry.source))")
-        fields.append("\"record\":\(entry.record.map(String.init) ?? "null")")
-        fields.append("\"id\":\(entry.id.map(JSONString.encode) ?? "null")")
-        fields.append("\"channel\":\(JSONString.encode(entry.channel))")
-        fields.append("\"part\":\(f.part.map(JSONString.encode) ?? "null")")
-        fields.append("\"detector\":\(JSONString.encode(f.detector))")
-        fields.append("\"kind\":\"\(f.kind)\"")
-        fields.append("\"rule\":\(f.rule.map(JSONString.encode) ?? "null")")
-        fields.append("\"action\":\"\(f.action.name)\"")
-        fields.append("\"confidence\":\"\(f.confidence.name)\"")
-        fields.append("\"test_value\":\(f.isTestValue)")
-        fields.append("\"start\":\(f.start),\"end\":\(f.end)")
-        fields.append("\"scalar_start\":\(f.scalarStart),\"scalar_end\":\(f.scalarEnd)")
-        fields.append("\"line\":\(f.line),\"column\":\(f.column)")
-        fields.append("\"excerpt\":\(JSONString.encode(f.excerpt))")
-        fields.append("\"fingerprint\":\(f.valueHash.isEmpty ? "null" : "\"\(f.valueHash)\"")")
-        return "{" + fields.joined(separator: ",") + "}"
+        func key(_ name: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+        func string(_ value: String?) {
+            if let value { JSONText.appendQuoted(value, to: &out) } else { key("null") }
+        }
+        func number(_ value: Int?) {
+            if let value { JSONText.appendDecimal(value, to: &out) } else { key("null") }
+        }
+        key(type ? "{\"type\":\"finding\",\"source\":" : "{\"source\":")
+        string(entry.source)
+        key(",\"record\":"); number(entry.record)
+        key(",\"id\":"); string(entry.id)
+        key(",\"channel\":"); string(entry.channel)
+        key(",\"part\":"); string(f.part)
+        key(",\"detector\":"); string(f.detector)
+        key(",\"kind\":"); string(f.kind)
+        key(",\"rule\":"); string(f.rule)
+        key(",\"action\":"); string(f.action.name)
+        key(",\"confidence\":"); string(f.confidence.name)
+        key(f.isTestValue ? ",\"test_value\":true" : ",\"test_value\":false")
+        key(",\"start\":"); number(f.start)
+        key(",\"end\":"); number(f.end)
+        key(",\"scalar_start\":"); number(f.scalarStart)
+        key(",\"scalar_end\":"); number(f.scalarEnd)
+        key(",\"line\":"); number(f.line)
+        key(",\"column\":"); number(f.column)
+        key(",\"excerpt\":"); string(f.excerpt)
+        key(",\"fingerprint\":"); string(f.valueHash.isEmpty ? nil : f.valueHash)
+        out.append(UInt8(ascii: "}"))
     }
 
     static func counts(_ map: [String: Int]) -> String {
