@@ -3,6 +3,8 @@ import Foundation
 /// Hands out unit indices to worker threads and gives their results back in index order. At
 /// most `window` units are in flight or waiting to be emitted, so memory stays bounded whatever
 /// the number of units; the emitter sees results in input order whatever the number of workers.
+/// The emitting thread works too: while the result it needs is not ready, it takes units itself
+/// (so N jobs are N threads in all, and one job is one thread).
 final class OrderedWork<Result: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var results: [Int: Result] = [:]
@@ -34,11 +36,24 @@ final class OrderedWork<Result: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for the result of `index` (call with 0, 1, 2, … in turn).
-    func result(_ index: Int) -> Result {
+    /// The result of `index` (call with 0, 1, 2, … in turn). While it is not ready, runs units
+    /// with `run` on the calling thread when the window allows, else waits for the workers.
+    func result(_ index: Int, run: (Int) -> Result) -> Result {
         condition.lock()
         defer { condition.unlock() }
-        while results[index] == nil { condition.wait() }
+        while results[index] == nil {
+            if !cancelled && nextIndex < count && nextIndex - emitted < window {
+                let taken = nextIndex
+                nextIndex += 1
+                condition.unlock()
+                let result = run(taken)
+                condition.lock()
+                results[taken] = result
+                condition.broadcast()
+                continue
+            }
+            condition.wait()
+        }
         let result = results.removeValue(forKey: index)!
         emitted = index + 1
         condition.broadcast()

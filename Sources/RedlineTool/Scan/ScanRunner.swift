@@ -87,7 +87,8 @@ public enum ScanRunner {
         let work = OrderedWork<UnitResult>(count: units.count, window: options.jobs * 4)
         let fields = options.fields
         let explicit = options.policy.channel
-        let threads = min(options.jobs, max(units.count, 1))
+        // This thread emits and scans too: `jobs - 1` more threads make `jobs` in all.
+        let threads = min(options.jobs, max(units.count, 1)) - 1
         for _ in 0..<threads {
             let thread = Thread {
                 let worker = ScanWorker(pipeline: pipeline, defaultChannel: defaultChannel, explicitChannel: explicit, fields: fields, key: key)
@@ -96,6 +97,7 @@ public enum ScanRunner {
             thread.stackSize = 8 << 20
             thread.start()
         }
+        let ownWorker = ScanWorker(pipeline: pipeline, defaultChannel: defaultChannel, explicitChannel: explicit, fields: fields, key: key)
 
         let progress = ScanProgress.wanted(options.progress, quiet: options.quiet, environment: options.policy.environment)
             ? ScanProgress(totalFiles: units.count, totalBytes: plan.totalBytes) : nil
@@ -108,7 +110,7 @@ public enum ScanRunner {
             pendingAudit.removeAll(keepingCapacity: true)
         }
         for index in 0..<units.count {
-            let result = work.result(index)
+            let result = work.result(index) { ownWorker.run(units[$0]) }
             totals.files += 1
             totals.bytes += result.bytes
             totals.records += result.records
