@@ -114,24 +114,29 @@ public enum MaildirReader {
     /// `:2,` in the name are left to the caller. Throws a diagnostic when the folder has neither
     /// `cur/` nor `new/`.
     public static func messagePaths(in directory: String) throws -> [String] {
-        let fileManager = FileManager.default
-        var paths: [String] = []
+        try messages(in: directory).map(\.path)
+    }
+
+    /// ``messagePaths(in:)`` with each file's size, from the one `stat` that also tells a file
+    /// from a folder.
+    public static func messages(in directory: String) throws -> [(path: String, size: Int)] {
+        var messages: [(path: String, size: Int)] = []
         var found = false
         for sub in ["cur", "new"] {
-            let folder = (directory as NSString).appendingPathComponent(sub)
-            var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            let folder = directory.hasSuffix("/") ? directory + sub : directory + "/" + sub
+            var info = stat()
+            guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
             found = true
-            let names = try fileManager.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
             for name in names {
-                let path = (folder as NSString).appendingPathComponent(name)
-                var isDir: ObjCBool = false
-                if fileManager.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue { paths.append(path) }
+                let path = folder + "/" + name
+                guard stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { continue }
+                messages.append((path, Int(info.st_size)))
             }
         }
         guard found else {
             throw Diagnostic(.error, code: "E003", "\(directory) is not a Maildir folder (it has no cur/ or new/)")
         }
-        return paths
+        return messages
     }
 }

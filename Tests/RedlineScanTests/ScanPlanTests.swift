@@ -56,4 +56,17 @@ struct ScanPlanTests {
         #expect(ScanWorker.maildirIdentity("box/cur/1700.M1.host:2,RS") == "box/1700.M1.host")
         #expect(ScanWorker.maildirIdentity("box/new/1700.M1.host") == "box/1700.M1.host")
     }
+
+    @Test("Maildir identity agrees with Foundation's path functions on awkward paths", arguments: [
+        "box/cur/1700.M1.host:2,RS", "/var/mail/box/new/m!2,S", "cur/m:2,", "/cur/m", "m:2,S", "/m", "a/b/c/d",
+        "box/cur/x!2,a:2,b", "box/.Sent/cur/ü.host:2,", "./cur/m", "box/curious/m",
+    ])
+    func maildirIdentityMatchesFoundation(_ path: String) {
+        var name = (path as NSString).lastPathComponent
+        if let colon = name.range(of: ":2,") ?? name.range(of: "!2,") { name = String(name[..<colon.lowerBound]) }
+        var folder = (path as NSString).deletingLastPathComponent
+        let last = (folder as NSString).lastPathComponent
+        if last == "cur" || last == "new" { folder = (folder as NSString).deletingLastPathComponent }
+        #expect(ScanWorker.maildirIdentity(path) == ScanPlan.join(folder.isEmpty ? "." : folder, name))
+    }
 }

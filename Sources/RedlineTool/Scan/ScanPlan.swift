@@ -90,12 +90,14 @@ public struct ScanPlan: Sendable {
     /// A Maildir: every message in `cur/` and `new/` is a unit; Maildir++ sub-folders (`.Sent`) too.
     private mutating func addMaildir(_ directory: String, root: String) {
         do {
-            for path in try MaildirReader.messagePaths(in: directory) {
-                let name = (path as NSString).lastPathComponent
-                let relative = ScanPlan.relative(path, to: root)
-                if exclude.contains(where: { ScanPlan.matches($0, relative: relative, name: name) }) { continue }
-                if !include.isEmpty && !include.contains(where: { ScanPlan.matches($0, relative: relative, name: name) }) { continue }
-                let size = ScanPlan.fileInfo(path)?.size ?? 0
+            let filtered = !include.isEmpty || !exclude.isEmpty
+            for (path, size) in try MaildirReader.messages(in: directory) {
+                if filtered {
+                    let name = (path as NSString).lastPathComponent
+                    let relative = ScanPlan.relative(path, to: root)
+                    if exclude.contains(where: { ScanPlan.matches($0, relative: relative, name: name) }) { continue }
+                    if !include.isEmpty && !include.contains(where: { ScanPlan.matches($0, relative: relative, name: name) }) { continue }
+                }
                 units.append(ScanUnit(path: path, mode: forced ?? .eml, size: size, folder: directory, inMaildir: true))
             }
         } catch {

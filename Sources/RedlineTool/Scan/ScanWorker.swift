@@ -180,11 +180,22 @@ final class ScanWorker {
     /// `Maildir/cur/1700000000.M1P2.host:2,S` → `Maildir/1700000000.M1P2.host`: stable when the
     /// message is read (flags change, `new/` → `cur/`).
     static func maildirIdentity(_ path: String) -> String {
-        var name = (path as NSString).lastPathComponent
-        if let colon = name.range(of: ":2,") ?? name.range(of: "!2,") { name = String(name[..<colon.lowerBound]) }
-        var folder = (path as NSString).deletingLastPathComponent
-        let last = (folder as NSString).lastPathComponent
-        if last == "cur" || last == "new" { folder = (folder as NSString).deletingLastPathComponent }
-        return ScanPlan.join(folder.isEmpty ? "." : folder, name)
+        // `folder/cur/name:2,flags` → `folder/name`, on the path's bytes (no Foundation paths).
+        func split(_ bytes: ArraySlice<UInt8>) -> (folder: ArraySlice<UInt8>, name: ArraySlice<UInt8>) {
+            guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return (bytes[bytes.startIndex..<bytes.startIndex], bytes) }
+            let folder = slash == bytes.startIndex ? bytes[slash...slash] : bytes[bytes.startIndex..<slash]
+            return (folder, bytes[(slash + 1)...])
+        }
+        func firstRange(of marker: String, in bytes: ArraySlice<UInt8>) -> Int? {
+            let pattern = Array(marker.utf8)
+            guard bytes.count >= pattern.count else { return nil }
+            return (bytes.startIndex...(bytes.endIndex - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) }
+        }
+        let bytes = Array(path.utf8)
+        var (folder, name) = split(bytes[...])
+        if let flags = firstRange(of: ":2,", in: name) ?? firstRange(of: "!2,", in: name) { name = name[..<flags] }
+        let (grand, last) = split(folder)
+        if last.elementsEqual("cur".utf8) || last.elementsEqual("new".utf8) { folder = grand }
+        return ScanPlan.join(folder.isEmpty ? "." : String(decoding: folder, as: UTF8.self), String(decoding: name, as: UTF8.self))
     }
 }
