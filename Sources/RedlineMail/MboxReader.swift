@@ -117,19 +117,22 @@ public enum MaildirReader {
         try messages(in: directory).map(\.path)
     }
 
-    /// ``messagePaths(in:)`` with each file's size, from the one `stat` that also tells a file
-    /// from a folder.
-    public static func messages(in directory: String) throws -> [(path: String, size: Int)] {
+    /// ``messagePaths(in:)`` with each file's size when `sizes` is true (else 0: the listing's
+    /// file types tell messages from folders without a `stat` per message).
+    public static func messages(in directory: String, sizes: Bool = true) throws -> [(path: String, size: Int)] {
         var messages: [(path: String, size: Int)] = []
         var found = false
         for sub in ["cur", "new"] {
             let folder = directory.hasSuffix("/") ? directory + sub : directory + "/" + sub
-            var info = stat()
-            guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+            guard let entries = listing(folder) else { continue }
             found = true
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
-            for name in names {
+            for (name, type) in entries.sorted(by: { $0.name < $1.name }) where !name.hasPrefix(".") {
                 let path = folder + "/" + name
+                if !sizes && type == .file {
+                    messages.append((path, 0))
+                    continue
+                }
+                var info = stat()
                 guard stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { continue }
                 messages.append((path, Int(info.st_size)))
             }
@@ -138,5 +141,23 @@ public enum MaildirReader {
             throw Diagnostic(.error, code: "E003", "\(directory) is not a Maildir folder (it has no cur/ or new/)")
         }
         return messages
+    }
+
+    enum EntryType { case file, other }
+
+    /// The names in a folder with what `readdir` says of their type (`other`: a folder, a link,
+    /// or unknown, to be checked with `stat`); nil when it is not a readable folder.
+    static func listing(_ folder: String) -> [(name: String, type: EntryType)]? {
+        guard let handle = opendir(folder) else { return nil }
+        defer { closedir(handle) }
+        var entries: [(name: String, type: EntryType)] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            entries.append((name, Int32(entry.pointee.d_type) == Int32(DT_REG) ? .file : .other))
+        }
+        return entries
     }
 }

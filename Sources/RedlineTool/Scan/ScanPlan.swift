@@ -27,11 +27,14 @@ public struct ScanPlan: Sendable {
     let include: [String]
     let exclude: [String]
     let forced: InputMode?
+    /// Whether Maildir messages get their sizes (a `stat` each; only a progress bar needs them).
+    let measuresMessages: Bool
 
-    public init(roots: [String], include: [String] = [], exclude: [String] = [], input: InputMode? = nil) {
+    public init(roots: [String], include: [String] = [], exclude: [String] = [], input: InputMode? = nil, measuresMessages: Bool = true) {
         self.include = include
         self.exclude = exclude
         self.forced = input
+        self.measuresMessages = measuresMessages
         for root in roots { add(root: root) }
     }
 
@@ -91,7 +94,7 @@ public struct ScanPlan: Sendable {
     private mutating func addMaildir(_ directory: String, root: String) {
         do {
             let filtered = !include.isEmpty || !exclude.isEmpty
-            for (path, size) in try MaildirReader.messages(in: directory) {
+            for (path, size) in try MaildirReader.messages(in: directory, sizes: measuresMessages) {
                 if filtered {
                     let name = (path as NSString).lastPathComponent
                     let relative = ScanPlan.relative(path, to: root)

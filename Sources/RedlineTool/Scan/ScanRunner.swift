@@ -48,7 +48,10 @@ public enum ScanRunner {
             return ExitStatus.error
         }
 
-        let plan = ScanPlan(roots: options.paths, include: options.include, exclude: options.exclude, input: options.input)
+        let wantsProgress = ScanProgress.wanted(options.progress, quiet: options.quiet, environment: options.policy.environment)
+        // Message sizes cost a stat each: measured only for the progress bar's total.
+        let plan = ScanPlan(roots: options.paths, include: options.include, exclude: options.exclude, input: options.input,
+                            measuresMessages: wantsProgress)
         var totals = ScanTotals()
         totals.policyName = pipeline.policy.name
         totals.policySHA256 = pipeline.policySHA256
@@ -99,8 +102,7 @@ public enum ScanRunner {
         }
         let ownWorker = ScanWorker(pipeline: pipeline, defaultChannel: defaultChannel, explicitChannel: explicit, fields: fields, key: key)
 
-        let progress = ScanProgress.wanted(options.progress, quiet: options.quiet, environment: options.policy.environment)
-            ? ScanProgress(totalFiles: units.count, totalBytes: plan.totalBytes) : nil
+        let progress = wantsProgress ? ScanProgress(totalFiles: units.count, totalBytes: plan.totalBytes) : nil
         var known: Set<String> = []
         var pendingAudit: [AuditEvent] = []
         var auditError: Error?
