@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One JSON Lines record: a JSON object on one line, parsed just enough to find its top-level
 /// members and their raw byte ranges. Rewriting one member splices new bytes into the original
 /// line, so every other key and value is kept exactly as it was, in order.
@@ -55,7 +61,9 @@ public struct JSONLine: Sendable {
                     JSONString.decode(UnsafeBufferPointer(rebasing: line[(slot.key.lowerBound - 1)..<(slot.key.upperBound + 1)]), into: &decoded)
                     matches = decoded == name
                 } else {
-                    matches = slot.key.count == name.count && UnsafeBufferPointer(rebasing: line[slot.key]).elementsEqual(name)
+                    matches = slot.key.count == name.count && name.withUnsafeBufferPointer { wanted in
+                        wanted.isEmpty || memcmp(line.baseAddress! + slot.key.lowerBound, wanted.baseAddress!, wanted.count) == 0
+                    }
                 }
                 if matches { found[index] = slot.value }
             }
