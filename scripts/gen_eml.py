@@ -10,6 +10,7 @@ import argparse
 import base64
 import html
 import json
+import os
 import quopri
 import random
 
@@ -20,7 +21,14 @@ def main():
     ap.add_argument("--jsonl", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--maildir", action="store_true",
+                    help="write a Maildir (cur/NNNNNN.bench:2,S, empty new/ and tmp/) instead of msg-NNNN.eml files")
     args = ap.parse_args()
+    if args.maildir:
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(args.out, sub), exist_ok=True)
+    else:
+        os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
     mails, chats = [], []
     with open(args.jsonl, encoding="utf-8") as f:
@@ -71,7 +79,8 @@ def main():
         else:
             headers += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"]
             text = "\r\n".join(headers) + "\r\n\r\n" + body
-        with open(f"{args.out}/msg-{n:04d}.eml", "wb") as f:
+        name = f"cur/{n:06d}.bench:2,S" if args.maildir else f"msg-{n:04d}.eml"
+        with open(os.path.join(args.out, name), "wb") as f:
             f.write(text.encode("utf-8"))
 
 
