@@ -10,6 +10,22 @@ extension Pipeline {
     /// byte-identical.
     public func redact(_ original: [UInt8], findings: [Finding], base: Int = 0) -> [UInt8] {
         if findings.isEmpty { return original }
+        var out: [UInt8] = []
+        out.reserveCapacity(original.count)
+        redact(original[...], findings: findings, base: base) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// ``redact(_:findings:base:)`` as a sequence of pieces handed to `emit` in order (unchanged
+    /// runs of `original` and replacements), so a streaming caller writes them out without
+    /// building the redacted text. Offsets are relative to `original.startIndex`, shifted by `base`.
+    public func redact(_ original: ArraySlice<UInt8>, findings: [Finding], base: Int = 0,
+                       emit: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        let start = original.startIndex
+        guard !findings.isEmpty else {
+            try emit(original)
+            return
+        }
         let sorted = findings.sorted { ($0.start, $1.end) < ($1.start, $0.end) }
         var groups: [(range: Range<Int>, members: [Finding])] = []
         for finding in sorted {
@@ -22,22 +38,19 @@ extension Pipeline {
                 groups.append((range, [finding]))
             }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(original.count)
         var cursor = 0
         for group in groups {
             let range = max(group.range.lowerBound, cursor)..<min(group.range.upperBound, original.count)
             guard !range.isEmpty else { continue }
-            out.append(contentsOf: original[cursor..<range.lowerBound])
-            out.append(contentsOf: replacement(for: group.members, original: original, range: range))
+            if range.lowerBound > cursor { try emit(original[(start + cursor)..<(start + range.lowerBound)]) }
+            try emit(replacement(for: group.members, original: original, range: (start + range.lowerBound)..<(start + range.upperBound))[...])
             cursor = range.upperBound
         }
-        out.append(contentsOf: original[cursor...])
-        return out
+        if cursor < original.count { try emit(original[(start + cursor)...]) }
     }
 
     /// The replacement for one merged group: the style of its strictest (then longest) member.
-    func replacement(for members: [Finding], original: [UInt8], range: Range<Int>) -> [UInt8] {
+    func replacement(for members: [Finding], original: ArraySlice<UInt8>, range: Range<Int>) -> [UInt8] {
         let lead = members.max { a, b in (a.action, a.end - a.start) < (b.action, b.end - b.start) }!
         guard let index = detectorIndex(lead.detector) else { return Array(repeating: 42, count: range.count) }
         let plan = redaction[index]

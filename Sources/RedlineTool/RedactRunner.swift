@@ -143,21 +143,22 @@ final class Filter {
         if chunk.verdict == .block && blockedFindings.isEmpty {
             report("redline: lines from \(chunk.firstLine): blocked (a detector could not finish; fail-closed)")
         }
-        let bytes = Array(chunk.bytes)
         if chunk.failClosed >= .redact {
             // A detector could not finish and its rules redact or block: what it would have found
             // is unknown, so every line of the chunk is withheld (fail-closed), line count kept.
             report("redline: lines from \(chunk.firstLine): withheld (detector '\(chunk.failedDetector ?? "-")' could not finish; fail-closed)")
-            try out.write(withheld(bytes, detector: chunk.failedDetector))
+            try out.write(withheld(Array(chunk.bytes), detector: chunk.failedDetector))
             try out.endRecord()
             return
         }
         continuingLine = false
         guard options.onBlock == .marker, !blockedFindings.isEmpty else {
-            try out.write(session.pipeline.redact(bytes, findings: targets, base: chunk.offset))
+            // Unchanged runs and replacements go straight to the output (no copy of the window).
+            try session.pipeline.redact(chunk.bytes, findings: targets, base: chunk.offset) { try out.write($0) }
             try out.endRecord()
             return
         }
+        let bytes = Array(chunk.bytes)
         // Replace every line a blocked finding touches with a marker line; redact the rest.
         var blockedLines: [Range<Int>] = []
         for finding in blockedFindings {

@@ -16,6 +16,28 @@ struct RedactionTests {
         return String(decoding: pipeline.redact(bytes, findings: result.findings), as: UTF8.self)
     }
 
+    @Test("redacting a slice in pieces gives the same bytes as redacting a copy of it, wherever the slice starts")
+    func piecesMatchWhole() throws {
+        let pipeline = try Self.pipeline()
+        let text = Array("head 4111 1111 1111 1111 mid NHS 943 476 5919 and 5555 5555 5555 4444 tail".utf8)
+        for start in [0, 3, 5, 20] {
+            let window = Array(text[start...])
+            let findings = pipeline.makeSession().scan(window, channel: "chat").findings.map { finding -> Finding in
+                var shifted = finding
+                shifted.start += 1000
+                shifted.end += 1000
+                return shifted
+            }
+            #expect(!findings.isEmpty)
+            var pieces: [UInt8] = []
+            pipeline.redact(text[start...], findings: findings, base: 1000) { pieces.append(contentsOf: $0) }
+            #expect(pieces == pipeline.redact(window, findings: findings, base: 1000), "slice from \(start)")
+        }
+        var untouched: [UInt8] = []
+        pipeline.redact(text[7...], findings: []) { untouched.append(contentsOf: $0) }
+        #expect(untouched == Array(text[7...]))
+    }
+
     @Test("mask keeps the card's last four digits and its separators", arguments: [
         ("card 4111 1111 1111 1111.", "card **** **** **** 1111."),
         ("card 4111-1111-1111-1111", "card ****-****-****-1111"),
