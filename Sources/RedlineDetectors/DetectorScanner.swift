@@ -21,8 +21,8 @@ public final class DetectorScanner {
     private var clusters: [DigitCluster] = []
     private var regions: [ClosedRange<Int>] = []
     private var candidates: [Refined] = []
-    /// Indices of the clusters with at least ``StartRule/longClusterDigits`` digits.
-    private var longClusters: [Int] = []
+    /// The long and the letter-led clusters (see ``StartRule/Subsets``).
+    private var subsets = StartRule.Subsets()
     /// What the scan loop needs of each detector, as plain values.
     private let plans: [Plan]
 
@@ -77,16 +77,16 @@ public final class DetectorScanner {
         var clusters: [DigitCluster] = []
         var regions: [ClosedRange<Int>] = []
         var candidates: [Refined] = []
-        var longClusters: [Int] = []
+        var subsets = StartRule.Subsets()
         swap(&clusters, &self.clusters)
         swap(&regions, &self.regions)
         swap(&candidates, &self.candidates)
-        swap(&longClusters, &self.longClusters)
+        swap(&subsets, &self.subsets)
         defer {
             swap(&clusters, &self.clusters)
             swap(&regions, &self.regions)
             swap(&candidates, &self.candidates)
-            swap(&longClusters, &self.longClusters)
+            swap(&subsets, &self.subsets)
         }
         let computesConfidence = self.computesConfidence
         text.bytes.withUnsafeBufferPointer { buffer in
@@ -101,13 +101,10 @@ public final class DetectorScanner {
                     if let shape = plan.startShape {
                         if !clustersFound {
                             DigitClusters.find(buffer, into: &clusters)
-                            longClusters.removeAll(keepingCapacity: true)
-                            for (at, cluster) in clusters.enumerated() where cluster.digits >= StartRule.longClusterDigits {
-                                longClusters.append(at)
-                            }
+                            subsets.build(clusters, buffer)
                             clustersFound = true
                         }
-                        StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, long: longClusters, buffer, into: &regions)
+                        StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, subsets: subsets, buffer, into: &regions)
                         // Nothing productive can start anywhere: no PCRE2 call at all.
                         if regions.isEmpty { continue }
                         bounded = true

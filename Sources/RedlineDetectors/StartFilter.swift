@@ -82,22 +82,52 @@ struct StartRule: Sendable {
 
     /// Appends the start ranges (inclusive, sorted, merged) this rule allows in `text`.
     func regions(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
-        StartRule.regions(minDigits: minDigits, shape: shape, clusters, long: nil, text, into: &out)
+        StartRule.regions(minDigits: minDigits, shape: shape, clusters, subsets: nil, text, into: &out)
     }
 
-    /// Clusters with at least this many digits are also listed apart (`long`), so that rules
-    /// needing as many skip the short ones (times, dates, amounts) without visiting them.
+    /// Clusters with at least this many digits are also listed apart, so that rules needing as
+    /// many skip the short ones (times, dates, amounts) without visiting them.
     static let longClusterDigits = 6
 
+    /// Indices of two kinds of clusters, listed once per text (see ``regions(minDigits:shape:_:subsets:_:into:)``).
+    struct Subsets {
+        /// Clusters with at least ``longClusterDigits`` digits.
+        var long: [Int] = []
+        /// Clusters right after an ASCII letter or a non-ASCII byte, or after `GIR ` (see ``hasLetterLead(_:_:)``).
+        var lettered: [Int] = []
+
+        mutating func build(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>) {
+            long.removeAll(keepingCapacity: true)
+            lettered.removeAll(keepingCapacity: true)
+            for (index, cluster) in clusters.enumerated() {
+                if cluster.digits >= StartRule.longClusterDigits { long.append(index) }
+                if StartRule.hasLetterLead(cluster.first, text) { lettered.append(index) }
+            }
+        }
+    }
+
+    /// What an IBAN or a postcode needs right before its first digit: an ASCII letter or a byte of
+    /// a non-ASCII character, or `GIR` and a space (every text start the two rules accept).
+    @inline(__always)
+    static func hasLetterLead(_ first: Int, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard first >= 1 else { return false }
+        let before = text[first - 1]
+        if isLetter(before) || before >= 0x80 { return true }
+        return before == 32 && first >= 4 && text[first - 4] | 0x20 == 103 && text[first - 3] | 0x20 == 105 && text[first - 2] | 0x20 == 114
+    }
+
     /// ``regions(_:_:into:)`` for a rule given by its parts (plain values, nothing to retain).
-    /// `long`, when given, lists the indices of the clusters with at least ``longClusterDigits``
-    /// digits; a rule that needs as many visits only those.
-    static func regions(minDigits: Int, shape: Shape, _ clusters: [DigitCluster], long: [Int]?, _ text: UnsafeBufferPointer<UInt8>,
+    /// With `subsets`, a rule visits only the clusters it can use: those with enough digits, or
+    /// those led by a letter (IBAN, postcode); the rest cannot yield a start.
+    static func regions(minDigits: Int, shape: Shape, _ clusters: [DigitCluster], subsets: Subsets?, _ text: UnsafeBufferPointer<UInt8>,
                         into out: inout [ClosedRange<Int>]) {
         if !out.isEmpty { out.removeAll(keepingCapacity: true) }
-        if let long, minDigits >= longClusterDigits {
-            walk(long, minDigits: minDigits, shape: shape, clusters, text, into: &out)
-        } else {
+        switch (subsets, shape) {
+        case let (subsets?, .ibanLead), let (subsets?, .postcodeLead):
+            walk(subsets.lettered, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+        case let (subsets?, _) where minDigits >= longClusterDigits:
+            walk(subsets.long, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+        default:
             walk(clusters.indices, minDigits: minDigits, shape: shape, clusters, text, into: &out)
         }
     }
