@@ -273,8 +273,12 @@ enum DigitClusters {
             while index < count {
                 // Skip to the next digit, eight bytes at a time where possible.
                 while index + 8 <= count {
-                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    if DigitClusters.hasDigit(word) { break }
+                    let digits = DigitClusters.digitBytes(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                    if digits != 0 {
+                        // Straight to the first digit of the word (little-endian: lowest byte first).
+                        index += digits.trailingZeroBitCount / 8
+                        break
+                    }
                     index += 8
                 }
                 while index < count, !StartRule.isDigit(base[index]) { index += 1 }
@@ -303,14 +307,14 @@ enum DigitClusters {
         }
     }
 
-    /// True when any byte of the little-endian word is an ASCII digit (exact).
-    @inline(__always) static func hasDigit(_ word: UInt64) -> Bool {
+    /// The high bit of each byte of the word that is an ASCII digit, and no other bit (exact).
+    @inline(__always) static func digitBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high: UInt64 = 0x8080_8080_8080_8080
         // Bytes 0x30...0x39 become 0...9 after XOR 0x30 and have no high bit.
         let x = word ^ (ones &* 0x30)
         // Per byte, exactly: high bit set where (x & 0x7F) + 0x76 overflows (x >= 10) or x has its high bit.
         let ge10 = ((x & ~high) &+ (ones &* 0x76)) | x
-        return (~ge10 & high) != 0
+        return ~ge10 & high
     }
 }
