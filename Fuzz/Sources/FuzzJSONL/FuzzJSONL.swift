@@ -5,12 +5,33 @@ import RedlineFormats
 // The JSON Lines record parser and rewriter. Invariants: member ranges lie inside the line;
 // replacing a string member with its own decoded value gives a line that parses to the same
 // members and the same decoded value when it is valid UTF-8 (the encoder and decoder agree);
-// other members' bytes are kept exactly.
+// other members' bytes are kept exactly. The in-place reader `check` uses (`JSONLine.locate`,
+// `JSONString.decode(_:into:)`) accepts and rejects exactly what the copying parser does and
+// finds the same members with the same decoded values.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    guard let line = try? JSONLine(bytes) else { return 0 }
+    let parsed = try? JSONLine(bytes)
+    // The in-place reader, asked for the first three names and one that is rarely there.
+    let names = (parsed?.members.prefix(3).map { Array($0.key.utf8) } ?? []) + [Array("text".utf8)]
+    let located = try? bytes.withUnsafeBufferPointer { try JSONLine.locate(names, in: $0) }
+    Fuzz.check((located == nil) == (parsed == nil), "locate and the parser disagree on whether the line is an object")
+    if let parsed, let located {
+        for (index, name) in names.enumerated() {
+            let member = parsed.member(String(decoding: name, as: UTF8.self))
+            // A name that is not valid UTF-8 cannot be looked up by String; skip it.
+            guard String(decoding: name, as: UTF8.self).utf8.elementsEqual(name) else { continue }
+            Fuzz.check(located[index] == member?.value, "locate found another member for name \(index)")
+            if let range = located[index], bytes[range.lowerBound] == UInt8(ascii: "\"") {
+                var decoded: [UInt8] = [1, 2, 3]
+                decoded.removeAll(keepingCapacity: true)
+                bytes.withUnsafeBufferPointer { JSONString.decode(UnsafeBufferPointer(rebasing: $0[range]), into: &decoded) }
+                Fuzz.check(decoded == JSONString.decode(bytes[range]), "decoding in place differs")
+            }
+        }
+    }
+    guard let line = parsed else { return 0 }
     for member in line.members {
         Fuzz.check(member.value.lowerBound >= 0 && member.value.upperBound <= bytes.count && !member.value.isEmpty,
                    "member '\(member.key)' at \(member.value) in \(bytes.count) bytes")
