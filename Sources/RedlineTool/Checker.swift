@@ -176,10 +176,8 @@ final class InputScanner {
                         continue
                     }
                     try body(index, processor.csv(raw, record: index, columns: known))
-                } else if processor.redact {
-                    try body(index, processor.jsonl(reader.withBytes(range) { Array($0) }, record: index))
                 } else {
-                    let outcome = reader.withBytes(range) { processor.checkJSONL($0, record: index, names: names, text: &text) }
+                    let outcome = reader.withBytes(range) { processor.jsonl(inPlace: $0, record: index, names: names, text: &text) }
                     try body(index, outcome)
                 }
             case let .tooLarge(size):

@@ -48,6 +48,11 @@ public final class OutputStream {
         if buffer.count >= capacity { try flush() }
     }
 
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
 
     /// Marks the end of a record: flushes when line-buffered.

@@ -106,7 +106,8 @@ final class RecordReader {
 
 /// The outcome of one record.
 struct RecordOutcome {
-    var output: [UInt8]
+    /// What to write for the record; nil: the record exactly as it was read.
+    var output: [UInt8]?
     var findings: [Finding] = []
     var verdict: Action = .allow
     var failures: [Diagnostic] = []
@@ -131,32 +132,23 @@ struct RecordProcessor {
         return defaultChannel
     }
 
+    /// One JSONL record, parsed from a copy (``JSONLine``): the straightforward path that
+    /// ``jsonl(inPlace:record:names:text:)`` is tested against.
     func jsonl(_ raw: [UInt8], record: Int) -> RecordOutcome {
         let bodyEnd = RecordProcessor.bodyEnd(raw)
-        let terminator = raw[bodyEnd...]
         if raw[..<bodyEnd].allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
         let line: JSONLine
         do {
             line = try JSONLine(raw, count: bodyEnd)
         } catch {
-            let reason = "malformed JSON (\(error.reason) at byte \(error.offset))"
-            let output = passMalformed ? raw : Array("{\"redline_error\":\"malformed JSON record\",\"record\":\(record)}".utf8) + terminator
-            return RecordOutcome(output: output, channel: defaultChannel, malformed: reason)
+            return malformed(error, raw: raw, record: record)
         }
         let id = line.text(fields.id)
         let channel = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
         guard let text = line.string(fields.text) else { return RecordOutcome(output: raw, id: id, channel: channel) }
         let result = session.scan(text, channel: channel)
         var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
-        guard redact else { return outcome }
-        if result.verdict == .block && onBlock == .marker {
-            let rule = result.decidingRule ?? "fail-closed"
-            outcome.output = Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(id.map(JSONString.encode) ?? "null")}".utf8) + terminator
-        } else if result.failClosed >= .redact {
-            outcome.output = line.replacing(fields.text, withString: RecordProcessor.withheld(result)) + terminator
-        } else if let redacted = redactedText(text, result) {
-            outcome.output = line.replacing(fields.text, withString: redacted) + terminator
-        }
+        if redact, let rewritten = rewritten(line, text: text, result: result, record: record, id: id) { outcome.output = rewritten }
         return outcome
     }
 
@@ -165,17 +157,19 @@ struct RecordProcessor {
         [Array(fields.text.utf8), Array(fields.id.utf8)] + (fields.channel.map { [Array($0.utf8)] } ?? [])
     }
 
-    /// ``jsonl(_:record:)`` for checking only (the outcome's `output` stays empty): reads the record
-    /// in place and decodes its text into `text`, a buffer reused from record to record, so a
-    /// record costs no copy of itself. `names` is ``jsonlNames``.
-    func checkJSONL(_ raw: UnsafeBufferPointer<UInt8>, record: Int, names: [[UInt8]], text: inout [UInt8]) -> RecordOutcome {
-        let body = UnsafeBufferPointer(rebasing: raw[..<RecordProcessor.bodyEnd(raw)])
-        if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: [], channel: defaultChannel) }
+    /// ``jsonl(_:record:)`` reading the record in place: member names are compared where they lie
+    /// and the text is decoded into `text`, a buffer reused from record to record, so a record
+    /// that stays as it is costs no copy of itself (its `output` is nil: write it as read). Only a
+    /// record that redaction rewrites is copied and parsed. `names` is ``jsonlNames``.
+    func jsonl(inPlace raw: UnsafeBufferPointer<UInt8>, record: Int, names: [[UInt8]], text: inout [UInt8]) -> RecordOutcome {
+        let bodyEnd = RecordProcessor.bodyEnd(raw)
+        let body = UnsafeBufferPointer(rebasing: raw[..<bodyEnd])
+        if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(channel: defaultChannel) }
         let located: JSONLine.Located
         do {
             located = try JSONLine.locate(names, in: body)
         } catch {
-            return RecordOutcome(output: [], channel: defaultChannel, malformed: "malformed JSON (\(error.reason) at byte \(error.offset))")
+            return malformed(error, raw: Array(raw), record: record)
         }
         func display(_ range: Range<Int>) -> String {
             guard body[range.lowerBound] == UInt8(ascii: "\"") else { return String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self) }
@@ -186,12 +180,47 @@ struct RecordProcessor {
         let id = located[1].map(display)
         let channel = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
         guard let textRange = located[0], body[textRange.lowerBound] == UInt8(ascii: "\"") else {
-            return RecordOutcome(output: [], id: id, channel: channel)
+            return RecordOutcome(id: id, channel: channel)
         }
         text.removeAll(keepingCapacity: true)
         JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
         let result = session.scan(text, channel: channel)
-        return RecordOutcome(output: [], findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        if redact && rewrites(result) {
+            // Rare: parse a copy (the same members `locate` found) and rewrite it.
+            let copy = Array(raw)
+            guard let line = try? JSONLine(copy, count: bodyEnd) else { return jsonl(copy, record: record) }
+            outcome.output = rewritten(line, text: text, result: result, record: record, id: id)
+        }
+        return outcome
+    }
+
+    /// Whether redaction changes a record with this result (``rewritten(_:text:result:record:id:)`` is not nil).
+    func rewrites(_ result: ScanResult) -> Bool {
+        (result.verdict == .block && onBlock == .marker) || result.failClosed >= .redact || result.findings.contains { $0.action >= .redact }
+    }
+
+    /// The redacted record (its line terminator kept), or nil when redaction leaves it as it is.
+    private func rewritten(_ line: JSONLine, text: [UInt8], result: ScanResult, record: Int, id: String?) -> [UInt8]? {
+        let terminator = line.bytes[line.count...]
+        if result.verdict == .block && onBlock == .marker {
+            let rule = result.decidingRule ?? "fail-closed"
+            return Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(id.map(JSONString.encode) ?? "null")}".utf8) + terminator
+        }
+        if result.failClosed >= .redact {
+            return line.replacing(fields.text, withString: RecordProcessor.withheld(result)) + terminator
+        }
+        if let redacted = redactedText(text, result) {
+            return line.replacing(fields.text, withString: redacted) + terminator
+        }
+        return nil
+    }
+
+    private func malformed(_ error: JSONLine.ParseError, raw: [UInt8], record: Int) -> RecordOutcome {
+        let reason = "malformed JSON (\(error.reason) at byte \(error.offset))"
+        let terminator = raw[RecordProcessor.bodyEnd(raw)...]
+        let output = passMalformed ? raw : Array("{\"redline_error\":\"malformed JSON record\",\"record\":\(record)}".utf8) + terminator
+        return RecordOutcome(output: output, channel: defaultChannel, malformed: reason)
     }
 
     func csv(_ raw: [UInt8], record: Int, columns: [String: Int]) -> RecordOutcome {

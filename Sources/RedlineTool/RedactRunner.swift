@@ -219,19 +219,27 @@ final class Filter {
         let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
         var columns: [String: Int]?
         var index = 0
-        while let item = try reader.next() {
+        let names = processor.jsonlNames
+        var text: [UInt8] = []
+        while let item = try reader.nextSlice() {
             switch item {
-            case let .record(raw):
-                if mode == .csv, columns == nil {
-                    columns = CSVColumns.parse(raw)
-                    if columns?[options.fields.text] == nil {
-                        throw ToolError("CSV header has no column '\(options.fields.text)' (use --text-column)")
+            case let .record(range):
+                let outcome: RecordOutcome
+                if mode == .csv {
+                    let raw = reader.withBytes(range) { Array($0) }
+                    if columns == nil {
+                        columns = CSVColumns.parse(raw)
+                        if columns?[options.fields.text] == nil {
+                            throw ToolError("CSV header has no column '\(options.fields.text)' (use --text-column)")
+                        }
+                        try out.write(raw)
+                        try out.endRecord()
+                        continue
                     }
-                    try out.write(raw)
-                    try out.endRecord()
-                    continue
+                    outcome = processor.csv(raw, record: index, columns: columns!)
+                } else {
+                    outcome = reader.withBytes(range) { processor.jsonl(inPlace: $0, record: index, names: names, text: &text) }
                 }
-                let outcome = mode == .csv ? processor.csv(raw, record: index, columns: columns!) : processor.jsonl(raw, record: index)
                 for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
                 audit?.add(verdict: outcome.verdict)
                 if let malformed = outcome.malformed {
@@ -242,7 +250,12 @@ final class Filter {
                     blocked = true
                     report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
                 }
-                try out.write(outcome.output)
+                if let output = outcome.output {
+                    try out.write(output)
+                } else {
+                    // Unchanged: the record's bytes exactly as they were read.
+                    try reader.withBytes(range) { try out.write($0) }
+                }
                 try out.endRecord()
             case let .tooLarge(size):
                 printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")

@@ -3,8 +3,9 @@ import RedlineCore
 import RedlineEngine
 @testable import RedlineTool
 
-/// `check` reads JSON Lines records in place (`RecordProcessor.checkJSONL`); `redact` parses a
-/// copy of each record (`RecordProcessor.jsonl`). Both must see the same records the same way.
+/// `check` and `redact` read JSON Lines records in place (`RecordProcessor.jsonl(inPlace:…)`);
+/// `RecordProcessor.jsonl(_:record:)` parses a copy of each record, the straightforward way. Both
+/// must see every record the same way and write the same bytes.
 @Suite("JSON Lines fast path")
 struct RecordFastPathTests {
     static let records: [String] = [
@@ -23,28 +24,39 @@ struct RecordFastPathTests {
         #"{"id":"nested","meta":{"text":"4111 1111 1111 1111"},"text":"IBAN GB82 WEST 1234 5698 7654 32"}"#,
     ]
 
-    @Test("checking a record in place gives the same outcome as parsing a copy", arguments: [nil, "channel"])
-    func fastPathMatchesCopy(_ channelField: String?) throws {
+    @Test("reading a record in place gives the same outcome and output as parsing a copy",
+          arguments: [(nil, false, OnBlock.redact), ("channel", false, .redact), (nil, true, .redact), ("channel", true, .marker), ("channel", true, .redact)])
+    func inPlaceMatchesCopy(_ setup: (channel: String?, redact: Bool, onBlock: OnBlock)) throws {
         let pipeline = try PolicySource.embeddedDefault.compile()
         var fields = RecordFields()
-        fields.channel = channelField
-        let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: fields,
-                                        redact: false, onBlock: .redact, passMalformed: false)
-        var text: [UInt8] = Array("left over from an earlier record 4111 1111 1111 1111".utf8)
-        var findings = 0
-        for (index, record) in Self.records.enumerated() {
-            let raw = Array(record.utf8)
-            let copied = processor.jsonl(raw, record: index)
-            let inPlace = raw.withUnsafeBufferPointer { processor.checkJSONL($0, record: index, names: processor.jsonlNames, text: &text) }
-            #expect(inPlace.id == copied.id, "record \(index)")
-            #expect(inPlace.channel == copied.channel, "record \(index)")
-            #expect(inPlace.verdict == copied.verdict, "record \(index)")
-            #expect(inPlace.malformed == copied.malformed, "record \(index)")
-            #expect(inPlace.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt)" }
-                    == copied.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt)" }, "record \(index)")
-            findings += inPlace.findings.count
+        fields.channel = setup.channel
+        for passMalformed in [false, true] {
+            let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: fields,
+                                            redact: setup.redact, onBlock: setup.onBlock, passMalformed: passMalformed)
+            var text: [UInt8] = Array("left over from an earlier record 4111 1111 1111 1111".utf8)
+            var findings = 0
+            var rewritten = 0
+            for (index, record) in Self.records.enumerated() {
+                let raw = Array(record.utf8)
+                let copied = processor.jsonl(raw, record: index)
+                let inPlace = raw.withUnsafeBufferPointer { processor.jsonl(inPlace: $0, record: index, names: processor.jsonlNames, text: &text) }
+                #expect(inPlace.id == copied.id, "record \(index)")
+                #expect(inPlace.channel == copied.channel, "record \(index)")
+                #expect(inPlace.verdict == copied.verdict, "record \(index)")
+                #expect(inPlace.malformed == copied.malformed, "record \(index)")
+                #expect(inPlace.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt)" }
+                        == copied.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt)" }, "record \(index)")
+                if setup.redact {
+                    // What is written: the output, or the record exactly as read.
+                    #expect((inPlace.output ?? raw) == (copied.output ?? raw), "record \(index)")
+                    if (inPlace.output ?? raw) != raw { rewritten += 1 }
+                }
+                findings += inPlace.findings.count
+            }
+            // The cases above are not vacuous: cards, NINO, postcode, phone, bank, e-mail and IBAN are
+            // found, and redaction rewrites some records and leaves others as they were.
+            #expect(findings >= 9)
+            if setup.redact { #expect(rewritten >= 4 && rewritten < Self.records.count) }
         }
-        // The cases above are not vacuous: cards, NINO, postcode, phone, bank, e-mail and IBAN are found.
-        #expect(findings >= 9)
     }
 }
