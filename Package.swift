@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "RedlineMilter",
             dependencies: [
-                "RedlineCore", "RedlineEngine", "RedlineMail",
+                "RedlineCore", "RedlineEngine", "RedlineMail", "RedlineAudit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "RedlineMilterTests",
             dependencies: [
-                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail",
+                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

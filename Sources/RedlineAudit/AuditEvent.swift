@@ -32,6 +32,15 @@ public struct AuditEvent: Sendable, Equatable {
         self.policySHA256 = policySHA256
     }
 
+    /// The event for one decision from its findings: their rule ids, counts per detector and keyed
+    /// fingerprints (nothing of their excerpts or positions).
+    public init(mode: String, source: String, channel: String, verdict: Action, findings: [Finding], policySHA256: String) {
+        var counts: [String: Int] = [:]
+        for finding in findings { counts[finding.detector, default: 0] += 1 }
+        self.init(mode: mode, source: source, channel: channel, verdict: verdict.name, rules: findings.compactMap(\.rule),
+                  detectors: counts, fingerprints: findings.map(\.valueHash).filter { !$0.isEmpty }, policySHA256: policySHA256)
+    }
+
     /// The record body (everything before `,"mac":`) for sequence number `seq`.
     func body(seq: Int, time: String, prev: String) -> String {
         var text = "{\"seq\":\(seq),\"time\":\(AuditJSON.string(time)),\"mode\":\(AuditJSON.string(mode)),"

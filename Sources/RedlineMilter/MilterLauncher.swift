@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import RedlineAudit
 import RedlineCore
 import RedlineEngine
 
@@ -25,6 +26,8 @@ public struct MilterLaunchOptions: Sendable {
     public var findingsHeader = true
     public var threads: Int?
     public var shutdownGrace = 30
+    /// Hash-chained audit log of every decision (needs the HMAC key).
+    public var audit: String?
     /// Validate the options and the policy, then exit (like `postfix check`).
     public var check = false
 
@@ -116,13 +119,27 @@ public enum MilterLauncher {
     /// With `check`, validates and returns. Throws on a bad option, a policy error (every
     /// diagnostic logged first) or a listener that cannot be bound.
     public static func run(_ options: MilterLaunchOptions, environment: [String: String], directory: String) throws(MilterLaunchError) {
-        let configuration = try configuration(options)
+        var configuration = try configuration(options)
         let decider = try decider(options)
         let logger = try logger(options)
         let source = PolicySource.resolve(explicit: options.policy, environment: environment, directory: directory)
         let key: [UInt8]?
         do { key = try KeySource.load(keyFile: options.keyFile, environment: environment) } catch {
             throw MilterLaunchError(error.description)
+        }
+        if let path = options.audit {
+            guard let key else {
+                throw MilterLaunchError("--audit needs the HMAC key: --key-file FILE or REDLINE_KEY (the chain is keyed so that nobody without it can rewrite it)")
+            }
+            // Fail at start, not at the first message, when the log cannot be written.
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            guard descriptor >= 0 else { throw MilterLaunchError("cannot write the audit log \(path): \(String(cString: strerror(errno)))") }
+            close(descriptor)
+            do {
+                configuration.audit = MilterAudit(trail: try AuditTrail(path: path, key: key), onError: configuration.session.onError)
+            } catch {
+                throw MilterLaunchError("\(error)")
+            }
         }
         let store: PolicyStore
         do {

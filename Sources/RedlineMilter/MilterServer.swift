@@ -27,6 +27,8 @@ public struct MilterServerConfiguration: Sendable {
     public var scanThreads = System.coreCount
     /// How long a graceful shutdown waits for messages in progress.
     public var shutdownGrace: TimeAmount = .seconds(30)
+    /// Where decisions are recorded (`--audit FILE`), or nil.
+    public var audit: MilterAudit?
 
     public init(listen: MilterAddress) {
         self.listen = listen
@@ -87,7 +89,7 @@ public final class MilterServer: Sendable {
     /// Binds the listeners. Throws on an address in use, a foreign file at a socket path, etc.
     public func start() throws {
         threadPool.start()
-        let evaluator = PolicyEvaluator(store: store, threadPool: threadPool, decider: decider)
+        let evaluator = PolicyEvaluator(store: store, threadPool: threadPool, decider: decider, audit: configuration.audit)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

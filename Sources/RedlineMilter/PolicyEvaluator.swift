@@ -1,7 +1,9 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import RedlineAudit
 import RedlineCore
 import RedlineEngine
 
@@ -46,6 +48,7 @@ public final class PolicyEvaluator: MilterEvaluating {
     private let store: PolicyStore
     private let threadPool: NIOThreadPool
     private let decider: MilterDecider
+    private let audit: MilterAudit?
     private let sessions = NIOLockedValueBox<[SessionBox]>([])
 
     final class SessionBox: @unchecked Sendable {
@@ -54,17 +57,19 @@ public final class PolicyEvaluator: MilterEvaluating {
         init(_ session: PipelineSession) { self.session = session }
     }
 
-    public init(store: PolicyStore, threadPool: NIOThreadPool, decider: MilterDecider) {
+    public init(store: PolicyStore, threadPool: NIOThreadPool, decider: MilterDecider, audit: MilterAudit? = nil) {
         self.store = store
         self.threadPool = threadPool
         self.decider = decider
+        self.audit = audit
     }
 
     public func evaluate(_ message: MilterMessage, eventLoop: any EventLoop) -> EventLoopFuture<MilterOutcome> {
         threadPool.runIfActive(eventLoop: eventLoop) { [self] in
             let box = checkOut()
             defer { checkIn(box) }
-            return decider.decide(message, session: box.session)
+            let outcome = decider.decide(message, session: box.session)
+            return audit?.record(outcome, message: message, policySHA256: box.session.pipeline.policySHA256) ?? outcome
         }
     }
 
@@ -82,6 +87,37 @@ public final class PolicyEvaluator: MilterEvaluating {
         guard box.session.pipeline === pipeline else { return }
         sessions.withLockedValue { pool in
             if pool.count < 64 { pool.append(box) }
+        }
+    }
+}
+
+/// `redline milter --audit FILE`: one hash-chained record per decided message (mode `milter`,
+/// the Message-ID or else the queue ID, channel, verdict, rule ids, detector counts, keyed
+/// fingerprints; never content), appended before the MTA gets the answer. A message whose record
+/// cannot be written is answered as an internal error (`onError`, by default 451 tempfail: the MTA
+/// retries later), so no decision goes unrecorded unless the administrator chose `accept`.
+public struct MilterAudit: Sendable {
+    public let trail: AuditTrail
+    public let onError: MilterFallback
+
+    public init(trail: AuditTrail, onError: MilterFallback) {
+        self.trail = trail
+        self.onError = onError
+    }
+
+    func record(_ outcome: MilterOutcome, message: MilterMessage, policySHA256: String) -> MilterOutcome {
+        guard let verdict = outcome.verdict else { return outcome }
+        let messageID = message.headers.first { $0.name.lowercased() == "message-id" }
+            .map { String(decoding: $0.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let source = messageID.flatMap { $0.isEmpty ? nil : $0 } ?? message.queueID.map { "queue:\($0)" } ?? "-"
+        let event = AuditEvent(mode: "milter", source: source, channel: verdict.channel, verdict: verdict.verdict,
+                               findings: verdict.findings, policySHA256: policySHA256)
+        do {
+            try trail.append([event])
+            return outcome
+        } catch {
+            return MilterOutcome(decision: .fallback(onError, reason: "the audit log could not be written"), verdict: verdict,
+                                 error: "audit: \(error)")
         }
     }
 }

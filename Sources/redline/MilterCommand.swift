@@ -76,6 +76,9 @@ struct MilterCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds a shutdown waits for messages in progress.")
     var shutdownGrace: Int = 30
 
+    @Option(name: .long, help: "Append a hash-chained audit record of every decision to FILE (needs --key-file or REDLINE_KEY).")
+    var audit: String?
+
     @Flag(name: .long, help: "Check the options and the policy, then exit.")
     var check = false
 
@@ -84,6 +87,7 @@ struct MilterCommand: ParsableCommand {
         options.listen = listen
         options.policy = policy
         options.keyFile = keyFile
+        options.audit = audit
         options.metricsListen = metricsListen
         options.socketMode = socketMode
         options.socketOwner = socketOwner
