@@ -51,8 +51,11 @@ public enum SendmailWrapper {
         return parsed
     }
 
-    /// Checks `input` and acts on the verdict; returns the exit code for the caller.
+    /// Checks `input` and acts on the verdict; returns the exit code for the caller. `record`, when
+    /// given, is told every decision before anything is sent (`--audit`); when it throws, nothing is
+    /// sent and the exit code is 75, so no message leaves without its record.
     public static func run(arguments: [String], input: [UInt8], sendmailPath: String, session: PipelineSession,
+                           record: ((MailVerdict, _ source: String) throws -> Void)? = nil,
                            standardError: (String) -> Void) -> Int32 {
         let parsed = parse(arguments)
         var recipients = parsed.recipients
@@ -60,6 +63,14 @@ public enum SendmailWrapper {
         let (output, verdict) = MailProcessor.redact(input, session: session, recipients: recipients)
         for diagnostic in verdict.diagnostics where diagnostic.severity == .error {
             standardError("redline: \(diagnostic)")
+        }
+        if let record {
+            do {
+                try record(verdict, MessageIdentity(input).messageID ?? "-")
+            } catch {
+                standardError("redline: the audit record could not be written (\(error)); nothing was sent")
+                return temporaryFailureExitCode
+            }
         }
         if verdict.verdict == .block {
             standardError(blockMessage(verdict, pipeline: session.pipeline))

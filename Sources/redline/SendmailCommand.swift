@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RedlineAudit
 import RedlineCore
 import RedlineEngine
 import RedlineMail
@@ -25,8 +26,11 @@ struct SendmailCommand: ParsableCommand {
     @Option(name: .long, help: "Policy file (default: REDLINE_POLICY, .redline.yaml, then the embedded default).")
     var policy: String?
 
-    @Option(name: .long, help: "HMAC key file for hash redaction (default: REDLINE_KEY).")
+    @Option(name: .long, help: "HMAC key file for hash redaction and --audit (default: REDLINE_KEY).")
     var keyFile: String?
+
+    @Option(name: .long, help: "Append a hash-chained audit record of the decision to FILE before anything is sent (needs the key).")
+    var audit: String?
 
     @Argument(parsing: .captureForPassthrough, help: "sendmail arguments and recipients, passed through.")
     var arguments: [String] = []
@@ -35,9 +39,19 @@ struct SendmailCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let source = PolicySource.resolve(explicit: policy, environment: environment, directory: FileManager.default.currentDirectoryPath)
         let pipeline: Pipeline
+        var trail: AuditTrail?
         do {
             let key = try KeySource.load(keyFile: keyFile, environment: environment)
             pipeline = try source.compile(key: key)
+            if let audit {
+                guard let key else {
+                    Self.printError("redline: --audit needs the HMAC key: --key-file FILE or REDLINE_KEY; nothing was sent")
+                    throw ExitCode(75)
+                }
+                trail = try AuditTrail(path: audit, key: key)
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch let list as DiagnosticList {
             for diagnostic in list.diagnostics { Self.printError(diagnostic.description) }
             Self.printError("redline: policy error; nothing was sent")
@@ -49,8 +63,14 @@ struct SendmailCommand: ParsableCommand {
         var passthrough = arguments
         if passthrough.first == "--" { passthrough.removeFirst() }
         let input = Array(FileHandle.standardInput.readDataToEndOfFile())
+        let record: ((MailVerdict, String) throws -> Void)? = trail.map { trail in
+            { verdict, source in
+                try trail.append([AuditEvent(mode: "sendmail", source: source, channel: verdict.channel, verdict: verdict.verdict,
+                                             findings: verdict.findings, policySHA256: pipeline.policySHA256)])
+            }
+        }
         let code = SendmailWrapper.run(arguments: passthrough, input: input, sendmailPath: sendmail,
-                                       session: pipeline.makeSession(), standardError: Self.printError)
+                                       session: pipeline.makeSession(), record: record, standardError: Self.printError)
         if code != 0 { throw ExitCode(code) }
     }
 

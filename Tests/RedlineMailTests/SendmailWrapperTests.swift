@@ -32,6 +32,35 @@ struct SendmailWrapperTests {
         }
     }
 
+    @Test("--audit: every decision is recorded before anything is sent, named by its Message-ID")
+    func recordsBeforeSending() throws {
+        var recorded: [(verdict: Action, channel: String, source: String, sentYet: Bool)] = []
+        for text in ["To: jane@gmail.com\nMessage-ID: <m1@example.co.uk>\n\nYour NI number is JG 10 37 55 A.\n",
+                     "To: jane@gmail.com\n\nCard 4111 1111 1111 1111\n"] {
+            let standIn = try StandIn()
+            var errors: [String] = []
+            _ = SendmailWrapper.run(arguments: ["jane@gmail.com"], input: Fixture.lf(text), sendmailPath: standIn.script, session: Fixture.session(),
+                                    record: { verdict, source in
+                                        recorded.append((verdict.verdict, verdict.channel, source, standIn.recordedInput != nil))
+                                    }) { errors.append($0) }
+        }
+        #expect(recorded.map(\.verdict) == [.redact, .block])
+        #expect(recorded.map(\.source) == ["<m1@example.co.uk>", "-"])
+        #expect(recorded.allSatisfy { $0.channel == "email-external" && !$0.sentYet })
+    }
+
+    @Test("--audit: when the record cannot be written, nothing is sent and the exit code is 75")
+    func unrecordedIsNotSent() throws {
+        struct Unwritable: Error {}
+        let standIn = try StandIn()
+        var errors: [String] = []
+        let code = SendmailWrapper.run(arguments: ["jane@gmail.com"], input: Fixture.lf("To: jane@gmail.com\n\nhello\n"), sendmailPath: standIn.script,
+                                       session: Fixture.session(), record: { _, _ in throw Unwritable() }) { errors.append($0) }
+        #expect(code == 75)
+        #expect(standIn.recordedInput == nil)
+        #expect(errors.joined().contains("nothing was sent"))
+    }
+
     @Test("block: exit 77 with the rule's message, masked, and nothing sent")
     func block() throws {
         let standIn = try StandIn()

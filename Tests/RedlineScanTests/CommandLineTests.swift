@@ -79,11 +79,21 @@ struct CommandLineTests {
             }
         }
         group.wait()
+        // The sendmail wrapper records its decisions in the same chain (blocked ones too).
+        let sent = try Binary.run(["sendmail", "--audit", log, "--sendmail", "/bin/true", "--", "jane@gmail.com"],
+                                  input: "To: jane@gmail.com\nMessage-ID: <sm-1@support.example>\n\nNI \(ScanFixture.nino)\n")
+        #expect(sent.status == 0, "\(sent.err)")
+        let refused = try Binary.run(["sendmail", "--audit", log, "--sendmail", "/bin/true", "--", "jane@gmail.com"],
+                                     input: "To: jane@gmail.com\n\nCard 4111 1111 1111 1111\n")
+        #expect(refused.status == 77)
         let verify = try Binary.run(["audit", "verify", log])
         #expect(verify.status == 0, "\(verify.err)")
         #expect(verify.out.contains("chain intact, head matches"))
         let text = ScanFixture.read(log)
         #expect(text.contains("\"mode\":\"check\"") && text.contains("\"mode\":\"redact\"") && text.contains("\"mode\":\"scan\""))
+        #expect(text.contains("\"mode\":\"sendmail\",\"source\":\"<sm-1@support.example>\""))
+        #expect(text.contains("\"mode\":\"sendmail\",\"source\":\"-\",\"channel\":\"email-external\",\"verdict\":\"block\""))
+        #expect(!text.contains("4111"))
         #expect(text.contains("<md-1@support.example>"))
         for raw in ScanRunnerTests.rawValues { #expect(!text.contains(raw)) }
         #expect(!text.contains(ScanFixture.key))
