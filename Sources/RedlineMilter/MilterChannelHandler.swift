@@ -212,7 +212,8 @@ public final class MilterChannelHandler: ChannelInboundHandler {
         let decision = Self.decisionName(frames) ?? outcome.decision.name
         metrics.recordMessage(verdict: verdictName, decision: decision, findings: findings, seconds: seconds, size: message.size)
         if let error = outcome.error {
-            metrics.recordError(error.hasPrefix("internal") ? "internal" : error)
+            // A bounded label: the kind, not the message (an audit error names a path and errno).
+            metrics.recordError(error.hasPrefix("internal") ? "internal" : error.hasPrefix("audit:") ? "audit" : error)
             metrics.recordFallback(options.onError)
         }
         var metadata: Logger.Metadata = [

@@ -67,6 +67,8 @@ struct MilterAuditTests {
         let clean = try client.conversation(Postfix.cleanMessage)
         #expect(clean.last?.text.hasPrefix("451 4.7.1 redline: the audit log could not be written") == true)
         try client.send([MilterFrame("Q")])
+        let metrics = try httpGet(port: try #require(server.metricsAddress?.port), path: "/metrics")
+        #expect(metrics.contains("redline_errors_total{kind=\"audit\"} 1"))
     }
 
     @Test("redline milter --audit without a key, or with a log it cannot write, does not start")
