@@ -92,10 +92,12 @@ extension DetectorKind {
         matchExamples: ["call 07700 900123", "+44 20 7946 0123", "+44 (0)20 7946 0123", "0044 7700 900123",
                         "(020) 7946 0123", "tel: 0161-496-0000", "01632 960123"],
         noMatchExamples: ["+1 212 555 0123", "+33 1 42 68 53 00", "order 12345678901", "07700 90012",
-                          "0044 1 2", "ref 077009001234567"]
+                          "0044 1 2", "ref 077009001234567", "parcel 1Z 999 AA1 01 2345 6784"]
     )
 
     static let refinePhone: Refiner = { text, match in
+        // The tail of a UPS tracking number (`1Z 999 AA1 01 2345 6784`) is shaped like a phone number.
+        if TrackingNumbers.containsUPS(text, around: match) { return [] }
         // Digits in order, remembering where each group ends, so that a number followed by
         // another number (a card, an order number) is still found on its own.
         let groups = Grouping.groups(text, match, member: UKFormats.isDigit, separators: [32, 45, 40, 41])

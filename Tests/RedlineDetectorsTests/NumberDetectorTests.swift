@@ -37,6 +37,33 @@ struct PhoneTests {
         }
     }
 
+    @Test("the tail of a UPS tracking number is not a phone number; a real number next to one still is", arguments: [
+        ("parcel 1Z 999 AA1 01 2345 6784 is on its way", [String]()),
+        ("parcel 1z 999 aa1 01 2345 6784.", []),
+        ("parcel 1Z999AA10123456784", []),
+        ("1Z 999 AA1 01 2345 6784, or call 01632 960123", ["01632960123"]),
+        // A wrong check digit is not a UPS number: the phone-shaped tail counts again.
+        ("ref 1Z 999 AA1 01 2345 6785 today", ["0123456785"]),
+        // Glued to a word, `1Z…` is not a tracking number either.
+        ("X1Z 999 AA1 01 2345 6784 today", ["0123456784"]),
+    ])
+    func upsTrackingNumbers(_ example: (String, [String])) throws {
+        #expect(try Detect.run("uk_phone", example.0).map(\.value) == example.1, "\(example.0)")
+    }
+
+    @Test("the UPS check digit follows the published rule (letters as (code − 63) mod 10, even positions doubled)")
+    func upsCheckDigit() {
+        func inside(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { TrackingNumbers.containsUPS($0, around: (bytes.count - 4)..<bytes.count) }
+        }
+        #expect(inside("1Z 999 AA1 01 2345 6784"))
+        #expect(inside("1Z999AA10123456784"))
+        for wrong in 0...9 where wrong != 4 { #expect(!inside("1Z 999 AA1 01 2345 678\(wrong)")) }
+        #expect(!inside("1Z 999 AA1 01 2345 67841"))   // 17 characters: not a UPS number
+        #expect(!inside("1Z 999  AA1 01 2345 6784"))   // two spaces break the number
+    }
+
     @Test("two numbers in a row are found separately")
     func twoNumbers() throws {
         let found = try Detect.run("uk_phone", "0161 496 0000 or 0161 496 0001")
