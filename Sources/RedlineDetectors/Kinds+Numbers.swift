@@ -82,7 +82,7 @@ extension DetectorKind {
     /// UK telephone numbers: `0…`, `+44 …`, `+44 (0)…`, `0044…`, with spaces, hyphens and brackets.
     public static let ukPhone = DetectorKind(
         id: "uk_phone",
-        summary: "UK telephone number (01/02/03/05/07/08/09 ranges) written 0…, +44 …, +44 (0)… or 0044…, with spaces, hyphens or brackets.",
+        summary: "UK telephone number (01/02/03/05/07/08/09 ranges) written 0…, +44 …, +44 (0)… or 0044…, with spaces, hyphens or brackets; not the tail of a UPS tracking number.",
         source: .pattern("(?<![A-Za-z0-9_+])(?<![0-9][\\-.])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?[0-9]){8,13}" + Pattern.notBeforeWord, []),
         refine: refinePhone,
         defaultKeywords: ["phone", "tel", "telephone", "mobile", "call", "ring", "contact", "number", "landline", "whatsapp"],
