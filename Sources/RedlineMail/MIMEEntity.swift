@@ -185,6 +185,7 @@ public enum MailCode {
     // M004 unknown charset (decoded as windows-1252) · M005 nesting deeper than the limit (rest as text)
     // M006 header line over 998 bytes · M007 non-header line in the header section · M008 unknown
     // transfer encoding · M009 multipart without a usable boundary · M010 reserved (recipients)
+    // M011 a signed part needs redaction (the message is blocked rather than its signature broken)
     public static let missingClosingBoundary = "M001"
     public static let badBase64 = "M002"
     public static let badQuotedPrintable = "M003"
@@ -195,4 +196,5 @@ public enum MailCode {
     public static let unknownTransferEncoding = "M008"
     public static let missingBoundary = "M009"
     public static let badRecipients = "M010"
+    public static let signedPartNeedsRedaction = "M011"
 }

@@ -17,6 +17,9 @@ public struct MailVerdict: Sendable {
     public var diagnostics: [Diagnostic]
     /// Attachments that were not scanned, e.g. `part 2 application/pdf "invoice.pdf"`.
     public var unscannedAttachments: [String]
+    /// Why the message is blocked when no rule's finding blocks it (a signed part that needs
+    /// redaction), for the sender; nil otherwise.
+    public var reason: String?
 
     public init(findings: [Finding] = [], verdict: Action = .allow, channel: String, diagnostics: [Diagnostic] = [], unscannedAttachments: [String] = []) {
         self.findings = findings
@@ -158,6 +161,17 @@ public enum MailProcessor {
         }
         if !collector.unscanned.isEmpty {
             verdict.verdict = max(verdict.verdict, pipeline.policy.settings.unscannableAttachments)
+        }
+        // Redacting inside a signed part would break its signature: the recipient would see a
+        // tampered message. Fail closed: block it, unchanged, and say why.
+        let signedNeedsRedaction = zip(collector.units, results).contains { unit, result in
+            unit.signed && (result.failClosed >= .redact || result.findings.contains { $0.action >= .redact })
+        }
+        if signedNeedsRedaction && verdict.verdict < .block {
+            verdict.verdict = .block
+            verdict.reason = "a signed part needs redaction, which would break its signature; send it without the data (or unsigned)"
+            diagnostics.append(Diagnostic(.warning, code: MailCode.signedPartNeedsRedaction,
+                "a signed part (multipart/signed or inline PGP) needs redaction, which would break its signature: the message is blocked"))
         }
         verdict.diagnostics = diagnostics
         let withheld: [Finding?] = zip(collector.units, results).map { unit, result in

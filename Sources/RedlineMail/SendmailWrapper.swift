@@ -84,7 +84,7 @@ public enum SendmailWrapper {
     static func blockMessage(_ verdict: MailVerdict, pipeline: Pipeline) -> String {
         var lines: [String] = []
         let rule = verdict.decidingRule
-        let reason = rule.flatMap { pipeline.rules.message(for: $0) } ?? "the message breaks the data-protection policy"
+        let reason = rule.flatMap { pipeline.rules.message(for: $0) } ?? verdict.reason ?? "the message breaks the data-protection policy"
         lines.append("redline: message not sent: \(reason)" + (rule.map { " (rule '\($0)')" } ?? ""))
         for finding in verdict.findings where finding.action == .block {
             lines.append("redline:   \(finding.detector) \(finding.excerpt) in \(finding.part ?? "message") line \(finding.line)")

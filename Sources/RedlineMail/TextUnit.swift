@@ -18,6 +18,9 @@ struct TextUnit {
     /// The UTF-8 text handed to the engine (for HTML: the visible text).
     var text: [UInt8]
     var kind: Kind
+    /// Covered by a signature (inside `multipart/signed`, or an inline PGP-signed text): rewriting
+    /// it would break the signature.
+    var signed = false
 }
 
 /// Headers whose whole value is text a person wrote.
@@ -37,13 +40,29 @@ struct TextUnitCollector {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Above the parts being collected: a `multipart/signed` (RFC 1847).
+    private var insideSignature = false
+
+    /// Signature parts of `multipart/signed`: no customer content (a signature and certificates),
+    /// so they are not listed as attachments left unscanned.
+    static let signatureTypes: Set<String> = ["application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"]
+
     mutating func collect(_ entity: MIMEEntity) {
+        let first = units.count
+        defer {
+            if insideSignature {
+                for index in first..<units.count { units[index].signed = true }
+            }
+        }
         if let prefix = entity.headerPrefix { collectHeaders(entity.headers, prefix: prefix) }
         switch entity.body {
         case let .multipart(_, children, preamble, epilogue):
             let prefix = entity.headerPrefix ?? (entity.label + ".")
             addRaw(preamble, label: prefix + "preamble")
+            let outer = insideSignature
+            if entity.contentType == "multipart/signed" { insideSignature = true }
             for child in children { collect(child) }
+            insideSignature = outer
             addRaw(epilogue, label: prefix + "epilogue")
         case let .message(inner):
             collect(inner)
@@ -99,6 +118,7 @@ struct TextUnitCollector {
 
     private mutating func collectLeaf(_ entity: MIMEEntity) {
         let label = entity.label
+        if insideSignature && TextUnitCollector.signatureTypes.contains(entity.contentType) { return }
         guard TextUnitCollector.isScannable(entity) else {
             let name = entity.filename.map { "\"\(String($0.prefix(100)))\"" } ?? "(no name)"
             unscanned.append("part \(label) \(entity.contentType) \(name)")
@@ -140,6 +160,18 @@ struct TextUnitCollector {
             units.append(TextUnit(label: label, text: html.text, kind: .body(entity, charset, html: (html, text))))
         } else {
             units.append(TextUnit(label: label, text: text, kind: .body(entity, charset, html: nil)))
+        }
+        // Inline PGP (RFC 4880 cleartext signature): the text itself carries the signature.
+        if TextUnitCollector.isCleartextSigned(text) { units[units.count - 1].signed = true }
+    }
+
+    static let cleartextSignatureMarker = Array("-----BEGIN PGP SIGNED MESSAGE-----".utf8)
+
+    static func isCleartextSigned(_ text: [UInt8]) -> Bool {
+        let marker = cleartextSignatureMarker
+        guard text.count >= marker.count else { return false }
+        return (0...(text.count - marker.count)).contains { start in
+            text[start] == 45 && text[start..<(start + marker.count)].elementsEqual(marker)
         }
     }
 }

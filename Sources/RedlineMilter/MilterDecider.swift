@@ -50,7 +50,7 @@ public struct MilterDecider: Sendable {
             return MilterOutcome(decision: .accept, verdict: verdict)
         case .block:
             let rule = verdict.decidingRule
-            let text = rule.flatMap { session.pipeline.rules.message(for: $0) } ?? "the message breaks the data-protection policy"
+            let text = rule.flatMap { session.pipeline.rules.message(for: $0) } ?? verdict.reason ?? "the message breaks the data-protection policy"
             switch onBlock {
             case .reject:
                 return MilterOutcome(decision: .reject(reply: MilterReply.text(code: 550, enhanced: "5.7.1", "redline: \(text)")), verdict: verdict)

@@ -65,9 +65,11 @@ enum MailInputs {
             try out.write(output)
             return false
         }
-        limiter.report("redline: \(input.name): blocked by rule \(verdict.decidingRule ?? "fail-closed") (\(verdict.findingsSummary))")
+        // Blocked by a rule, by a signed part that needs redaction, or fail-closed (a detector could not finish).
+        let cause = verdict.decidingRule.map { "by rule \($0)" } ?? (verdict.reason == nil ? "by rule fail-closed" : "(signed part)")
+        limiter.report("redline: \(input.name): blocked \(cause) (\(verdict.findingsSummary))")
         if options.onBlock == .marker {
-            try out.write("[redline: message blocked by rule \(verdict.decidingRule ?? "fail-closed")]\n")
+            try out.write("[redline: message blocked \(cause)]\n")
         } else {
             try out.write(output)
         }

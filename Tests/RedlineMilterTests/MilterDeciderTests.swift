@@ -26,6 +26,20 @@ struct MilterDeciderTests {
         #expect(outcome.verdict?.decidingRule == "card-never-leaves")
     }
 
+    @Test("a signed message whose signed part needs redaction → 550 5.7.1 saying why, not a broken signature")
+    func signedNeedsRedaction() throws {
+        let pipeline = try Fixtures.pipeline()
+        let frames = Postfix.message(headers: [("From", "agent@sink.test"), ("To", "customer@sink.test"), ("Subject", "signed"),
+                                               ("MIME-Version", "1.0"),
+                                               ("Content-Type", "multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=\"sig\"")],
+                                     body: "--sig\r\nContent-Type: text/plain\r\n\r\nyour NI number is AB 12 34 56 C.\r\n--sig\r\n"
+                                         + "Content-Type: application/pkcs7-signature\r\n\r\nMIAGCSqGSIb3DQEHAqCA\r\n--sig--\r\n")
+        let outcome = MilterDecider().decide(try Self.message(frames), session: pipeline.makeSession())
+        guard case let .reject(reply) = outcome.decision else { Issue.record("not rejected: \(outcome.decision)"); return }
+        #expect(reply.hasPrefix("550 5.7.1 redline: a signed part needs redaction"))
+        #expect(!reply.contains("AB 12"))
+    }
+
     @Test("block with --on-block quarantine → hold with the rule id, no content")
     func blockQuarantine() throws {
         let pipeline = try Fixtures.pipeline()
