@@ -56,12 +56,21 @@ enum EmailFinder {
                 }
             }
         }
-        guard lastDot > at + 1, lastDot < end - 2 else { return nil }
-        // Top-level label: at least two letters, letters only (or an IDNA xn-- label).
-        var tldLetters = true
-        for index in (lastDot + 1)..<end where !UKFormats.isLetter(text[index]) { tldLetters = false }
-        let tld = Array(text[(lastDot + 1)..<end])
-        if !tldLetters && !tld.starts(with: Array("xn--".utf8)) { return nil }
+        // Top-level label: at least two letters, letters only (or an IDNA xn-- label). When the last
+        // label is not one, the next word was glued on after a full stop (`…@example.co.uk.LS6 2AB`):
+        // drop labels from the right while two remain, so the address is still found.
+        var tld: [UInt8] = []
+        while true {
+            guard lastDot > at + 1, lastDot < end - 2 else { return nil }
+            tld = Array(text[(lastDot + 1)..<end])
+            if tld.allSatisfy(UKFormats.isLetter) || tld.starts(with: Array("xn--".utf8)) { break }
+            end = lastDot
+            lastDot = -1
+            for index in stride(from: end - 1, to: at, by: -1) where text[index] == UInt8(ascii: ".") {
+                lastDot = index
+                break
+            }
+        }
         // `icon@2x.png`: image and document names, whose extensions are not top-level domains.
         if fileExtensions.contains(tld.map { $0 | 0x20 }) { return nil }
         if end < text.count, text[end] == UInt8(ascii: "@") { return nil }
