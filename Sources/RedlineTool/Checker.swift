@@ -158,33 +158,7 @@ final class InputScanner {
     /// Reads records and calls `body` per record (header row of CSV skipped and used for columns).
     func forEachRecord(_ input: InputStream, mode: InputMode, processor: RecordProcessor, path: String,
                        body: (Int, RecordOutcome) throws -> Void, tooLarge: (Int, Int) throws -> Void) throws {
-        let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
-        var columns: [String: Int]?
-        var index = 0
-        let names = processor.jsonlNames
-        var text: [UInt8] = []
-        while let item = try reader.nextSlice() {
-            switch item {
-            case let .record(range):
-                if mode == .csv {
-                    let raw = reader.withBytes(range) { Array($0) }
-                    guard let known = columns else {
-                        columns = CSVColumns.parse(raw)
-                        if columns?[fields.text] == nil {
-                            throw ToolError("CSV header has no column '\(fields.text)' (use --text-column)")
-                        }
-                        continue
-                    }
-                    try body(index, processor.csv(raw, record: index, columns: known))
-                } else {
-                    let outcome = reader.withBytes(range) { processor.jsonl(inPlace: $0, record: index, names: names, text: &text) }
-                    try body(index, outcome)
-                }
-            case let .tooLarge(size):
-                try tooLarge(index, size)
-            }
-            index += 1
-        }
+        try processor.forEachRecord(input, mode: mode, body: { index, outcome, _ in try body(index, outcome) }, tooLarge: tooLarge)
     }
 }
 

@@ -11,10 +11,6 @@ import RedlineFormats
 /// bounded. An oversized record is skipped (to its end) and reported, never truncated silently.
 final class RecordReader {
     enum Kind { case jsonl, csv }
-    enum Item {
-        case record([UInt8])
-        case tooLarge(Int)
-    }
 
     let input: InputStream
     let kind: Kind
@@ -36,15 +32,6 @@ final class RecordReader {
     enum Slice {
         case record(Range<Int>)
         case tooLarge(Int)
-    }
-
-    /// The next record as a copy of its bytes.
-    func next() throws -> Item? {
-        switch try nextSlice() {
-        case let .record(range)?: return .record(Array(buffer[range]))
-        case let .tooLarge(size)?: return .tooLarge(size)
-        case nil: return nil
-        }
     }
 
     /// The next record in place (see ``Slice``).
@@ -268,3 +255,41 @@ struct RecordProcessor {
         return end
     }
 }
+
+extension RecordProcessor {
+    /// Reads `input` record by record and calls `body` with each record's index, outcome and bytes
+    /// as read (valid during the call). JSON Lines records are read in place; a CSV header row is
+    /// read for the column names and handed to `header` (it is not a record).
+    func forEachRecord(_ input: InputStream, mode: InputMode, header: ([UInt8]) throws -> Void = { _ in },
+                       body: (Int, RecordOutcome, UnsafeBufferPointer<UInt8>) throws -> Void,
+                       tooLarge: (Int, Int) throws -> Void) throws {
+        let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
+        var columns: [String: Int]?
+        var index = 0
+        let names = jsonlNames
+        var text: [UInt8] = []
+        while let item = try reader.nextSlice() {
+            switch item {
+            case let .record(range):
+                if mode == .csv, columns == nil {
+                    let raw = reader.withBytes(range) { Array($0) }
+                    columns = CSVColumns.parse(raw)
+                    if columns?[fields.text] == nil {
+                        throw ToolError("CSV header has no column '\(fields.text)' (use --text-column)")
+                    }
+                    try header(raw)
+                    continue
+                }
+                try reader.withBytes(range) { raw in
+                    let outcome = mode == .csv ? csv(Array(raw), record: index, columns: columns!)
+                                               : jsonl(inPlace: raw, record: index, names: names, text: &text)
+                    try body(index, outcome, raw)
+                }
+            case let .tooLarge(size):
+                try tooLarge(index, size)
+            }
+            index += 1
+        }
+    }
+}
+

@@ -216,54 +216,28 @@ final class Filter {
     func records(_ input: InputStream, mode: InputMode) throws {
         let processor = RecordProcessor(session: session, defaultChannel: channel, fields: options.fields, redact: true,
                                         onBlock: options.onBlock, passMalformed: options.passMalformed)
-        let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
-        var columns: [String: Int]?
-        var index = 0
-        let names = processor.jsonlNames
-        var text: [UInt8] = []
-        while let item = try reader.nextSlice() {
-            switch item {
-            case let .record(range):
-                let outcome: RecordOutcome
-                if mode == .csv {
-                    let raw = reader.withBytes(range) { Array($0) }
-                    if columns == nil {
-                        columns = CSVColumns.parse(raw)
-                        if columns?[options.fields.text] == nil {
-                            throw ToolError("CSV header has no column '\(options.fields.text)' (use --text-column)")
-                        }
-                        try out.write(raw)
-                        try out.endRecord()
-                        continue
-                    }
-                    outcome = processor.csv(raw, record: index, columns: columns!)
-                } else {
-                    outcome = reader.withBytes(range) { processor.jsonl(inPlace: $0, record: index, names: names, text: &text) }
-                }
-                for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
-                audit?.add(verdict: outcome.verdict)
-                if let malformed = outcome.malformed {
-                    report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
-                }
-                for failure in outcome.failures { report("redline: record \(index): \(failure.description)") }
-                if outcome.verdict == .block {
-                    blocked = true
-                    report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
-                }
-                if let output = outcome.output {
-                    try out.write(output)
-                } else {
-                    // Unchanged: the record's bytes exactly as they were read.
-                    try reader.withBytes(range) { try out.write($0) }
-                }
-                try out.endRecord()
-            case let .tooLarge(size):
-                printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")
-                try out.write("{\"redline_error\":\"record too large\",\"record\":\(index)}\n")
-                try out.endRecord()
+        try processor.forEachRecord(input, mode: mode, header: { raw in
+            try out.write(raw)
+            try out.endRecord()
+        }, body: { index, outcome, raw in
+            for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
+            audit?.add(verdict: outcome.verdict)
+            if let malformed = outcome.malformed {
+                report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
             }
-            index += 1
-        }
+            for failure in outcome.failures { report("redline: record \(index): \(failure.description)") }
+            if outcome.verdict == .block {
+                blocked = true
+                report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
+            }
+            // Unchanged: the record's bytes exactly as they were read.
+            if let output = outcome.output { try out.write(output) } else { try out.write(raw) }
+            try out.endRecord()
+        }, tooLarge: { index, size in
+            printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")
+            try out.write("{\"redline_error\":\"record too large\",\"record\":\(index)}\n")
+            try out.endRecord()
+        })
     }
 }
 
