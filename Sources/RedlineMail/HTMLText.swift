@@ -1,7 +1,10 @@
 /// The text a reader sees in an HTML part, with a map from every text byte back to the HTML.
 /// Tags are dropped (block-level tags become a line break so that words do not run together),
 /// comments and `<style>` content are dropped, character references are decoded. `4111<span>1111
-/// </span>1111 1111` reads as `411111111111 1111`.
+/// </span>1111 1111` reads as `411111111111 1111`. After the visible text come the values of the
+/// attributes that carry text or addresses (``textAttributes``: `href="mailto:…"`, a link's query,
+/// `alt`, `title`…), one per line, mapped back to the HTML like the rest, so they are scanned and
+/// redacted too.
 struct HTMLText: Sendable {
     /// The visible text, UTF-8.
     var text: [UInt8] = []
@@ -16,6 +19,8 @@ struct HTMLText: Sendable {
         sourceStart.reserveCapacity(html.count)
         sourceEnd.reserveCapacity(html.count)
         fromTag.reserveCapacity(html.count)
+        var attributes: [Range<Int>] = []
+        defer { appendAttributes(attributes, of: html) }
         var i = 0
         let count = html.count
         while i < count {
@@ -30,6 +35,7 @@ struct HTMLText: Sendable {
                     let end = HTMLText.tagEnd(html, from: i + 1)
                     let name = HTMLText.tagName(html, start: i + 1, end: end)
                     if HTMLText.breakingTags.contains(name) { emit([10], i, end, tag: true) }
+                    if next != UInt8(ascii: "/") { HTMLText.textAttributeValues(html, tag: i..<end, into: &attributes) }
                     i = end
                     if name == "style" || name == "script" {
                         let close = Array("</\(name)".utf8)
@@ -47,6 +53,65 @@ struct HTMLText: Sendable {
             }
             emit([byte], i, i + 1, tag: false)
             i += 1
+        }
+    }
+
+    /// Attributes whose values are text a person wrote or addresses (links, images, form values).
+    static let textAttributes: Set<String> = ["href", "src", "title", "alt", "value", "placeholder", "content", "action",
+                                              "cite", "label", "summary", "aria-label", "data", "poster"]
+
+    /// Appends each attribute value after the visible text, a line break (a tag byte) before each,
+    /// character references decoded.
+    private mutating func appendAttributes(_ ranges: [Range<Int>], of html: [UInt8]) {
+        for range in ranges where range.contains(where: { html[$0] > 32 }) {
+            emit([10], range.lowerBound, range.lowerBound, tag: true)
+            var i = range.lowerBound
+            while i < range.upperBound {
+                if html[i] == UInt8(ascii: "&"), let (scalar, end) = HTMLText.entity(html, at: i), end <= range.upperBound {
+                    var utf8: [UInt8] = []
+                    appendUTF8(scalar, to: &utf8)
+                    emit(utf8, i, end, tag: false)
+                    i = end
+                    continue
+                }
+                emit([html[i]], i, i + 1, tag: false)
+                i += 1
+            }
+        }
+    }
+
+    /// The value ranges (quotes excluded) of the ``textAttributes`` (and `data-*`) in the tag `tag`.
+    static func textAttributeValues(_ html: [UInt8], tag: Range<Int>, into out: inout [Range<Int>]) {
+        var i = tag.lowerBound + 1
+        let end = tag.upperBound > tag.lowerBound && html[tag.upperBound - 1] == UInt8(ascii: ">") ? tag.upperBound - 1 : tag.upperBound
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12 }
+        // The tag name.
+        while i < end, !isSpace(html[i]), html[i] != UInt8(ascii: "/") { i += 1 }
+        while i < end {
+            while i < end, isSpace(html[i]) || html[i] == UInt8(ascii: "/") { i += 1 }
+            let nameStart = i
+            while i < end, !isSpace(html[i]), html[i] != UInt8(ascii: "="), html[i] != UInt8(ascii: "/") { i += 1 }
+            guard i > nameStart else { break }
+            let name = String(decoding: html[nameStart..<i].map { $0 | 0x20 }, as: UTF8.self)
+            while i < end, isSpace(html[i]) { i += 1 }
+            guard i < end, html[i] == UInt8(ascii: "=") else { continue }
+            i += 1
+            while i < end, isSpace(html[i]) { i += 1 }
+            guard i < end else { break }
+            let value: Range<Int>
+            if html[i] == UInt8(ascii: "\"") || html[i] == UInt8(ascii: "'") {
+                let quote = html[i]
+                let start = i + 1
+                i = start
+                while i < end, html[i] != quote { i += 1 }
+                value = start..<i
+                if i < end { i += 1 }
+            } else {
+                let start = i
+                while i < end, !isSpace(html[i]) { i += 1 }
+                value = start..<i
+            }
+            if textAttributes.contains(name) || name.hasPrefix("data-") { out.append(value) }
         }
     }
 
@@ -104,6 +169,9 @@ struct HTMLText: Sendable {
             case UInt8(ascii: "<"): out.append(contentsOf: Array("&lt;".utf8))
             case UInt8(ascii: ">"): out.append(contentsOf: Array("&gt;".utf8))
             case UInt8(ascii: "&"): out.append(contentsOf: Array("&amp;".utf8))
+            // Replacements may land inside a quoted attribute value.
+            case UInt8(ascii: "\""): out.append(contentsOf: Array("&quot;".utf8))
+            case UInt8(ascii: "'"): out.append(contentsOf: Array("&#39;".utf8))
             default: out.append(byte)
             }
         }
