@@ -12,7 +12,9 @@ public enum JSONText {
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
         var value = value
         value.withUTF8 { bytes in
-            out.reserveCapacity(out.count + bytes.count + 2)
+            // Grow geometrically: an exact reservation per call would copy a long line every time.
+            let needed = out.count + bytes.count + 2
+            if out.capacity < needed { out.reserveCapacity(max(needed, out.capacity * 2)) }
             out.append(34)
             var run = 0
             for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 34 || byte == 92 || byte == 0x7F {
