@@ -35,6 +35,10 @@ public enum CardSchemes {
         return nil
     }
 
+    /// Group sizes that only the 15- and 14-digit cards are printed in: American Express 4-6-5 and
+    /// Diners Club 4-6-4.
+    static func isShortLayout(_ sizes: [Int]) -> Bool { sizes == [4, 6, 5] || sizes == [4, 6, 4] }
+
     /// Published sandbox numbers (Stripe, Braintree and others). They pass Luhn.
     public static let testNumbers: Set<String> = [
         "4242424242424242", "4111111111111111", "4012888888881881", "4000056655665556",

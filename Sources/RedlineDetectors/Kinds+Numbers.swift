@@ -15,6 +15,7 @@ extension DetectorKind {
         defaultLabel: "[CARD NUMBER]",
         maskKeepsLastDigits: 4,
         matchExamples: ["card 4111 1111 1111 1111 exp 12/27", "Visa: 4929-1234-5678-9114", "5555555555554444",
+                        "Amex 3782 822463 10005 0427",
                         "Amex 3782 822463 10005", "MC 2223 0031 2200 3222", "UnionPay 6205500000000000004",
                         "dots 4111.1111.1111.1111 ok", "Diners 3056 930902 5904", "split 4111 1111\n1111 1111 end", "100234871,49.99,4111 1111 1111 1111,2026-01-02",
                         "full-width ４１１１ １１１１ １１１１ １１１１", "nbsp 4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
@@ -38,8 +39,11 @@ extension DetectorKind {
             while last < groups.count {
                 digitCount += groups[last].range.count
                 if digitCount > 19 { break }
+                // Under 16 digits, a window that a same-size group continues is a fragment of a longer
+                // number — unless its groups are a card's own layout (Amex 4-6-5, Diners 4-6-4), which
+                // end where the number ends (`3782 822463 10005 0427`: an expiry follows).
                 if digitCount >= 12, Grouping.consistent(groups[first...last]), !Grouping.boundToNeighbour(groups, first...last),
-                   digitCount >= 16 || !Grouping.continues(groups, first...last) {
+                   digitCount >= 16 || !Grouping.continues(groups, first...last) || CardSchemes.isShortLayout(groups[first...last].map(\.range.count)) {
                     let digits = Grouping.digits(text, groups[first...last])
                     if CardSchemes.scheme(of: digits) != nil, Checksums.luhn(digits) {
                         found = (last, digits)

@@ -4,6 +4,19 @@ import RedlineCore
 
 @Suite("payment_card detector")
 struct PaymentCardTests {
+    @Test("an Amex or Diners number printed in its own layout is found even when another group follows (an expiry, a CVV)", arguments: [
+        ("card 3782 822463 10005 0427 thanks", "378282246310005"), ("Diners 3056 930902 5904 1234", "30569309025904"),
+    ])
+    func shortLayoutFollowedByGroup(_ example: (String, String)) throws {
+        #expect(try Detect.run("payment_card", example.0).map(\.value) == [example.1])
+    }
+
+    @Test("a 15-digit window inside a longer uniform run is still a fragment, not a card")
+    func uniformRunStaysAFragment() throws {
+        // 4-4-4-3 followed by another 4-group: no card layout, so the continuation rule holds.
+        #expect(try Detect.run("payment_card", "ids 3782 8224 6310 005 0427").isEmpty)
+    }
+
     static func cards(_ text: String) throws -> [Detected] { try Detect.run("payment_card", text) }
 
     @Test("finds a card written compact, spaced, hyphenated or dotted, covering exactly the number",
