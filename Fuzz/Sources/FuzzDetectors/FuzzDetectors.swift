@@ -45,9 +45,20 @@ public func fuzzDetectors(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // number that was just outside it (documented in the README's security section).
     let contextFree = Set(pipeline.detectors.filter { !$0.requiresContext }.map(\.id))
     let again = session.scan(once, channel: channel)
-    let twice = pipeline.redact(once, findings: again.findings.filter { $0.action >= .redact && contextFree.contains($0.detector) })
+    // The card detector's documented exception (README, Security): a window that a same-size digit
+    // group continued was a fragment in the first pass; with that neighbour masked or labelled it
+    // stands alone. Only a second-pass card right beside a redaction is let through.
+    func besideRedaction(_ finding: Finding) -> Bool {
+        guard finding.kind == "payment_card" else { return false }
+        var after = finding.end
+        while after < once.count, after - finding.end < 3, [32, 45, 46, 10, 13].contains(once[after]) { after += 1 }
+        var before = finding.start
+        while before > 0, finding.start - before < 3, [32, 45, 46, 10, 13].contains(once[before - 1]) { before -= 1 }
+        return (after < once.count && (once[after] == 42 || once[after] == 91)) || (before > 0 && (once[before - 1] == 42 || once[before - 1] == 93))
+    }
+    let twice = pipeline.redact(once, findings: again.findings.filter { $0.action >= .redact && contextFree.contains($0.detector) && !besideRedaction($0) })
     Fuzz.check(twice == once, "redacting twice changed the text again: "
-        + again.findings.filter { $0.action >= .redact && contextFree.contains($0.detector) }.map { f in
+        + again.findings.filter { $0.action >= .redact && contextFree.contains($0.detector) && !besideRedaction($0) }.map { f in
             "\(f.detector) \(f.start)..<\(f.end) in \(String(decoding: once[max(0, f.start - 20)..<min(once.count, f.end + 20)], as: UTF8.self).debugDescription)"
         }.joined(separator: "; "))
 
