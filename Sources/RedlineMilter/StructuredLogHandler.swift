@@ -59,21 +59,11 @@ public struct StructuredLogHandler: LogHandler {
         }
     }
 
+    /// A logfmt value: bare when it is plain printable ASCII without `"`, `=` or a backslash, else quoted
+    /// with the project's one escaper (control characters escaped too, so nothing raw reaches the log).
     static func logfmtValue(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && $0 != "\"" && $0 != "=" && $0 != "\\" }
-        if plain { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        return plain ? value : JSONText.quoted(value)
     }
 
     static func jsonString(_ value: String) -> String { JSONText.quoted(value) }

@@ -158,4 +158,13 @@ struct MilterChannelHandlerTests {
         #expect(try Self.exchange(busy, []) == [MilterFrame("c")])
         #expect(!busy.isActive)
     }
+
+    @Test("logfmt values are bare when plain, else quoted with every special and control character escaped")
+    func logfmtValues() {
+        #expect(StructuredLogHandler.logfmtValue("card-never-leaves") == "card-never-leaves")
+        #expect(StructuredLogHandler.logfmtValue("") == "\"\"")
+        #expect(StructuredLogHandler.logfmtValue("a b=c") == "\"a b=c\"")
+        #expect(StructuredLogHandler.logfmtValue("q\"x\\y\nz\u{1B}[31m") == "\"q\\\"x\\\\y\\nz\\u001b[31m\"")
+    }
 }
+
