@@ -51,9 +51,16 @@ public enum PolicySource: Sendable, Equatable {
         case .embeddedDefault:
             return PolicySource.embeddedDefaultText + "\n"
         case let .file(path):
-            guard let data = FileManager.default.contents(atPath: path) else {
+            // Read at most one byte past the limit: a huge file (or /dev/zero) is refused without
+            // being read whole (P013, the loader's own limit).
+            guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: PolicyLoader.maxBytes + 1) ?? Data() else {
                 let reason = FileManager.default.fileExists(atPath: path) ? "cannot read policy file" : "policy file not found"
                 throw DiagnosticList([Diagnostic(.error, code: PolicyCode.unreadable, "\(reason): \(path)", at: SourceLocation(file: path, line: 1, column: 1))])
+            }
+            try? handle.close()
+            if data.count > PolicyLoader.maxBytes {
+                throw DiagnosticList([Diagnostic(.error, code: PolicyCode.tooLarge, PolicyLoader.tooLargeMessage(nil),
+                                                 at: SourceLocation(file: path, line: 1, column: 1))])
             }
             guard let decoded = String(data: data, encoding: .utf8) else {
                 throw DiagnosticList([Diagnostic(.error, code: PolicyCode.syntax, "policy file is not valid UTF-8", at: SourceLocation(file: path, line: 1, column: 1))])

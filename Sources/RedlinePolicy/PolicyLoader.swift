@@ -4,8 +4,15 @@ import Yams
 /// Stage one of loading a policy: YAML with positions → ``Policy``. Every problem is collected;
 /// the caller gets either a policy and no errors, or all the errors.
 public enum PolicyLoader {
-    /// Largest policy file accepted, in bytes.
+    /// Largest policy file accepted, in bytes: 4 MiB (the README says so). The largest real policy
+    /// is a few kilobytes; exact-data lists belong in an index, not in the YAML.
     public static let maxBytes = 4 * 1024 * 1024
+
+    /// The P013 message for a policy over ``maxBytes`` (`size` when known).
+    public static func tooLargeMessage(_ size: Int?) -> String {
+        let actual = size.map { "policy file is \($0) bytes" } ?? "policy file is larger"
+        return "\(actual); the limit is 4 MiB (\(maxBytes) bytes)"
+    }
 
     /// Parses `text`; `file` names it in diagnostics. Returns a policy only when there is no error.
     public static func parse(_ text: String, file: String) -> (Policy?, [Diagnostic]) {
@@ -19,7 +26,7 @@ public enum PolicyLoader {
     /// (syntax error, too large, aliases expanding too far).
     public static func parsePartially(_ text: String, file: String) -> (Policy?, [Diagnostic]) {
         if text.utf8.count > maxBytes {
-            return (nil, [Diagnostic(.error, code: PolicyCode.tooLarge, "policy file is \(text.utf8.count) bytes; the limit is \(maxBytes)",
+            return (nil, [Diagnostic(.error, code: PolicyCode.tooLarge, tooLargeMessage(text.utf8.count),
                                      at: SourceLocation(file: file, line: 1, column: 1))])
         }
         let root: Node

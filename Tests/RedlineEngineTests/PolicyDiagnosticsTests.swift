@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import RedlineCore
 import RedlineEngine
@@ -142,6 +143,27 @@ struct PolicyDiagnosticsTests {
     func tooLarge() {
         let yaml = Self.base + "\n#" + String(repeating: "x", count: PolicyLoader.maxBytes)
         #expect(TestPolicy.diagnostics(yaml).map(\.code) == ["P013"])
+    }
+
+    @Test("issue15_policySizeLimit: a policy file of exactly 4 MiB loads; one byte more is P013, refused without reading it all")
+    func policyFileSizeLimit() throws {
+        #expect(PolicyLoader.maxBytes == 4 * 1024 * 1024, "the README documents 4 MiB")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redline-policy-size-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let head = Self.base + "\n#"
+        let atLimit = head + String(repeating: "x", count: PolicyLoader.maxBytes - head.utf8.count - 1) + "\n"
+        #expect(atLimit.utf8.count == PolicyLoader.maxBytes)
+        try atLimit.write(toFile: dir + "/at-limit.yaml", atomically: false, encoding: .utf8)
+        _ = try PolicySource.file(dir + "/at-limit.yaml").compile()
+        try (atLimit + "#").write(toFile: dir + "/over.yaml", atomically: false, encoding: .utf8)
+        do {
+            _ = try PolicySource.file(dir + "/over.yaml").compile()
+            Issue.record("a policy over 4 MiB was accepted")
+        } catch {
+            #expect(error.diagnostics.map(\.code) == ["P013"])
+            #expect(error.diagnostics.first?.message.contains("4 MiB") == true)
+        }
     }
 
     @Test("P014: hash redaction without a key")
