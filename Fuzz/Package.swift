@@ -15,6 +15,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzMbox", ["RedlineMail"]),
     ("FuzzJSONL", ["RedlineEngine", "RedlineFormats"]),
     ("FuzzCSV", ["RedlineFormats"]),
+    ("FuzzUTF16", ["RedlineFormats"]),
     ("FuzzMilter", ["RedlineEngine", "RedlineMail", "RedlineMilter"]),
 ]
 

@@ -16,18 +16,43 @@ public struct CSVRecord: Sendable {
     /// Length of the next complete record in `buffer` (terminator included), or nil when more input
     /// is needed. With `atEnd`, the rest of the buffer is one record.
     public static func nextRecordLength(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, atEnd: Bool) -> Int? {
+        nextRecord(in: buffer, from: start, atEnd: atEnd)?.length
+    }
+
+    /// Where the next record ends, as ``nextRecord(in:from:atEnd:)`` finds it.
+    public struct Extent: Sendable, Equatable {
+        /// Bytes, terminator included.
+        public var length: Int
+        /// Line breaks inside it, its terminator included (a quoted field can hold some).
+        public var lineBreaks: Int
+        /// A quoted field is still open at the end of the input: the "record" is the rest of the
+        /// input swallowed by a stray quote, not a record.
+        public var unterminated: Bool
+
+        public init(length: Int, lineBreaks: Int, unterminated: Bool) {
+            self.length = length
+            self.lineBreaks = lineBreaks
+            self.unterminated = unterminated
+        }
+    }
+
+    /// The next complete record in `buffer`, or nil when more input is needed. With `atEnd`, the
+    /// rest of the buffer is one record, and ``Extent/unterminated`` says whether a quote is open.
+    public static func nextRecord(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, atEnd: Bool) -> Extent? {
         var inQuotes = false
         var index = start
+        var lineBreaks = 0
         while index < buffer.count {
             let byte = buffer[index]
             if byte == UInt8(ascii: "\"") {
                 inQuotes.toggle()
-            } else if byte == 10 && !inQuotes {
-                return index + 1 - start
+            } else if byte == 10 {
+                lineBreaks += 1
+                if !inQuotes { return Extent(length: index + 1 - start, lineBreaks: lineBreaks, unterminated: false) }
             }
             index += 1
         }
-        return atEnd && index > start ? index - start : nil
+        return atEnd && index > start ? Extent(length: index - start, lineBreaks: lineBreaks, unterminated: inQuotes) : nil
     }
 
     public init(_ line: ArraySlice<UInt8>) {
@@ -87,6 +112,23 @@ public struct CSVRecord: Sendable {
         var out = Array(bytes[..<fields[index].raw.lowerBound])
         out.append(contentsOf: CSVRecord.encodeField(value, forceQuotes: fields[index].quoted))
         out.append(contentsOf: bytes[fields[index].raw.upperBound...])
+        return out + terminator
+    }
+
+    /// The record (terminator included) with each field index replaced by its value, quoted when
+    /// needed; every other byte kept.
+    public func replacing(_ replacements: [(index: Int, value: [UInt8])]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + terminator.count)
+        var cursor = 0
+        for replacement in replacements.sorted(by: { $0.index < $1.index }) where replacement.index < fields.count {
+            let field = fields[replacement.index]
+            guard field.raw.lowerBound >= cursor else { continue }
+            out.append(contentsOf: bytes[cursor..<field.raw.lowerBound])
+            out.append(contentsOf: CSVRecord.encodeField(replacement.value, forceQuotes: field.quoted))
+            cursor = field.raw.upperBound
+        }
+        out.append(contentsOf: bytes[cursor...])
         return out + terminator
     }
 

@@ -48,13 +48,14 @@ public struct JSONLine: Sendable {
     }
 
     /// Finds the value ranges of the first members named `names` in the object `line`, without
-    /// copying anything (for readers that only look at a few members). Throws when `line` is not
-    /// exactly one JSON object, like ``init(_:count:)``.
+    /// copying anything (for readers that only look at a few members); ``Located/firstRepeats``
+    /// says whether the first name occurs again. Throws when `line` is not exactly one JSON
+    /// object, like ``init(_:count:)``.
     public static func locate(_ names: [[UInt8]], in line: UnsafeBufferPointer<UInt8>) throws(ParseError) -> Located {
         var found = Located(count: names.count)
         var parser = Parser(bytes: line)
         try parser.visitTopObject { slot in
-            for (index, name) in names.enumerated() where found[index] == nil {
+            for (index, name) in names.enumerated() where found[index] == nil || (index == 0 && !found.firstRepeats) {
                 let matches: Bool
                 if slot.keyEscaped {
                     var decoded: [UInt8] = []
@@ -65,7 +66,9 @@ public struct JSONLine: Sendable {
                         wanted.isEmpty || memcmp(line.baseAddress! + slot.key.lowerBound, wanted.baseAddress!, wanted.count) == 0
                     }
                 }
-                if matches { found[index] = slot.value }
+                if matches {
+                    if found[index] == nil { found[index] = slot.value } else { found.firstRepeats = true }
+                }
             }
         }
         return found
@@ -75,6 +78,8 @@ public struct JSONLine: Sendable {
     /// held inline: nothing is allocated).
     public struct Located {
         private var storage: (Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?) = (nil, nil, nil, nil)
+        /// The first name asked for occurs more than once (the range is its first occurrence's).
+        public internal(set) var firstRepeats = false
 
         init(count: Int) { precondition(count <= 4, "JSONLine.locate looks for at most four names") }
 
@@ -103,7 +108,7 @@ public struct JSONLine: Sendable {
         slots.map { Member(key: String(decoding: keyBytes($0), as: UTF8.self), value: $0.value) }
     }
 
-    private func keyBytes(_ slot: Slot) -> [UInt8] {
+    func keyBytes(_ slot: Slot) -> [UInt8] {
         slot.keyEscaped ? JSONString.decode(bytes[(slot.key.lowerBound - 1)..<(slot.key.upperBound + 1)]) : Array(bytes[slot.key])
     }
 
@@ -171,6 +176,9 @@ public struct JSONLine: Sendable {
 
         /// Parses the whole input as one object, handing each top-level member to `visit` in order.
         mutating func visitTopObject(_ visit: (Slot) -> Void) throws(ParseError) {
+            // A UTF-8 byte-order mark before the object (the first line of a file saved by some
+            // Windows tools, or of files joined with cat) is tolerated and kept.
+            if index == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw fail("expected a JSON object") }
             index += 1

@@ -38,6 +38,53 @@ public enum JSONString {
         appendDecoded(UnsafeBufferPointer(rebasing: quoted[1..<(quoted.count - 1)]), to: &out)
     }
 
+    /// Decodes a quoted JSON string (quotes included) in pieces of about `pieceSize` decoded
+    /// bytes, handing each to `body` (a buffer reused from piece to piece): a long string is never
+    /// decoded whole. Pieces end between escapes (a surrogate pair stays together) and between
+    /// UTF-8 sequences, so their concatenation is ``decode(_:)``'s result.
+    public static func forEachDecodedPiece(_ quoted: UnsafeBufferPointer<UInt8>, pieceSize: Int, _ body: ([UInt8]) -> Void) {
+        guard quoted.count >= 2 else { return }
+        let raw = UnsafeBufferPointer(rebasing: quoted[1..<(quoted.count - 1)])
+        var piece: [UInt8] = []
+        var start = 0
+        while start < raw.count {
+            let end = cut(raw, from: start, target: start + max(pieceSize, 16))
+            piece.removeAll(keepingCapacity: true)
+            appendDecoded(UnsafeBufferPointer(rebasing: raw[start..<end]), to: &piece)
+            body(piece)
+            start = end
+        }
+    }
+
+    /// Where a piece of the string body starting at `start` (an escape boundary) may end, at or
+    /// before `target`: never inside an escape or a surrogate pair of escapes, never inside a
+    /// UTF-8 sequence.
+    static func cut(_ raw: UnsafeBufferPointer<UInt8>, from start: Int, target: Int) -> Int {
+        guard target < raw.count, let base = raw.baseAddress else { return raw.count }
+        func highSurrogate(_ at: Int) -> Bool {
+            guard at + 6 <= raw.count, raw[at + 1] == UInt8(ascii: "u"), raw[at + 2] | 0x20 == UInt8(ascii: "d") else { return false }
+            let digit = raw[at + 3] | 0x20
+            return digit == UInt8(ascii: "8") || digit == UInt8(ascii: "9") || digit == UInt8(ascii: "a") || digit == UInt8(ascii: "b")
+        }
+        var cut = target
+        var index = start
+        while index < target, let found = memchr(base + index, 92, target - index) {
+            let escape = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+            var length = escape + 1 < raw.count && raw[escape + 1] == UInt8(ascii: "u") ? 6 : 2
+            // A high surrogate stays with the escape after it (its low half).
+            if highSurrogate(escape), escape + 7 < raw.count, raw[escape + 6] == 92, raw[escape + 7] == UInt8(ascii: "u") { length = 12 }
+            if escape + length > target {
+                cut = escape
+                break
+            }
+            index = escape + length
+        }
+        while cut > start, raw[cut] & 0xC0 == 0x80 { cut -= 1 }
+        // Only a run of stray continuation bytes (invalid UTF-8) can bring the cut back to the
+        // start (escapes are shorter than a piece): cut inside it.
+        return cut > start ? cut : target
+    }
+
     /// Appends the decoded string body (between the quotes). Runs without escapes are copied in
     /// one piece.
     private static func appendDecoded(_ body: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {

@@ -35,7 +35,8 @@ final class SARIFReport: ReportSink {
     func add(_ entry: ReportEntry) {
         let f = entry.finding
         let ruleText = f.rule.map { "rule '\($0)'" } ?? "no rule"
-        let message = "\(f.detector) (\(f.kind)) found: \(f.excerpt) — \(f.action.name) by \(ruleText) on channel \(entry.channel)"
+        let place = f.part.map { " in \($0)" } ?? ""
+        let message = "\(f.detector) (\(f.kind)) found\(place): \(f.excerpt) — \(f.action.name) by \(ruleText) on channel \(entry.channel)"
         let fingerprint: String
         if !f.valueHash.isEmpty {
             fingerprint = f.valueHash
@@ -52,10 +53,14 @@ final class SARIFReport: ReportSink {
         result += "\"message\":{\"text\":\(JSONString.encode(message))},"
         result += "\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(JSONString.encode(uri))},"
         result += "\"region\":{\"startLine\":\(f.line),\"startColumn\":\(f.column),\"endLine\":\(f.line),\"endColumn\":\(endColumn),"
-        result += "\"byteOffset\":\(f.start),\"byteLength\":\(f.end - f.start)}}}],"
+        result += "\"byteOffset\":\(f.start),\"byteLength\":\(f.end - f.start)}}"
+        // Where inside the file: a record's field path, a MIME part or header.
+        if let part = f.part { result += ",\"logicalLocations\":[{\"fullyQualifiedName\":\(JSONString.encode(part)),\"kind\":\"member\"}]" }
+        result += "}],"
         result += "\"partialFingerprints\":{\"redlineFinding/v1\":\"\(fingerprint)\"},"
         result += "\"properties\":{\"action\":\"\(f.action.name)\",\"policyRule\":\(f.rule.map(JSONString.encode) ?? "null"),"
-        result += "\"confidence\":\"\(f.confidence.name)\",\"record\":\(entry.record.map(String.init) ?? "null"),\"channel\":\(JSONString.encode(entry.channel))}}"
+        result += "\"confidence\":\"\(f.confidence.name)\",\"record\":\(entry.record.map(String.init) ?? "null"),\"id\":\(entry.id.map(JSONString.encode) ?? "null"),"
+        result += "\"part\":\(f.part.map(JSONString.encode) ?? "null"),\"channel\":\(JSONString.encode(entry.channel))}}"
         results.append(result)
     }
 

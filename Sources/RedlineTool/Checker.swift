@@ -119,6 +119,7 @@ final class InputScanner {
         switch mode {
         case .text:
             let input = try InputStream.open(path)
+            try input.detectUTF16()
             let stream = TextStream(session: session, channel: defaultChannel)
             let handle: (TextStream.Chunk) throws -> Void = { chunk in
                 for failure in chunk.failures { self.diagnostics.report("redline: \(path): \(failure.description)") }
@@ -134,6 +135,7 @@ final class InputScanner {
             summary.records += 1
         case .jsonl, .csv:
             let input = try InputStream.open(path)
+            try input.detectUTF16()
             let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false)
             try forEachRecord(input, mode: mode, processor: processor, path: path) { index, outcome in
                 summary.records += 1
@@ -159,19 +161,6 @@ final class InputScanner {
     func forEachRecord(_ input: InputStream, mode: InputMode, processor: RecordProcessor, path: String,
                        body: (Int, RecordOutcome) throws -> Void, tooLarge: (Int, Int) throws -> Void) throws {
         try processor.forEachRecord(input, mode: mode, body: { index, outcome, _ in try body(index, outcome) }, tooLarge: tooLarge)
-    }
-}
-
-enum CSVColumns {
-    static func parse(_ raw: [UInt8]) -> [String: Int] {
-        var header = CSVRecord(raw[...])
-        // A UTF-8 byte-order mark before the first name.
-        if header.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { header = CSVRecord(raw.dropFirst(3)) }
-        var columns: [String: Int] = [:]
-        for index in header.fields.indices {
-            if let name = header.value(index) { columns[String(decoding: name, as: UTF8.self)] = index }
-        }
-        return columns
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import RedlineCore
+import RedlineFormats
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,22 +39,41 @@ public final class OutputStream {
         buffer.reserveCapacity(capacity)
     }
 
-    public func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= capacity { try flush() }
-    }
-
     public func write(_ bytes: ArraySlice<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }
 
     public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        if bytes.count >= capacity && encoder == nil {
+            // A long record as read: written straight from where it lies, not copied first.
+            try flush()
+            try writeAll(bytes)
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        if bytes.count >= capacity && encoder == nil {
+            try flush()
+            try bytes.withUnsafeBufferPointer { try writeAll($0) }
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }
 
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    /// Writes UTF-16 in this order (the byte-order mark first) instead of the UTF-8 given: for
+    /// output that goes back to a UTF-16 file (``InputStream/utf16``).
+    public var utf16: UTF16Text.Order? {
+        didSet { encoder = utf16.map { UTF16Text.Encoder(order: $0) } }
+    }
+    private var encoder: UTF16Text.Encoder?
+    private var markWritten = false
 
     /// Marks the end of a record: flushes when line-buffered.
     public func endRecord() throws {
@@ -61,21 +81,30 @@ public final class OutputStream {
     }
 
     public func flush() throws {
+        if encoder != nil {
+            var encoded: [UInt8] = markWritten ? [] : utf16!.mark
+            markWritten = true
+            encoder!.encode(buffer, into: &encoded)
+            buffer = encoded
+        }
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try buffer.withUnsafeBufferPointer { try writeAll($0) }
+    }
+
+    /// Writes every byte to the descriptor (retrying short writes and EINTR).
+    private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + offset, buffer.count - offset)
-            }
+        while offset < bytes.count {
+            let written = Glibc.write(fd, base + offset, bytes.count - offset)
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                buffer.removeAll(keepingCapacity: true)
                 if code == EPIPE { throw IOFailure.brokenPipe }
                 throw IOFailure.write(name, code)
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Whether the descriptor is a terminal.
@@ -112,8 +141,54 @@ public final class InputStream {
         if ownsDescriptor { close(fd) }
     }
 
+    /// The byte order of a UTF-16 input found by ``detectUTF16()``; nil for anything else.
+    public private(set) var utf16: UTF16Text.Order?
+    private var decoder: UTF16Text.Decoder?
+    private var decoded: [UInt8] = []
+    /// Bytes read by ``detectUTF16()`` and not yet handed out.
+    private var head: [UInt8]?
+
+    /// Looks at the first bytes: after a UTF-16 byte-order mark (FF FE or FE FF), ``read()``
+    /// returns the text as UTF-8 (mark dropped; unpaired surrogates kept so that ``OutputStream``
+    /// with ``utf16`` writes the same bytes back). Anything else is read as it is.
+    public func detectUTF16() throws {
+        var first: [UInt8] = []
+        while first.count < 4 {
+            let piece = try readRaw()
+            if piece.isEmpty { break }
+            first.append(contentsOf: piece)
+        }
+        guard let order = UTF16Text.order(ofMarkIn: first) else {
+            head = first
+            return
+        }
+        utf16 = order
+        decoder = UTF16Text.Decoder(order: order)
+        var out: [UInt8] = []
+        decoder!.decode(first.dropFirst(2), into: &out)
+        head = out
+    }
+
     /// The next chunk; empty at end of input.
     public func read() throws -> ArraySlice<UInt8> {
+        if let pending = head {
+            head = nil
+            if !pending.isEmpty { return pending[...] }
+        }
+        guard decoder != nil else { return try readRaw() }
+        while true {
+            let raw = try readRaw()
+            decoded.removeAll(keepingCapacity: true)
+            if raw.isEmpty {
+                if !decoder!.finish(into: &decoded) { throw IOFailure.read(name + " (UTF-16 input with an odd number of bytes)", EILSEQ) }
+                return decoded[...]
+            }
+            decoder!.decode(raw, into: &decoded)
+            if !decoded.isEmpty { return decoded[...] }
+        }
+    }
+
+    private func readRaw() throws -> ArraySlice<UInt8> {
         while true {
             let count = chunk.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress!, raw.count) }
             if count < 0 {
@@ -194,6 +269,28 @@ public final class AtomicFile {
     }
 
     deinit { abandon() }
+}
+
+/// Where `redact --in-place` writes: the file itself, through any symbolic links (the link is
+/// kept and its target redacted, so no name still leads to the raw original). A file with more
+/// than one hard link is refused: a new file renamed over one name would leave the raw original
+/// behind the others, and rewriting it in place could not be atomic.
+public enum InPlaceTarget {
+    public static func resolve(_ path: String) throws -> String {
+        guard let resolved = realpath(path, nil) else { throw IOFailure.open(path, errno) }
+        defer { free(resolved) }
+        let target = String(cString: resolved)
+        var info = stat()
+        guard stat(target, &info) == 0 else { throw IOFailure.open(path, errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ToolError("\(path): --in-place needs a regular file (this is a device, pipe or folder); use --output")
+        }
+        if info.st_nlink > 1 {
+            throw ToolError("\(path): --in-place refused: the file has \(info.st_nlink) hard links, and replacing it would leave the unredacted "
+                + "original under the other names; redact to --output and copy the result over the file (cp keeps every link)")
+        }
+        return target
+    }
 }
 
 /// An output file: regular files (and new paths) are written atomically through ``AtomicFile``;

@@ -85,6 +85,9 @@ public struct RecordFields: Sendable {
     public var text = "text"
     public var id = "id"
     public var channel: String?
+    /// Scan every string (and number) of a record, nested ones included, and every CSV column,
+    /// not only the text field (`--all-fields`).
+    public var allFields = false
     public init() {}
 }
 

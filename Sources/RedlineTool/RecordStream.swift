@@ -7,103 +7,30 @@ import RedlineCore
 import RedlineEngine
 import RedlineFormats
 
-/// Splits an input into records (JSON Lines or RFC 4180 CSV) with a size cap, so memory stays
-/// bounded. An oversized record is skipped (to its end) and reported, never truncated silently.
-final class RecordReader {
-    enum Kind { case jsonl, csv }
-
-    let input: InputStream
-    let kind: Kind
-    let maxRecord: Int
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var atEnd = false
-    private var skipping = false
-    private var skipped = 0
-
-    init(input: InputStream, kind: Kind, maxRecord: Int = 64 * 1024 * 1024) {
-        self.input = input
-        self.kind = kind
-        self.maxRecord = maxRecord
-    }
-
-    /// Where the next record lies in the reader's buffer: valid, through ``withBytes(_:_:)``, until
-    /// the next call (nothing is copied).
-    enum Slice {
-        case record(Range<Int>)
-        case tooLarge(Int)
-    }
-
-    /// The next record in place (see ``Slice``).
-    func nextSlice() throws -> Slice? {
-        // The previous record is no longer in use: its bytes may go.
-        compact()
-        while true {
-            if let length = recordLength() {
-                let range = start..<(start + length)
-                start += length
-                if skipping {
-                    skipping = false
-                    let total = skipped + length
-                    skipped = 0
-                    return .tooLarge(total)
-                }
-                return .record(range)
-            }
-            if atEnd { return nil }
-            if buffer.count - start > maxRecord {
-                // Drop what we have of the oversized record and keep reading to its end.
-                skipped += buffer.count - start
-                skipping = true
-                buffer.removeAll(keepingCapacity: true)
-                start = 0
-            }
-            let chunk = try input.read()
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
-        }
-    }
-
-    /// Calls `body` with the bytes of a range from ``nextSlice()``.
-    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
-    }
-
-    private func recordLength() -> Int? {
-        guard start < buffer.count else { return nil }
-        return buffer.withUnsafeBufferPointer { pointer -> Int? in
-            switch kind {
-            case .jsonl:
-                if let base = pointer.baseAddress, let newline = memchr(base + start, 10, pointer.count - start) {
-                    return UnsafeRawPointer(newline) - UnsafeRawPointer(base + start) + 1
-                }
-                return atEnd ? buffer.count - start : nil
-            case .csv:
-                return CSVRecord.nextRecordLength(in: pointer, from: start, atEnd: atEnd)
-            }
-        }
-    }
-
-    private func compact() {
-        if start > 1 << 20 || (start > 0 && start == buffer.count) {
-            buffer.removeFirst(start)
-            start = 0
-        }
-    }
-}
-
 /// The outcome of one record.
 struct RecordOutcome {
-    /// What to write for the record; nil: the record exactly as it was read.
+    /// What to write for the record; nil: the record exactly as it was read (or `writer`).
     var output: [UInt8]?
+    /// Writes the rewritten record piece by piece (a long value), while the record's bytes are
+    /// still valid: during the call that received the outcome.
+    var writer: ((([UInt8]) throws -> Void) throws -> Void)?
     var findings: [Finding] = []
     var verdict: Action = .allow
     var failures: [Diagnostic] = []
+    /// The record's id as reports show it: masked where a detector finds something in it
+    /// (``PipelineSession/masked(_:channel:)``). Set for records with findings or a verdict, and
+    /// for every record when ``RecordProcessor/masksEveryID`` is set.
     var id: String?
     var channel: String
     var malformed: String?
 }
 
-/// Scans and rewrites single records.
+/// Scans and rewrites single records. Which values are scanned: every top-level member (JSONL)
+/// or column (CSV) named ``RecordFields/text`` — each occurrence of a duplicated name, and every
+/// string and number inside a member that is an array or object — or, with
+/// ``RecordFields/allFields``, every string and number of the record. Findings name their field
+/// path in ``Finding/part`` (`text`, `customer.notes`, `items[2].text`, a column name); a path
+/// taken from the input is masked like an id.
 struct RecordProcessor {
     let session: PipelineSession
     let defaultChannel: String
@@ -111,6 +38,10 @@ struct RecordProcessor {
     let redact: Bool
     let onBlock: OnBlock
     let passMalformed: Bool
+    /// Every record's id is needed (scan keys its decisions on it), not only those with findings.
+    var masksEveryID = false
+    /// Field paths from the input, masked once each.
+    let names = QuotedNames()
 
     func channel(for name: String?, record: Int) -> String {
         guard let name, !name.isEmpty else { return defaultChannel }
@@ -119,8 +50,8 @@ struct RecordProcessor {
         return defaultChannel
     }
 
-    /// One JSONL record, parsed from a copy (``JSONLine``): the straightforward path that
-    /// ``jsonl(inPlace:record:names:text:)`` is tested against.
+    /// One JSONL record, parsed from a copy (``JSONLine``): the general path, which reads every
+    /// value asked for, and the one ``jsonl(inPlace:record:names:text:)`` is tested against.
     func jsonl(_ raw: [UInt8], record: Int) -> RecordOutcome {
         let bodyEnd = RecordProcessor.bodyEnd(raw)
         if raw[..<bodyEnd].allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
@@ -130,12 +61,18 @@ struct RecordProcessor {
         } catch {
             return malformed(error, raw: raw, record: record)
         }
-        let id = line.text(fields.id)
+        let rawID = line.text(fields.id)
         let channel = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
-        guard let text = line.string(fields.text) else { return RecordOutcome(output: raw, id: id, channel: channel) }
-        let result = session.scan(text, channel: channel)
-        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
-        if redact, let rewritten = rewritten(line, text: text, result: result, record: record, id: id) { outcome.output = rewritten }
+        let scalars = fields.allFields ? line.allScalars : line.scalars(named: fields.text)
+        guard !scalars.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel) }
+        let values = scalars.map { (path: $0.path, text: line.text(of: $0)) }
+        let scanned = scan(values, channel: channel)
+        var outcome = RecordOutcome(output: raw, findings: scanned.merged.findings, verdict: scanned.merged.verdict, failures: scanned.merged.failures,
+                                    channel: channel)
+        outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
+        if redact, rewrites(scanned.merged) {
+            outcome.output = rewritten(line, scalars: scalars, values: values, scanned: scanned, record: record, id: outcome.id)
+        }
         return outcome
     }
 
@@ -147,8 +84,11 @@ struct RecordProcessor {
     /// ``jsonl(_:record:)`` reading the record in place: member names are compared where they lie
     /// and the text is decoded into `text`, a buffer reused from record to record, so a record
     /// that stays as it is costs no copy of itself (its `output` is nil: write it as read). Only a
-    /// record that redaction rewrites is copied and parsed. `names` is ``jsonlNames``.
+    /// record that redaction rewrites is copied and parsed, and so is a record whose text member
+    /// is repeated or not a string (the general path reads every occurrence). `names` is
+    /// ``jsonlNames``.
     func jsonl(inPlace raw: UnsafeBufferPointer<UInt8>, record: Int, names: [[UInt8]], text: inout [UInt8]) -> RecordOutcome {
+        if fields.allFields { return jsonl(Array(raw), record: record) }
         let bodyEnd = RecordProcessor.bodyEnd(raw)
         let body = UnsafeBufferPointer(rebasing: raw[..<bodyEnd])
         if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(channel: defaultChannel) }
@@ -158,49 +98,70 @@ struct RecordProcessor {
         } catch {
             return malformed(error, raw: Array(raw), record: record)
         }
+        if located.firstRepeats { return jsonl(Array(raw), record: record) }
+        if let textRange = located[0], body[textRange.lowerBound] != UInt8(ascii: "\"") { return jsonl(Array(raw), record: record) }
         func display(_ range: Range<Int>) -> String {
             guard body[range.lowerBound] == UInt8(ascii: "\"") else { return String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self) }
             var decoded: [UInt8] = []
             JSONString.decode(UnsafeBufferPointer(rebasing: body[range]), into: &decoded)
             return String(decoding: decoded, as: UTF8.self)
         }
-        let id = located[1].map(display)
         let channel = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
-        guard let textRange = located[0], body[textRange.lowerBound] == UInt8(ascii: "\"") else {
-            return RecordOutcome(id: id, channel: channel)
+        guard let textRange = located[0] else {
+            return RecordOutcome(id: displayID(located[1].map(display), channel: channel, found: false), channel: channel)
+        }
+        if textRange.count >= RecordProcessor.longValue {
+            return jsonlLong(raw, bodyEnd: bodyEnd, value: textRange, channel: channel, rawID: located[1].map(display), record: record)
         }
         text.removeAll(keepingCapacity: true)
         JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
-        let result = session.scan(text, channel: channel)
-        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        let result = session.scan(text, channel: channel, part: fields.text)
+        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, channel: channel)
+        outcome.id = displayID(located[1].map(display), channel: channel, found: result.verdict != .allow || !result.findings.isEmpty)
         if redact && rewrites(result) {
             // Rare: parse a copy (the same members `locate` found) and rewrite it.
             let copy = Array(raw)
             guard let line = try? JSONLine(copy, count: bodyEnd) else { return jsonl(copy, record: record) }
-            outcome.output = rewritten(line, text: text, result: result, record: record, id: id)
+            let scalar = JSONScalar(path: fields.text, range: textRange, isString: true)
+            outcome.output = rewritten(line, scalars: [scalar], values: [(fields.text, text)], scanned: RecordScan(merged: result, values: [result]),
+                                       record: record, id: outcome.id)
         }
         return outcome
     }
 
-    /// Whether redaction changes a record with this result (``rewritten(_:text:result:record:id:)`` is not nil).
+    /// The id as reports show it (masked where a detector finds something), or nil when the record
+    /// has no findings and ids are not needed for every record.
+    func displayID(_ raw: String?, channel: String, found: Bool) -> String? {
+        guard let raw, found || masksEveryID else { return nil }
+        return session.masked(raw, channel: channel)
+    }
+
+    /// Whether redaction changes a record with this result.
     func rewrites(_ result: ScanResult) -> Bool {
         (result.verdict == .block && onBlock == .marker) || result.failClosed >= .redact || result.findings.contains { $0.action >= .redact }
     }
 
     /// The redacted record (its line terminator kept), or nil when redaction leaves it as it is.
-    private func rewritten(_ line: JSONLine, text: [UInt8], result: ScanResult, record: Int, id: String?) -> [UInt8]? {
+    /// Each scanned value is rewritten on its own; every other byte of the line is kept.
+    private func rewritten(_ line: JSONLine, scalars: [JSONScalar], values: [(path: String, text: [UInt8])], scanned: RecordScan,
+                           record: Int, id: String?) -> [UInt8]? {
         let terminator = line.bytes[line.count...]
-        if result.verdict == .block && onBlock == .marker {
-            let rule = result.decidingRule ?? "fail-closed"
+        if scanned.merged.verdict == .block && onBlock == .marker {
+            let rule = scanned.merged.decidingRule ?? "fail-closed"
             return Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(id.map(JSONString.encode) ?? "null")}".utf8) + terminator
         }
-        if result.failClosed >= .redact {
-            return line.replacing(fields.text, withString: RecordProcessor.withheld(result)) + terminator
+        var replacements: [(range: Range<Int>, text: [UInt8])] = []
+        for index in scalars.indices {
+            if let text = replacement(values[index].text, scanned.values[index]) { replacements.append((scalars[index].range, text)) }
         }
-        if let redacted = redactedText(text, result) {
-            return line.replacing(fields.text, withString: redacted) + terminator
-        }
-        return nil
+        return replacements.isEmpty ? nil : line.replacing(replacements) + terminator
+    }
+
+    /// What a scanned value becomes: the withheld marker when a detector could not finish on it and
+    /// its rules redact or block (fail-closed), else its redacted text; nil when it stays as it is.
+    func replacement(_ text: [UInt8], _ result: ScanResult) -> [UInt8]? {
+        if result.failClosed >= .redact { return RecordProcessor.withheld(result) }
+        return redactedText(text, result)
     }
 
     private func malformed(_ error: JSONLine.ParseError, raw: [UInt8], record: Int) -> RecordOutcome {
@@ -210,25 +171,34 @@ struct RecordProcessor {
         return RecordOutcome(output: output, channel: defaultChannel, malformed: reason)
     }
 
-    func csv(_ raw: [UInt8], record: Int, columns: [String: Int]) -> RecordOutcome {
+    /// One CSV record: every column named the text column (or every column with `allFields`).
+    func csv(_ raw: [UInt8], record: Int, columns: CSVColumns) -> RecordOutcome {
         let row = CSVRecord(raw[...])
-        let id = columns[fields.id].flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
-        let channelName = fields.channel.flatMap { columns[$0] }.flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let rawID = columns.first(fields.id).flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let channelName = fields.channel.flatMap { columns.first($0) }.flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
         let channel = channel(for: channelName, record: record)
-        guard let column = columns[fields.text], let text = row.value(column) else {
-            return RecordOutcome(output: raw, id: id, channel: channel)
+        let targets = fields.allFields ? Array(row.fields.indices) : columns.indices(fields.text)
+        var scanned: [(index: Int, path: String, text: [UInt8])] = []
+        for index in targets {
+            guard let value = row.value(index) else { continue }
+            scanned.append((index, fields.allFields ? columns.name(index) : fields.text, value))
         }
-        let result = session.scan(text, channel: channel)
-        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
-        guard redact else { return outcome }
-        if result.verdict == .block && onBlock == .marker {
-            let marker = "[redline: record blocked by rule \(result.decidingRule ?? "fail-closed")]"
-            outcome.output = row.replacing(column, with: Array(marker.utf8))
-        } else if result.failClosed >= .redact {
-            outcome.output = row.replacing(column, with: RecordProcessor.withheld(result))
-        } else if let redacted = redactedText(text, result) {
-            outcome.output = row.replacing(column, with: redacted)
+        guard !scanned.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel) }
+        let results = scan(scanned.map { ($0.path, $0.text) }, channel: channel)
+        var outcome = RecordOutcome(output: raw, findings: results.merged.findings, verdict: results.merged.verdict, failures: results.merged.failures,
+                                    channel: channel)
+        outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
+        guard redact, rewrites(results.merged) else { return outcome }
+        var replacements: [(index: Int, value: [UInt8])] = []
+        if results.merged.verdict == .block && onBlock == .marker {
+            let marker = Array("[redline: record blocked by rule \(results.merged.decidingRule ?? "fail-closed")]".utf8)
+            replacements = scanned.map { ($0.index, marker) }
+        } else {
+            for (position, value) in scanned.enumerated() {
+                if let text = replacement(value.text, results.values[position]) { replacements.append((value.index, text)) }
+            }
         }
+        if !replacements.isEmpty { outcome.output = row.replacing(replacements) }
         return outcome
     }
 
@@ -264,7 +234,7 @@ extension RecordProcessor {
                        body: (Int, RecordOutcome, UnsafeBufferPointer<UInt8>) throws -> Void,
                        tooLarge: (Int, Int) throws -> Void) throws {
         let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
-        var columns: [String: Int]?
+        var columns: CSVColumns?
         var index = 0
         let names = jsonlNames
         var text: [UInt8] = []
@@ -273,10 +243,11 @@ extension RecordProcessor {
             case let .record(range):
                 if mode == .csv, columns == nil {
                     let raw = reader.withBytes(range) { Array($0) }
-                    columns = CSVColumns.parse(raw)
-                    if columns?[fields.text] == nil {
-                        throw ToolError("CSV header has no column '\(fields.text)' (use --text-column)")
+                    let parsed = CSVColumns(header: raw)
+                    if !fields.allFields, parsed.indices(fields.text).isEmpty {
+                        throw ToolError("CSV header has no column '\(fields.text)' (use --text-column, or --all-fields)")
                     }
+                    columns = parsed
                     try header(raw)
                     continue
                 }
@@ -292,4 +263,3 @@ extension RecordProcessor {
         }
     }
 }
-

@@ -29,7 +29,7 @@ public enum RedactRunner {
         let out: OutputStream
         do {
             if options.inPlace {
-                atomic = try Destination(path: options.path)
+                atomic = try Destination(path: try InPlaceTarget.resolve(options.path))
                 out = atomic!.stream
             } else if let path = options.output {
                 atomic = try Destination(path: path)
@@ -55,6 +55,11 @@ public enum RedactRunner {
         }
         var blocked = false
         do {
+            if mode == .text || mode == .jsonl || mode == .csv {
+                // A UTF-16 file is read as UTF-8 and written back in UTF-16, same byte order.
+                try input.detectUTF16()
+                out.utf16 = input.utf16
+            }
             let filter = Filter(session: session, channel: channel, options: options, out: out)
             filter.audit = audit
             switch mode {
@@ -231,7 +236,13 @@ final class Filter {
                 report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
             }
             // Unchanged: the record's bytes exactly as they were read.
-            if let output = outcome.output { try out.write(output) } else { try out.write(raw) }
+            if let writer = outcome.writer {
+                try writer { try out.write($0) }
+            } else if let output = outcome.output {
+                try out.write(output)
+            } else {
+                try out.write(raw)
+            }
             try out.endRecord()
         }, tooLarge: { index, size in
             printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")

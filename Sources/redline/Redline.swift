@@ -35,11 +35,14 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Input mode: text, jsonl, csv, eml, mbox, maildir (default: by extension, else text).")
     var input: String?
 
-    @Option(name: .long, help: "JSONL field / CSV column holding the text.")
-    var textField: String = "text"
+    @Option(name: .long, help: "JSONL field / CSV column holding the text (default: text; scan reads every field unless given).")
+    var textField: String?
 
     @Option(name: .long, help: "CSV column holding the text (same as --text-field).")
     var textColumn: String?
+
+    @Flag(name: .long, help: "Scan every string value of a JSONL record (nested objects and arrays included) and every CSV column, not only the text field.")
+    var allFields = false
 
     @Option(name: .long, help: "JSONL field / CSV column holding the record id.")
     var idField: String = "id"
@@ -59,7 +62,8 @@ struct SharedOptions: ParsableArguments {
 
     func fields() -> RecordFields {
         var fields = RecordFields()
-        fields.text = textColumn ?? textField
+        fields.text = textColumn ?? textField ?? "text"
+        fields.allFields = allFields
         fields.id = idField
         fields.channel = channelField
         return fields

@@ -69,6 +69,8 @@ struct ScanCommand: ParsableCommand {
         options.policy = shared.policyOptions()
         options.input = try shared.inputMode()
         options.fields = shared.fields()
+        // A bulk scan reads every field unless one text field is named.
+        if shared.textField == nil && shared.textColumn == nil { options.fields.allFields = true }
         options.include = include
         options.exclude = exclude
         options.format = format

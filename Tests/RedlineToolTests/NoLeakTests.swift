@@ -5,8 +5,12 @@ import Testing
 /// PII values; none of those values, in any written form (as written, without separators), may
 /// appear in reports, files, logs, stderr or error messages. The only place a value may appear is
 /// the message output of `redact`, and only when the policy lets it pass (a flag decision). JSONL
-/// and CSV fields other than the text field are not scanned and pass unchanged (README), so the
-/// inputs keep PII in text fields, plus a flagged value in a channel field that must not be echoed.
+/// and CSV fields other than the text field are not scanned by `check` and `redact` without
+/// `--all-fields` and pass unchanged (README), so the inputs keep PII in text fields, plus a
+/// flagged value in a channel field that must not be echoed. Record ids hold an NI number (masked
+/// in every report and in block markers, issue 15 group 4), and `fields.jsonl`/`fields.csv` hold
+/// values under member and column names that are themselves values (masked where a finding names
+/// its field path); those two are not redacted (names pass unchanged in the output).
 @Suite("No raw PII outside the output the policy lets pass", .serialized)
 struct NoLeakTests {
     /// Values `redact` must remove on email-external under uk-default (block or redact rules).
@@ -42,13 +46,16 @@ struct NoLeakTests {
         var files: [String: String] = [:]
         files["text"] = try Redline.write("Hello,\n\(s)\nThanks\n", to: dir, name: "draft.txt")
         files["jsonl"] = try Redline.write("""
-            {"id":"T1","channel":"chat","text":"\(s)"}
+            {"id":"AB123456C","channel":"chat","text":"\(s)"}
             {"id":"T2","channel":"jane.doe@example.com","text":"\(s)"}
             {"id":"T3","text":"card 4111 1111 1111 1111 unterminated
             {"id":"T4","text":"fine"}
 
             """, to: dir, name: "tickets.jsonl")
-        files["csv"] = try Redline.write("id,text\n1,\"\(s)\"\n2,plain\n", to: dir, name: "replies.csv")
+        files["csv"] = try Redline.write("id,text\nAB 12 34 56 C,\"\(s)\"\n2,plain\n", to: dir, name: "replies.csv")
+        files["fields.jsonl"] = try Redline.write(#"{"id":"AB123456C","meta":{"4111 1111 1111 1111":"NI AB 12 34 56 C"},"items":[{"jane.doe@example.com":"\#(s)"}],"text":"fine"}"# + "\n",
+                                                  to: dir, name: "fields.jsonl")
+        files["fields.csv"] = try Redline.write("id,text,4111 1111 1111 1111\nAB123456C,fine,\"\(s)\"\n", to: dir, name: "fields.csv")
         let mail = "From: agent@example.co.uk\nTo: customer@example.org\nSubject: your NI AB 12 34 56 C\n"
             + "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n\(s)\n"
             + "--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
@@ -65,13 +72,18 @@ struct NoLeakTests {
     func check() throws {
         let inputs = try Self.makeInputs()
         for (mode, path) in inputs.files.sorted(by: { $0.key < $1.key }) {
+            let records = path.hasSuffix(".jsonl") || path.hasSuffix(".csv")
+            // fields.*: their values are outside the text field; only --all-fields finds them.
+            let combinations = mode.hasPrefix("fields.") ? [(false, true), (true, true)]
+                : [(false, false), (true, false)] + (records ? [(false, true), (true, true)] : [])
             for format in ["text", "json", "jsonl", "sarif"] {
-                for keyed in [false, true] {
-                    let output = inputs.dir + "/report-\(mode)-\(format)-\(keyed)"
+                for (keyed, allFields) in combinations {
+                    let output = inputs.dir + "/report-\(mode)-\(format)-\(keyed)-\(allFields)"
                     var arguments = ["check", "--format", format, "--channel-field", "channel", "--color", "always", path]
                     if keyed { arguments += ["--key-file", inputs.keyFile, "--output", output, "--audit", inputs.dir + "/audit-check.log"] }
+                    if allFields { arguments.append("--all-fields") }
                     let result = try Hostile.run(arguments, deadline: 120, directory: inputs.dir)
-                    let what = "check \(mode) --format \(format)\(keyed ? " keyed" : "")"
+                    let what = "check \(mode) --format \(format)\(keyed ? " keyed" : "")\(allFields ? " --all-fields" : "")"
                     #expect(result.status == 1 || result.status == 2, "\(what): \(result.stderr)")
                     #expect(keyed || !result.stdout.isEmpty, "\(what): a report was written")
                     Self.expectClean(result.out, Self.all, "\(what) stdout")
@@ -88,11 +100,29 @@ struct NoLeakTests {
         let inputs = try Self.makeInputs()
         for (mode, path) in inputs.files.sorted(by: { $0.key < $1.key }) where mode != "mbox" {
             for onBlock in ["redact", "marker", "fail"] {
-                let result = try Hostile.run(["redact", "--on-block", onBlock, "--channel-field", "channel", path], deadline: 120, directory: inputs.dir)
+                // fields.*: names that hold values pass unchanged in the output (README); stderr must stay clean.
+                let names = mode.hasPrefix("fields.")
+                let result = try Hostile.run(["redact", "--on-block", onBlock, "--channel-field", "channel"] + (names ? ["--all-fields"] : []) + [path],
+                                             deadline: 120, directory: inputs.dir)
                 let what = "redact \(mode) --on-block \(onBlock)"
+                if names {
+                    Self.expectClean(result.stderr, Self.all, "\(what) stderr")
+                    continue
+                }
                 #expect([0, 3].contains(result.status), "\(what): \(result.stderr)")
-                Self.expectClean(result.out, Self.removed, "\(what) stdout")
+                // Without --all-fields the id field is not scanned and passes as it was (README):
+                // everything else must be clean, block markers included (they carry the id masked).
+                let passedIDs = result.out.replacingOccurrences(of: "\"id\":\"AB123456C\",\"channel\":\"chat\",\"text\"", with: "")
+                    .replacingOccurrences(of: "\nAB 12 34 56 C,", with: "\n")
+                Self.expectClean(passedIDs, Self.removed, "\(what) stdout")
                 Self.expectClean(result.stderr, Self.all, "\(what) stderr")
+                if mode == "jsonl" || mode == "csv" {
+                    let all = try Hostile.run(["redact", "--on-block", onBlock, "--channel-field", "channel", "--all-fields", path],
+                                              deadline: 120, directory: inputs.dir)
+                    #expect([0, 3].contains(all.status), "\(what) --all-fields: \(all.stderr)")
+                    Self.expectClean(all.out, Self.removed, "\(what) --all-fields stdout")
+                    Self.expectClean(all.stderr, Self.all, "\(what) --all-fields stderr")
+                }
             }
         }
         // --in-place and --output files, and a keyed audit log.

@@ -59,4 +59,36 @@ struct RecordFastPathTests {
             if setup.redact { #expect(rewritten >= 4 && rewritten < Self.records.count) }
         }
     }
+
+    @Test("issue15_longTextField: a text value over 4 MiB is scanned in windows and rewritten in pieces, with the findings and output of a whole scan",
+          arguments: [OnBlock.redact, .marker])
+    func longTextField(_ onBlock: OnBlock) throws {
+        let pipeline = try PolicySource.embeddedDefault.compile()
+        // Values near the 1 MiB piece and window edges, escapes and a surrogate pair around them.
+        let filler = String(repeating: "order 58213 shipped, thanks! ", count: 40_000)
+        var text = ""
+        for (index, value) in ["NI JG 10 37 55 A", "call 07700 900123", "card 4111 1111 1111 1111", "NI AB 12 34 56 C", "😀 \\\"q\\\"\\\\n"].enumerated() {
+            text += String(filler.prefix(1_048_576 - 9 + index * 3)) + "\\u00e9\\ud83d\\ude00 " + value + " "
+        }
+        let line = Array(#"{"id":"big","text":""#.utf8) + Array(text.utf8) + Array(#"","n":1}"#.utf8) + [10]
+        #expect(line.count > RecordProcessor.longValue)
+        for redact in [false, true] {
+            let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: RecordFields(),
+                                            redact: redact, onBlock: onBlock, passMalformed: false)
+            var buffer: [UInt8] = []
+            let long = line.withUnsafeBufferPointer { raw -> (RecordOutcome, [UInt8]) in
+                let outcome = processor.jsonl(inPlace: raw, record: 0, names: processor.jsonlNames, text: &buffer)
+                var written: [UInt8] = []
+                if let writer = outcome.writer { try? writer { written += $0 } } else { written = outcome.output ?? Array(raw) }
+                return (outcome, written)
+            }
+            #expect(buffer.isEmpty, "the long value was not decoded whole")
+            let whole = processor.jsonl(line, record: 0)
+            #expect(long.0.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.line):\($0.column) \($0.action) \($0.part ?? "")" }
+                    == whole.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.line):\($0.column) \($0.action) \($0.part ?? "")" })
+            #expect(long.0.findings.count >= 4)
+            #expect(long.0.verdict == whole.verdict && long.0.id == whole.id)
+            if redact { #expect(long.1 == (whole.output ?? line), "redacted output") }
+        }
+    }
 }

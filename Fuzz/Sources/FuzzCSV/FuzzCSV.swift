@@ -12,10 +12,17 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var start = 0
     bytes.withUnsafeBufferPointer { buffer in
         while start < buffer.count {
-            guard let length = CSVRecord.nextRecordLength(in: buffer, from: start, atEnd: true) else {
+            guard let extent = CSVRecord.nextRecord(in: buffer, from: start, atEnd: true) else {
                 Fuzz.check(false, "no record at \(start) of \(buffer.count) at the end of input")
                 return
             }
+            let length = extent.length
+            let breaks = buffer[start..<(start + length)].reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+            Fuzz.check(extent.lineBreaks == breaks, "record at \(start) counts \(extent.lineBreaks) line breaks, has \(breaks)")
+            // Only the last record can be unterminated, and only when it has an odd number of quotes.
+            let quotes = buffer[start..<(start + length)].reduce(0) { $1 == 34 ? $0 + 1 : $0 }
+            Fuzz.check(extent.unterminated == (quotes % 2 == 1), "unterminated is \(extent.unterminated) with \(quotes) quotes")
+            Fuzz.check(!extent.unterminated || start + length == buffer.count, "an unterminated record before the end")
             Fuzz.check(length > 0 && start + length <= buffer.count, "record length \(length) at \(start)")
             records.append(CSVRecord(bytes[start..<(start + length)]))
             start += length

@@ -32,6 +32,28 @@ public func fuzzJSONL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
     guard let line = parsed else { return 0 }
+    // Every value (`--all-fields`) and every occurrence of a name: ranges inside the line, paths
+    // rooted at their member; rewriting them all with their own text keeps a parsable line with
+    // the same values.
+    let scalars = line.allScalars
+    for scalar in scalars {
+        Fuzz.check(scalar.range.lowerBound >= 0 && scalar.range.upperBound <= bytes.count && !scalar.range.isEmpty, "scalar \(scalar.path) at \(scalar.range)")
+    }
+    for member in line.members {
+        let named = line.scalars(named: member.key)
+        Fuzz.check(named.allSatisfy { $0.path == member.key || $0.path.hasPrefix(member.key + ".") || $0.path.hasPrefix(member.key + "[") },
+                   "a value of '\(member.key)' has another path")
+    }
+    let texts = scalars.map { line.text(of: $0) }
+    if texts.allSatisfy(Fuzz.isValidUTF8) {
+        let rewritten = line.replacing(zip(scalars, texts).map { ($0.range, $1) })
+        if let again = try? JSONLine(rewritten) {
+            let values = again.allScalars.map { again.text(of: $0) }
+            Fuzz.check(values == texts, "rewriting every value with itself changed a value")
+        } else {
+            Fuzz.check(false, "rewriting every value with itself broke the line")
+        }
+    }
     for member in line.members {
         Fuzz.check(member.value.lowerBound >= 0 && member.value.upperBound <= bytes.count && !member.value.isEmpty,
                    "member '\(member.key)' at \(member.value) in \(bytes.count) bytes")

@@ -18,7 +18,8 @@ final class HTMLScanReport: ScanSink {
     func add(_ item: ScanItem) {
         guard rows.count < rowLimit else { return }
         let f = item.entry.finding
-        let place = item.entry.record.map { "#\($0)" } ?? "\(f.line):\(f.column)"
+        var place = item.entry.record.map { "#\($0)" } ?? "\(f.line):\(f.column)"
+        if let part = f.part { place += " › " + part }
         rows.append("<tr><td>\(h(item.entry.source))</td><td>\(h(place))</td><td>\(h(item.date ?? ""))</td><td>\(h(item.entry.channel))</td>"
             + "<td>\(h(f.detector))</td><td>\(h(f.rule ?? "–"))</td><td><span class=\"a \(f.action.name)\">\(f.action.name)</span></td>"
             + "<td><code>\(h(f.excerpt))</code></td></tr>")

@@ -13,7 +13,12 @@ public struct ScanOptions: Sendable {
     public var policy = PolicyOptions()
     /// Force one input mode for every file found (default: recognised per file).
     public var input: InputMode?
-    public var fields = RecordFields()
+    /// Record fields: a scan reads every field of a record (``RecordFields/allFields``) by default.
+    public var fields: RecordFields = {
+        var fields = RecordFields()
+        fields.allFields = true
+        return fields
+    }()
     /// Glob patterns (fnmatch, `*` crosses `/`) matched against the path relative to its root
     /// and against the file name: with includes, a file must match one; excludes skip files and folders.
     public var include: [String] = []

@@ -133,14 +133,16 @@ final class ScanTextReport: ScanSink {
 }
 
 /// CSV for spreadsheets (RFC 4180, CRLF line ends). The header is fixed and documented:
-/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version`.
+/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,part`.
 /// `severity` is info/low/medium/high for allow/flag/redact/block; `record_id` is the record's id
 /// field, else its 0-based index (mbox message, JSONL line, CSV row), empty for files;
 /// `fingerprint` is the keyed baseline fingerprint (empty without a key); `policy_version` is
-/// `name@sha256-prefix`. Every text cell goes through the formula-injection guard.
+/// `name@sha256-prefix`; `part` is where in the input the finding is (a record's field path such as
+/// `customer.notes`, a CSV column, a MIME part or header), empty for plain text. Every text cell
+/// goes through the formula-injection guard.
 final class CSVScanReport: ScanSink {
     static let header = ["scanned_at", "source", "record_id", "channel", "rule_id", "severity", "action", "line", "column",
-                         "excerpt_masked", "fingerprint", "policy_version"]
+                         "excerpt_masked", "fingerprint", "policy_version", "part"]
     let write: ([UInt8]) -> Void
     let scannedAt: String
     let policyVersion: String
@@ -165,7 +167,7 @@ final class CSVScanReport: ScanSink {
         let f = item.entry.finding
         let record = item.entry.id ?? item.entry.record.map(String.init) ?? ""
         let cells = [scannedAt, item.entry.source, record, item.entry.channel, f.rule ?? "", CSVScanReport.severity(f.action), f.action.name,
-                     String(f.line), String(f.column), f.excerpt, item.fingerprint, policyVersion]
+                     String(f.line), String(f.column), f.excerpt, item.fingerprint, policyVersion, f.part ?? ""]
         write(Array((cells.map(CSVRecord.spreadsheetCell).joined(separator: ",") + "\r\n").utf8))
     }
 

@@ -77,6 +77,7 @@ final class ScanWorker {
 
     private func text(_ unit: ScanUnit, into result: inout UnitResult) throws {
         let input = try InputStream.open(unit.path)
+        try input.detectUTF16()
         let stream = TextStream(session: session, channel: defaultChannel)
         let start = result.items.count
         var verdict = Action.allow
@@ -103,7 +104,10 @@ final class ScanWorker {
 
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
         let input = try InputStream.open(unit.path)
-        let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false)
+        try input.detectUTF16()
+        // Every record's decision is keyed on its id (audit, baselines): each id is masked.
+        let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact,
+                                        passMalformed: false, masksEveryID: true)
         var local = result
         defer { result = local }
         try records.forEachRecord(input, mode: unit.mode, processor: processor, path: unit.path) { index, outcome in

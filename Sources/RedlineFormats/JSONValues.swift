@@ -1,0 +1,122 @@
+/// A value inside a JSON record that can carry text: a string or a number, at any depth.
+public struct JSONScalar: Sendable, Equatable {
+    /// Where it is in the record: `text`, `customer.notes`, `items[2].text` (member names decoded).
+    public var path: String
+    /// The value's raw byte range in the line (quotes included for a string).
+    public var range: Range<Int>
+    /// A string (decode it); else a number (scan it as written).
+    public var isString: Bool
+
+    public init(path: String, range: Range<Int>, isString: Bool) {
+        self.path = path
+        self.range = range
+        self.isString = isString
+    }
+}
+
+extension JSONLine {
+    /// Every string and number of the record, nested objects and arrays included, in order.
+    public var allScalars: [JSONScalar] {
+        var out: [JSONScalar] = []
+        for slot in slots { walk(slot.value, path: String(decoding: keyBytes(slot), as: UTF8.self), into: &out) }
+        return out
+    }
+
+    /// The strings and numbers of every top-level member named `key` (each occurrence of a
+    /// duplicated name): the member itself when it is a string or a number, else every string and
+    /// number inside it (`text[0]`, `text.body`). `true`, `false` and `null` carry no text.
+    public func scalars(named key: String) -> [JSONScalar] {
+        var out: [JSONScalar] = []
+        let wanted = Array(key.utf8)
+        for slot in slots where keyBytes(slot) == wanted { walk(slot.value, path: key, into: &out) }
+        return out
+    }
+
+    /// The decoded text of a scalar: a string decoded, a number as written.
+    public func text(of scalar: JSONScalar) -> [UInt8] {
+        scalar.isString ? JSONString.decode(bytes[scalar.range]) : Array(bytes[scalar.range])
+    }
+
+    /// The line (nothing after `count`) with each range replaced by its JSON string encoding of the
+    /// given UTF-8 text. Ranges must not overlap; every other byte is kept as it was.
+    public func replacing(_ replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var cursor = 0
+        for replacement in replacements.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where replacement.range.lowerBound >= cursor {
+            out.append(contentsOf: bytes[cursor..<replacement.range.lowerBound])
+            out.append(contentsOf: JSONString.encode(replacement.text))
+            cursor = replacement.range.upperBound
+        }
+        out.append(contentsOf: bytes[cursor..<count])
+        return out
+    }
+
+    private func walk(_ value: Range<Int>, path: String, into out: inout [JSONScalar]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var parser = Parser(bytes: UnsafeBufferPointer(rebasing: buffer[..<count]))
+            parser.index = value.lowerBound
+            // The line parsed once already: the walk cannot fail.
+            try? parser.walk(depth: 1, path: path) { out.append($0) }
+        }
+    }
+}
+
+extension JSONLine.Parser {
+    /// Walks the value at `index`, handing every string and number to `visit` with its path.
+    mutating func walk(depth: Int, path: String, _ visit: (JSONScalar) -> Void) throws(JSONLine.ParseError) {
+        guard depth <= Self.maxDepth else { throw fail("nesting too deep") }
+        guard index < bytes.count else { throw fail("expected a value") }
+        let start = index
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            try skipString()
+            visit(JSONScalar(path: path, range: start..<index, isString: true))
+        case UInt8(ascii: "{"):
+            index += 1
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                let keyStart = index
+                let escaped = try skipString()
+                let raw = UnsafeBufferPointer(rebasing: bytes[keyStart..<index])
+                var name: [UInt8] = []
+                if escaped { JSONString.decode(raw, into: &name) } else { name = Array(raw.dropFirst().dropLast()) }
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipSpace()
+                let key = String(decoding: name, as: UTF8.self)
+                try walk(depth: depth + 1, path: path.isEmpty ? key : path + "." + key, visit)
+                skipSpace()
+                guard index < bytes.count else { throw fail("unterminated container") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                throw fail("expected ',' or closing bracket")
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+            var element = 0
+            while true {
+                skipSpace()
+                try walk(depth: depth + 1, path: path + "[\(element)]", visit)
+                element += 1
+                skipSpace()
+                guard index < bytes.count else { throw fail("unterminated container") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                throw fail("expected ',' or closing bracket")
+            }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default:
+            try skipNumber()
+            visit(JSONScalar(path: path, range: start..<index, isString: false))
+        }
+    }
+}
