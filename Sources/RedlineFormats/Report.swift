@@ -218,7 +218,8 @@ final class JSONReport: ReportSink {
 
 /// JSON fragments shared by the JSON, JSONL and SARIF reports. Wire format of a finding:
 /// `source, record, id, channel, part, detector, kind, rule, action, confidence, test_value,
-/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`.
+/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`, and for `exact_data`
+/// findings `data_column` (the index column matched; `fingerprint` is then the row's keyed fingerprint).
 enum ReportJSON {
     static func finding(_ entry: ReportEntry, type: Bool) -> String {
         var out: [UInt8] = []
@@ -258,6 +259,8 @@ enum ReportJSON {
         key(",\"column\":"); number(f.column)
         key(",\"excerpt\":"); string(f.excerpt)
         key(",\"fingerprint\":"); string(f.valueHash.isEmpty ? nil : f.valueHash)
+        // exact_data only: the index column matched (its name; the fingerprint is the row's).
+        if let column = f.dataColumn { key(",\"data_column\":"); string(column) }
         out.append(UInt8(ascii: "}"))
     }
 
