@@ -114,3 +114,20 @@ extension Pipeline {
         }
     }
 }
+
+extension Pipeline {
+    /// For `policy explain`: what an `exact_data` detector looks for, in words (nil for other kinds).
+    public func exactDataDescription(_ detectorIndex: Int) -> String? {
+        guard let entry = exactData.first(where: { $0.detector == detectorIndex }) else { return nil }
+        let settings = entry.matcher.settings
+        let index = entry.matcher.index
+        var text = "a value of \(settings.primary.joined(separator: ", ")) from index \(index.path) (\(index.rowCount) rows)"
+        if settings.minCorroborating == 0 {
+            text += ", on its own"
+        } else {
+            let others = settings.corroborate.isEmpty ? "another primary column" : settings.corroborate.joined(separator: ", ")
+            text += " with at least \(settings.minCorroborating) other column(s) of the same row (\(others)) within \(settings.window) bytes"
+        }
+        return text + "; every matched value is redacted"
+    }
+}

@@ -110,7 +110,7 @@ extension ReportFormat {
     }
 }
 
-/// `path:line:col: rule-id [action] detector: masked-excerpt`, one line per finding; records use
+/// `path:line:col: rule-id [action] detector: masked-excerpt` (`detector[column]` for exact_data), one line per finding; records use
 /// `path:#record:col`. Colour only when asked (the caller checks the TTY and NO_COLOR).
 final class TextReport: ReportSink {
     let color: Bool
@@ -151,6 +151,12 @@ final class TextReport: ReportSink {
         if color { line.append(contentsOf: "\u{1B}[0m".utf8) }
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: f.detector.utf8)
+        if let column = f.dataColumn {
+            // exact_data: the index column matched (`customer[full_name]`).
+            line.append(UInt8(ascii: "["))
+            line.append(contentsOf: column.utf8)
+            line.append(UInt8(ascii: "]"))
+        }
         line.append(contentsOf: ": ".utf8)
         line.append(contentsOf: f.excerpt.utf8)
         if let part = f.part {
