@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "RedlineMilterTests",
             dependencies: [
-                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit",
+                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit", "RedlineExactData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
