@@ -65,9 +65,9 @@ public enum PolicySource: Sendable, Equatable {
 
     /// Loads, compiles and lints: the pipeline when there is no error, and every error and
     /// warning in file order (what `redline policy check` prints).
-    public func check(key: [UInt8]? = nil) -> (pipeline: Pipeline?, diagnostics: [Diagnostic]) {
+    public func check(key: [UInt8]? = nil, keyIsPlaceholder: Bool = false) -> (pipeline: Pipeline?, diagnostics: [Diagnostic]) {
         do {
-            return Pipeline.check(yaml: try text(), file: displayName, key: key)
+            return Pipeline.check(yaml: try text(), file: displayName, key: key, keyIsPlaceholder: keyIsPlaceholder)
         } catch {
             return (nil, error.diagnostics)
         }
@@ -81,8 +81,8 @@ public enum PolicySource: Sendable, Equatable {
     }
 
     /// Loads and compiles in one step, reporting the errors of both stages together, in file order.
-    public func compile(key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
-        try Pipeline.compile(yaml: text(), file: displayName, key: key)
+    public func compile(key: [UInt8]? = nil, keyIsPlaceholder: Bool = false) throws(DiagnosticList) -> Pipeline {
+        try Pipeline.compile(yaml: text(), file: displayName, key: key, keyIsPlaceholder: keyIsPlaceholder)
     }
 
     /// The policy text.

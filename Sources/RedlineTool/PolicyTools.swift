@@ -8,26 +8,35 @@ import RedlineFormats
 /// writes to the given stream.
 public enum PolicyTools {
     /// Which policy a policy command works on: `--policy` (or the command's FILE argument), else
-    /// the discovery every command uses (REDLINE_POLICY, `.redline.yaml` walking up, embedded).
+    /// the discovery every command uses (REDLINE_POLICY, `.redline.yaml` walking up, embedded);
+    /// and the key (`--key-file`, else REDLINE_KEY) that exact_data indexes are checked against.
     public struct Choice: Sendable {
         public var explicit: String?
         public var environment: [String: String]
         public var directory: String?
-        public init(explicit: String?, environment: [String: String], directory: String?) {
+        public var keyFile: String?
+        public init(explicit: String?, environment: [String: String], directory: String?, keyFile: String? = nil) {
             self.explicit = explicit
             self.environment = environment
             self.directory = directory
+            self.keyFile = keyFile
         }
         var discovered: (source: PolicySource, origin: PolicySource.Origin) {
             PolicySource.discover(explicit: explicit, environment: environment, directory: directory)
         }
-        /// A placeholder key lets `hash` styles compile; checking does not need the real one.
-        var key: [UInt8] { Array((environment["REDLINE_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? "policy-check").utf8) }
     }
 
     static func compile(_ choice: Choice) -> (Pipeline?, [Diagnostic], PolicySource, PolicySource.Origin) {
         let (source, origin) = choice.discovered
-        let (pipeline, diagnostics) = source.check(key: choice.key)
+        let key: [UInt8]?
+        do {
+            key = try KeySource.load(keyFile: choice.keyFile, environment: choice.environment)
+        } catch {
+            return (nil, [error], source, origin)
+        }
+        // The real key when there is one (exact_data indexes are checked against it); otherwise a
+        // placeholder lets `hash` styles compile, and exact_data detectors report the missing key.
+        let (pipeline, diagnostics) = source.check(key: key ?? Array("policy-check".utf8), keyIsPlaceholder: key == nil)
         return (pipeline, diagnostics, source, origin)
     }
 
@@ -96,6 +105,7 @@ public enum PolicyTools {
             if detector.requiresContext { notes.append("needs a keyword within \(detector.window) characters") }
             if detector.minConfidence > .low { notes.append("minimum confidence \(detector.minConfidence.name)") }
             if spec.kind.value == "payment_card" { notes.append(detector.countTestValues ? "test card numbers count" : "test card numbers ignored") }
+            if let exact = pipeline.exactDataDescription(index) { notes.append(exact) }
             let extra = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
             text += "  \(detector.id) (\(detector.kind.id)): redacted as \(plan)\(extra)\n"
         }
@@ -133,7 +143,9 @@ public enum PolicyTools {
             try out.write("\(kind.id)\n  \(kind.summary)\n  example: \(kind.matchExamples.first ?? "")\n  default label: \(kind.defaultLabel)\n\n")
         }
         let regex = DetectorKind.regexDocumentation
-        try out.write("\(regex.id)\n  \(regex.summary)\n  example: \(regex.example)\n")
+        try out.write("\(regex.id)\n  \(regex.summary)\n  example: \(regex.example)\n\n")
+        let exact = DetectorKind.exactDataDocumentation
+        try out.write("\(exact.id)\n  \(exact.summary)\n  example: \(exact.example)\n")
         let (compiled, diagnostics, source, origin) = compile(choice)
         guard let pipeline = compiled else {
             for diagnostic in diagnostics where diagnostic.severity == .error { printError(diagnostic.detailed) }

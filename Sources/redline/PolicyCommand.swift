@@ -13,12 +13,14 @@ struct PolicyCommand: ParsableCommand {
     struct Selection: ParsableArguments {
         @Option(name: .long, help: "Policy file (else REDLINE_POLICY, .redline.yaml found walking up, or the embedded default).")
         var policy: String?
+        @Option(name: .long, help: "File holding the key (else REDLINE_KEY): exact_data indexes are checked against it.")
+        var keyFile: String?
         @Argument(help: "Policy file (the same as --policy).") var file: String?
 
         func choice() throws -> PolicyTools.Choice {
             if let policy, let file, policy != file { throw ValidationError("give the policy once: --policy \(policy) or \(file)") }
             return PolicyTools.Choice(explicit: policy ?? file, environment: ProcessInfo.processInfo.environment,
-                                      directory: FileManager.default.currentDirectoryPath)
+                                      directory: FileManager.default.currentDirectoryPath, keyFile: keyFile)
         }
     }
 
@@ -66,6 +68,7 @@ struct PolicyCommand: ParsableCommand {
         ]
         @OptionGroup var selection: Selection
         @Option(name: .long, help: "Only this channel.") var channel: String?
+        @Option(name: .long, help: "File holding the key (else REDLINE_KEY), for exact_data detectors.") var keyFile: String?
         func run() throws {
             let out = OutputStream(fd: 1, name: "standard output")
             let code = try PolicyTools.explain(try selection.choice(), channel: channel, out: out)
@@ -78,7 +81,7 @@ struct PolicyCommand: ParsableCommand {
 struct DetectorsCommand: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "detectors",
-        abstract: "List the built-in detector kinds with a description and an example, then the policy's detectors.")
+        abstract: "List the detector kinds (built-in, regex, exact_data) with a description and an example, then the policy's detectors.")
     static let examples = [
         ("redline detectors", "built-in kinds and the detectors of the policy in use"),
         ("redline detectors --policy Policies/gdpr-strict.yaml", "those of another policy"),
