@@ -68,7 +68,6 @@ struct PolicyCommand: ParsableCommand {
         ]
         @OptionGroup var selection: Selection
         @Option(name: .long, help: "Only this channel.") var channel: String?
-        @Option(name: .long, help: "File holding the key (else REDLINE_KEY), for exact_data detectors.") var keyFile: String?
         func run() throws {
             let out = OutputStream(fd: 1, name: "standard output")
             let code = try PolicyTools.explain(try selection.choice(), channel: channel, out: out)
