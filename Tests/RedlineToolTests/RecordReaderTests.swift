@@ -102,7 +102,7 @@ struct RecordReaderTests {
             "jsonl": ["\"part\":\"customer.notes\"", "\"part\":\"notes\""],
             "sarif": ["\"fullyQualifiedName\":\"customer.notes\"", "found in items[2].text", "\"part\":\"notes\""],
             "csv": [",customer.notes\r\n", ",items[2].text\r\n", ",notes\r\n"],
-            "html": ["#0 › customer.notes", "#0 › items[2].text", "#0 › notes"],
+            "html": ["(customer.notes)", "(items[2].text)", "(notes)"],
         ]
         for (format, needles) in expectations {
             let result = try Redline.run(["scan", "--quiet", "--list", "--format", format, dir])
@@ -114,7 +114,7 @@ struct RecordReaderTests {
         #expect(narrow.status == 0, "\(narrow.out)")
     }
 
-    @Test("issue15_recordIdMasked: an id holding a value is masked in every report; a clean id is shown as it is")
+    @Test("issue15_recordIdMasked: an id holding a value is redacted in every report; a clean id is shown as it is")
     func recordIDMasked() throws {
         let dir = try Redline.temporaryDirectory()
         let jsonl = try Redline.write(#"{"id":"JG103755A","text":"card \#(Self.card)"}"# + "\n" + #"{"id":"T-77","text":"card \#(Self.card)"}"# + "\n",
@@ -132,7 +132,7 @@ struct RecordReaderTests {
             #expect(!result.out.contains("103755"), "scan \(format)")
         }
         let marker = try Redline.run(["redact", "--on-block", "marker", jsonl])
-        #expect(marker.out.contains("\"id\":\"*********\"") && !marker.out.contains("103755"), "\(marker.out)")
+        #expect(marker.out.contains("\"id\":\"[NI NUMBER]\"") && !marker.out.contains("103755"), "\(marker.out)")
     }
 }
 
