@@ -61,33 +61,7 @@ extension TextUnitCollector {
     }
 }
 
-/// Names from a message (attachment and member names, sheet names) shown with the same masking
-/// as findings: what a detector finds in them is replaced by its masked excerpt.
-struct NameMasker {
-    let session: PipelineSession
-    let channel: String
-    private var cache: [String: String] = [:]
-
-    init(session: PipelineSession, channel: String) {
-        self.session = session
-        self.channel = channel
-    }
-
-    mutating func mask(_ name: String) -> String {
-        if let known = cache[name] { return known }
-        let bytes = Array(name.utf8.prefix(200))
-        let findings = session.scan(bytes, channel: channel).findings.sorted { $0.start > $1.start }
-        var out = bytes
-        var floor = Int.max
-        for finding in findings where finding.end <= floor {
-            out.replaceSubrange(finding.start..<finding.end, with: Array(finding.excerpt.utf8))
-            floor = finding.start
-        }
-        let masked = String(decoding: out, as: UTF8.self)
-        cache[name] = masked
-        return masked
-    }
-
+extension NameMask {
     /// `part 2 › customers.xlsx › Sheet1!C14`, names masked.
     mutating func label(_ source: AttachmentSource, offset: Int?) -> String {
         var label = "part \(source.entity.label)"
@@ -104,7 +78,7 @@ extension MailProcessor {
     static func placeAttachments(units: [TextUnit], results: inout [ScanResult], problems: [AttachmentProblem],
                                  session: PipelineSession, channel: String)
         -> (diagnostics: [Diagnostic], unscanned: [String], unredactable: [(unit: Int, rule: String)]) {
-        var masker = NameMasker(session: session, channel: channel)
+        var masker = NameMask(session: session, channel: channel)
         var unredactable: [(unit: Int, rule: String)] = []
         for (index, unit) in units.enumerated() {
             guard case let .attachment(source) = unit.kind else { continue }
