@@ -70,7 +70,7 @@ enum DocumentInputs {
             if document.piece == 0 && document.isLastPiece {
                 outcome.documents += 1
                 var position = TextPosition()
-                let result = session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count)
+                let result = session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count).result
                 handle(result.findings, part: { finding in
                     var place = inner
                     if let segment = document.segment(at: finding.start) { place.append(masker.mask(segment.label)) }
