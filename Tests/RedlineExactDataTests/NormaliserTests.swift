@@ -14,6 +14,7 @@ struct NormaliserTests {
         ("Dr. Jane\nO’Neil", "jane oneil"),
         ("  José  Álvarez-Núñez ", "jose alvareznunez"),
         ("Mr Mrs Sir John Smith", "john smith"),
+        ("Jane\u{00A0}O\u{200B}'Neil", "jane oneil"),
         ("Ms", nil),
         ("", nil),
     ] as [(String, String?)])
@@ -33,6 +34,7 @@ struct NormaliserTests {
     @Test("UK phone numbers have one canonical form", arguments: [
         ("07700 900123", "07700900123"),
         ("07700900123", "07700900123"),
+        ("０７７００ ９００１２３", "07700900123"),
         ("+44 7700 900123", "07700900123"),
         ("+44 (0)7700 900123", "07700900123"),
         ("0044 7700 900 123", "07700900123"),
