@@ -122,8 +122,10 @@ final class ScanWorker {
             for failure in outcome.failures { local.warnings.append("\(unit.path): record \(index): \(failure.description)") }
             let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
             let start = local.items.count
+            // Reports show the id as the data has it, except what a detector finds in it.
+            let shownID = outcome.findings.isEmpty ? outcome.id : outcome.id.map { masked($0, channel: outcome.channel) }
             for finding in outcome.findings {
-                let entry = ReportEntry(source: unit.path, record: index, id: outcome.id, channel: outcome.channel, finding: finding)
+                let entry = ReportEntry(source: unit.path, record: index, id: shownID, channel: outcome.channel, finding: finding)
                 local.items.append(item(entry, identity: identity, date: nil, unit: unit))
             }
             local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
@@ -183,9 +185,16 @@ final class ScanWorker {
     func maskedMessageID(_ value: String, channel: String) -> String {
         let bytes = Array(value.utf8)
         let inner = bytes.first == UInt8(ascii: "<") && bytes.last == UInt8(ascii: ">") ? 1..<(bytes.count - 1) : 0..<bytes.count
-        let findings = session.scan(bytes, channel: channel).findings.filter { finding in
+        return masked(value, channel: channel) { finding in
             !(finding.kind == "email" && finding.start <= inner.lowerBound && finding.end >= inner.upperBound)
         }
+    }
+
+    /// `value` (a record id, a Message-ID) with what the policy's detectors find in it redacted
+    /// the policy's way; `counts` can leave a finding out.
+    func masked(_ value: String, channel: String, counts: (Finding) -> Bool = { _ in true }) -> String {
+        let bytes = Array(value.utf8)
+        let findings = session.scan(bytes, channel: channel).findings.filter(counts)
         return findings.isEmpty ? value : String(decoding: session.pipeline.redact(bytes, findings: findings), as: UTF8.self)
     }
 
