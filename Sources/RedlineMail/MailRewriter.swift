@@ -23,13 +23,13 @@ struct MailRewriter {
             let redactable = unitFindings[index].filter { $0.action >= .redact }
             guard !redactable.isEmpty else { continue }
             switch unit.kind {
-            case let .body(entity, charset, html):
+            case let .body(entity, charset, markup):
                 let newText: [UInt8]
-                if let html {
+                if let markup {
                     let replacements = MailRewriter.groups(redactable).map { group in
                         (range: group.range, text: pipeline.redact(Array(unit.text[group.range]), findings: group.members, base: group.range.lowerBound))
                     }
-                    newText = html.map.rewrite(html.source, replacements: replacements)
+                    newText = markup.rewrite(replacements: replacements)
                 } else {
                     newText = pipeline.redact(unit.text, findings: redactable)
                 }
@@ -45,6 +45,17 @@ struct MailRewriter {
                 let text = pipeline.redact(unit.text, findings: redactable)
                 let encoded = AddressList.encodeDisplay(text, like: decoded, lineEnding: fieldLineEnding(field))
                 displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((range, encoded))
+            case let .parameter(field, unfolded, name, pieces, extended, decoded):
+                let text = pipeline.redact(unit.text, findings: redactable)
+                let first = pieces[0].range
+                let value = name.isEmpty ? text : HeaderParameters.encode(name: name, text: text, extended: extended, like: decoded)
+                displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((first, value))
+                for piece in pieces.dropFirst() {
+                    displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((piece.removal, []))
+                }
+            case .derived:
+                // Scanned only: MailProcessor blocks a message whose derived text needs redaction.
+                continue
             }
         }
         for (_, entry) in displayEdits {
