@@ -96,7 +96,7 @@ struct RTFText: Sendable {
                     var value = parameter ?? 0xFFFD
                     if value < 0 { value += 65_536 }
                     var utf8: [UInt8] = []
-                    appendUTF8(UInt32(max(0, value)), to: &utf8)
+                    appendUTF8((1...0x10FFFF).contains(value) ? UInt32(value) : 0xFFFD, to: &utf8)
                     if !skipping { map.emit(utf8, start, i) }
                     skipFallback = ucStack[ucStack.count - 1]
                 case "par", "line", "sect", "page", "row":
