@@ -19,6 +19,8 @@ struct TextUnit {
         /// whose type or encoding fields disagree, a uuencoded block): scanned, but it cannot be
         /// rewritten in place, so a finding that needs redaction blocks the message.
         case derived
+        /// A header field's name that is not plain letters (it may hold a value itself).
+        case headerName(HeaderField)
     }
 
     var label: String

@@ -8,8 +8,10 @@ extension TextUnitCollector {
     mutating func collectHeaders(_ headers: HeaderBlock, prefix: String) {
         for field in headers.fields {
             let name = field.lowercasedName
+            let plain = TextUnitCollector.isPlainName(field.name)
+            let label = "\(prefix)header:\(plain ? field.name : quote(field.name))"
+            if !plain { units.append(TextUnit(label: label, text: Array(field.name.utf8), kind: .headerName(field))) }
             if unscannedHeaders.contains(name) { continue }
-            let label = "\(prefix)header:\(TextUnitCollector.isPlainName(field.name) ? field.name : quote(field.name))"
             if addressHeaders.contains(name) {
                 let unfolded = field.unfoldedValue(in: bytes)
                 for mailbox in AddressList.parse(unfolded) {
@@ -24,10 +26,13 @@ extension TextUnitCollector {
             } else {
                 let decoded = EncodedWords.decode(field.unfoldedValue(in: bytes))
                 guard decoded.text.contains(where: { $0 > 32 }) else { continue }
-                noteCharsets(decoded, where_: label)
-                var unit = TextUnit(label: label, text: decoded.text, kind: .header(field, decoded))
+                noteCharsets(decoded, where_: label, scanNames: false)
+                // Unknown charset names follow the text: a value there is found, and redacting
+                // it re-encodes the field without them (MailRewriter).
+                let names = decoded.unknownCharsets.isEmpty ? [] : [10] + Array(decoded.unknownCharsets.joined(separator: "\n").utf8)
+                var unit = TextUnit(label: label, text: decoded.text + names, kind: .header(field, decoded))
                 if routingHeaders.contains(name) || name.hasPrefix("list-") {
-                    unit.scanText = decoded.text.map { $0 == UInt8(ascii: "@") ? 32 : $0 }
+                    unit.scanText = unit.text.map { $0 == UInt8(ascii: "@") ? 32 : $0 }
                 }
                 units.append(unit)
             }
@@ -55,7 +60,13 @@ extension TextUnitCollector {
         }
     }
 
-    mutating func noteCharsets(_ decoded: EncodedWords.Decoded, where_: String) {
+    /// Reports unknown encoded-word charsets, and scans their names: a name is written in the
+    /// message too, and a value hidden there would otherwise pass (a finding blocks: the name
+    /// cannot be redacted apart from its word).
+    mutating func noteCharsets(_ decoded: EncodedWords.Decoded, where_: String, scanNames: Bool = true) {
+        if scanNames && !decoded.unknownCharsets.isEmpty {
+            units.append(TextUnit(label: where_, text: Array(decoded.unknownCharsets.joined(separator: "\n").utf8), kind: .derived))
+        }
         for name in decoded.unknownCharsets {
             diagnostics.append(Diagnostic(.warning, code: MailCode.unknownCharset,
                 "\(where_): unknown charset '\(quote(name, limit: 40))' in an encoded word; decoded as windows-1252"))
