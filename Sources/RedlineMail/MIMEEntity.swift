@@ -75,8 +75,9 @@ struct MIMEEntity: Sendable {
 /// ``maxDepth`` + 1 passes over the message, and the memory per part is a fixed size.
 struct MIMEParser {
     static let maxDepth = 32
-    /// Body parts and messages per message; the rest of a multipart beyond it is one text part.
-    static let maxEntities = 10_000
+    /// Entities per message (the message and 10,000 parts); the rest of a multipart beyond it is
+    /// one text part.
+    static let maxEntities = 10_001
     /// Readings of one part when its type and encoding fields disagree.
     static let maxReadings = 4
     let bytes: [UInt8]
@@ -170,7 +171,7 @@ struct MIMEParser {
         if split.overflow {
             if !reportedEntities {
                 diagnostics.append(Diagnostic(.warning, code: MailCode.tooManyParts,
-                    "\(where_): more than \(MIMEParser.maxEntities) parts in the message; the rest is scanned as text"))
+                    "\(where_): more than \(MIMEParser.maxEntities - 1) parts in the message; the rest is scanned as text"))
                 reportedEntities = true
             }
         } else if !split.closed {
@@ -186,7 +187,7 @@ struct MIMEParser {
                 entityCount += 1
                 if !reportedEntities {
                     diagnostics.append(Diagnostic(.warning, code: MailCode.tooManyParts,
-                        "\(where_): more than \(MIMEParser.maxEntities) parts in the message; the rest is scanned as text"))
+                        "\(where_): more than \(MIMEParser.maxEntities - 1) parts in the message; the rest is scanned as text"))
                     reportedEntities = true
                 }
                 continue
