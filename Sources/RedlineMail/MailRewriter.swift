@@ -75,6 +75,8 @@ struct MailRewriter {
             case .derived:
                 // Scanned only: MailProcessor blocks a message whose derived text needs redaction.
                 continue
+            case .attachment:
+                continue   // decided by MailProcessor: blocked or stripped (settings.unredactable_attachments)
             }
         }
         for (_, entry) in displayEdits {
@@ -104,7 +106,15 @@ struct MailRewriter {
         if findingsHeader && !summary.isEmpty {
             stamp.append(contentsOf: Array("X-Redline-Findings: \(summary)".utf8) + lineEnding)
         }
+        for note in verdict.strippedAttachments {
+            stamp.append(contentsOf: Array("X-Redline-Stripped: \(note)".utf8) + lineEnding)
+        }
         patches.append((headers.end..<headers.end, stamp))
+    }
+
+    /// Replaces `range` of the original message with `replacement`.
+    mutating func replace(_ range: Range<Int>, with replacement: [UInt8]) {
+        patches.append((range, replacement))
     }
 
     /// The message with every patch applied, in order.

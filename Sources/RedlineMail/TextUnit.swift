@@ -1,4 +1,5 @@
 import RedlineCore
+import RedlineExtract
 
 /// One piece of a message that is scanned on its own: a decoded body part, a preamble, a header
 /// value, a display name. It knows how to write itself back after redaction.
@@ -21,6 +22,8 @@ struct TextUnit {
         case derived
         /// A header field's name that is not plain letters (it may hold a value itself).
         case headerName(HeaderField)
+        /// Text extracted from a binary attachment (Office, PDF, archive member): not rewritten in place.
+        case attachment(AttachmentSource)
     }
 
     var label: String
@@ -76,10 +79,15 @@ struct TextUnitCollector {
     var unscanned: [String] = []
     /// Masks what diagnostics and labels quote from the message.
     var quote = MailQuote()
+    /// Attachments, or members inside them, that could not be read (see AttachmentUnits.swift).
+    var attachmentProblems: [AttachmentProblem] = []
+    /// Reads binary attachments; one per message, so its bounds hold for the whole message.
+    let extractor: Extractor
 
-    init(bytes: [UInt8], quote: MailQuote = MailQuote()) {
+    init(bytes: [UInt8], quote: MailQuote = MailQuote(), limits: ExtractLimits = ExtractLimits()) {
         self.bytes = bytes
         self.quote = quote
+        extractor = Extractor(limits: limits)
     }
 
     /// Above the parts being collected: a `multipart/signed` (RFC 1847).
@@ -154,8 +162,7 @@ struct TextUnitCollector {
         let label = entity.label
         if insideSignature && TextUnitCollector.signatureTypes.contains(entity.contentType) { return }
         guard TextUnitCollector.isScannable(entity) else {
-            let name = entity.filename.map { "\"\(quote($0, limit: 100))\"" } ?? "(no name)"
-            unscanned.append("part \(label) \(quote(entity.contentType)) \(name)")
+            collectAttachment(entity)
             return
         }
         let (text, charset) = decodeBody(entity.bodyRange, encoding: entity.transferEncoding, charsetName: entity.charsetName, label: label)

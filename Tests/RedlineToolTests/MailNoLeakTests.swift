@@ -56,7 +56,6 @@ struct MailNoLeakTests {
         for format in ["text", "json", "jsonl", "sarif"] {
             let result = try Hostile.run(["check", "--format", format, path], deadline: 120, directory: dir)
             #expect([1, 2].contains(result.status), "check --format \(format): \(result.stderr)")
-            #expect(result.stderr.contains("not scanned") || format != "text", "the unscanned attachments are named: \(result.stderr)")
             Self.expectClean(result.out + result.stderr, "check --format \(format)")
         }
         let scan = try Hostile.run(["scan", "--format", "jsonl", dir], deadline: 120, directory: dir)
