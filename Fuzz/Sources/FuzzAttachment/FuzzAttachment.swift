@@ -13,7 +13,7 @@ nonisolated(unsafe) var session: PipelineSession?
 
 func attach(_ bytes: [UInt8]) -> [UInt8] {
     var message = Array("From: a@example.co.uk\r\nTo: b@gmail.com\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b\r\nContent-Type: application/octet-stream; name=\"x.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
-    message += Base64.encode(bytes, lineLength: 76, lineEnding: [13, 10])
+    message += Array(Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]).utf8)
     message += Array("\r\n--b--\r\n".utf8)
     return message
 }
