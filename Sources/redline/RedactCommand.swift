@@ -25,6 +25,9 @@ struct RedactCommand: ParsableCommand {
     @Flag(name: .long, help: "Flush after every record (for co-processes); the default when stdout is a terminal.")
     var lineBuffered = false
 
+    @Option(name: .long, help: ArgumentHelp("Line-buffered text: hold a line whose end could begin a value (a digit group, a NINO or IBAN start) this many milliseconds for the next line, so a value split over two lines is caught; 0 writes every line at once.", valueName: "ms"))
+    var holdMs: Int = RedactOptions.defaultHoldMs
+
     @Flag(name: .long, help: "Pass malformed JSONL records through unchanged instead of writing an error record.")
     var passMalformed = false
 
@@ -34,6 +37,9 @@ struct RedactCommand: ParsableCommand {
     func run() throws {
         guard let onBlock = OnBlock(rawValue: onBlock) else {
             throw ValidationError("--on-block must be one of redact, marker, fail")
+        }
+        guard RedactOptions.holdMsRange.contains(holdMs) else {
+            throw ValidationError("--hold-ms must be between \(RedactOptions.holdMsRange.lowerBound) and \(RedactOptions.holdMsRange.upperBound) (milliseconds), not \(holdMs)")
         }
         if inPlace && output != nil { throw ValidationError("--in-place and --output cannot be used together") }
         var options = RedactOptions()
@@ -45,6 +51,7 @@ struct RedactCommand: ParsableCommand {
         options.onBlock = onBlock
         options.fields = shared.fields()
         options.lineBuffered = lineBuffered
+        options.holdMs = holdMs
         options.passMalformed = passMalformed
         options.recipients = shared.recipient
         options.audit = shared.audit
