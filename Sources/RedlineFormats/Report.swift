@@ -102,7 +102,7 @@ extension ReportFormat {
     /// A sink writing this format through `write`.
     public func makeSink(context: ReportContext, color: Bool, write: @escaping ([UInt8]) -> Void) -> ReportSink {
         switch self {
-        case .text: TextReport(color: color, write: write)
+        case .text: TextReport(color: color, messages: context.ruleMessages, write: write)
         case .jsonl: JSONLReport(context: context, write: write)
         case .json: JSONReport(context: context, write: write)
         case .sarif: SARIFReport(context: context, write: write)
@@ -111,13 +111,17 @@ extension ReportFormat {
 }
 
 /// `path:line:col: rule-id [action] detector: masked-excerpt`, one line per finding; records use
-/// `path:#record:col`. Colour only when asked (the caller checks the TTY and NO_COLOR).
+/// `path:#record:col`. When the deciding rule has a `message`, it follows as ` — message` (what
+/// the sender is told). Colour only when asked (the caller checks the TTY and NO_COLOR).
 final class TextReport: ReportSink {
     let color: Bool
+    /// Rule id → the rule's message for the sender.
+    let messages: [String: String]
     let write: ([UInt8]) -> Void
 
-    init(color: Bool, write: @escaping ([UInt8]) -> Void) {
+    init(color: Bool, messages: [String: String] = [:], write: @escaping ([UInt8]) -> Void) {
         self.color = color
+        self.messages = messages
         self.write = write
     }
 
@@ -158,6 +162,10 @@ final class TextReport: ReportSink {
             line.append(contentsOf: part.utf8)
             line.append(UInt8(ascii: ")"))
         }
+        if let rule = f.rule, let message = messages[rule] {
+            line.append(contentsOf: " — ".utf8)
+            line.append(contentsOf: message.utf8)
+        }
         line.append(10)
         write(line)
     }
@@ -180,7 +188,7 @@ final class JSONLReport: ReportSink {
 
     func add(_ entry: ReportEntry) {
         line.removeAll(keepingCapacity: true)
-        ReportJSON.appendFinding(entry, type: true, to: &line)
+        ReportJSON.appendFinding(entry, type: true, message: entry.finding.rule.flatMap { context.ruleMessages[$0] }, to: &line)
         line.append(10)
         write(line)
     }
@@ -204,7 +212,7 @@ final class JSONReport: ReportSink {
 
     func add(_ entry: ReportEntry) {
         if !findings.isEmpty { findings.append(UInt8(ascii: ",")) }
-        ReportJSON.appendFinding(entry, type: false, to: &findings)
+        ReportJSON.appendFinding(entry, type: false, message: entry.finding.rule.flatMap { context.ruleMessages[$0] }, to: &findings)
     }
 
     func finish(_ summary: ReportSummary) {
@@ -218,16 +226,17 @@ final class JSONReport: ReportSink {
 
 /// JSON fragments shared by the JSON, JSONL and SARIF reports. Wire format of a finding:
 /// `source, record, id, channel, part, detector, kind, rule, action, confidence, test_value,
-/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`.
+/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint, message` (`message`:
+/// the deciding rule's message for the sender, null when it has none).
 enum ReportJSON {
-    static func finding(_ entry: ReportEntry, type: Bool) -> String {
+    static func finding(_ entry: ReportEntry, type: Bool, message: String? = nil) -> String {
         var out: [UInt8] = []
-        appendFinding(entry, type: type, to: &out)
+        appendFinding(entry, type: type, message: message, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends one finding object, written byte by byte (no `String` building or joining).
-    static func appendFinding(_ entry: ReportEntry, type: Bool, to out: inout [UInt8]) {
+    static func appendFinding(_ entry: ReportEntry, type: Bool, message: String?, to out: inout [UInt8]) {
         let f = entry.finding
         func key(_ name: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
@@ -258,6 +267,7 @@ enum ReportJSON {
         key(",\"column\":"); number(f.column)
         key(",\"excerpt\":"); string(f.excerpt)
         key(",\"fingerprint\":"); string(f.valueHash.isEmpty ? nil : f.valueHash)
+        key(",\"message\":"); string(message)
         out.append(UInt8(ascii: "}"))
     }
 
