@@ -106,6 +106,12 @@ public final class Pipeline: Sendable {
     /// Parses and compiles policy text in one step. Errors from reading the YAML and from compiling
     /// (unknown detectors and channels, bad regexes, …) are reported together, sorted by position,
     /// so a user sees every problem of a policy at once.
+    /// Where a stream window's overlap must start so that it holds `overlap` bytes of normalised
+    /// text (invisible characters do not count), at most `maxBytes` before the end.
+    public static func overlapStart(_ bytes: [UInt8], overlap: Int, maxBytes: Int) -> Int {
+        bytes.withUnsafeBufferPointer { ScanText.tailStart($0, visible: overlap, maxBytes: maxBytes) }
+    }
+
     public static func compile(yaml: String, file: String, key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
         let (policy, readErrors) = PolicyLoader.parsePartially(yaml, file: file)
         guard let policy else { throw DiagnosticList(readErrors) }
