@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "RedlineEngine",
             dependencies: [
-                "RedlineCore", "RedlinePCRE2", "RedlineDetectors", "RedlinePolicy",
+                "RedlineCore", "RedlinePCRE2", "RedlineDetectors", "RedlinePolicy", "RedlineExactData",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -78,12 +78,12 @@ let package = Package(
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineExactDataTests", dependencies: ["RedlineExactData"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
-        .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors"]),
+        .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors", "RedlineExactData"]),
         .testTarget(name: "RedlineFormatsTests", dependencies: ["RedlineFormats", "RedlineEngine", "RedlineCore"]),
         .testTarget(
             name: "RedlineMilterTests",
             dependencies: [
-                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit",
+                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit", "RedlineExactData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -30,6 +30,9 @@ public enum CandidateSource: Sendable {
     case pattern(String, PatternOptions)
     /// Candidates grow outwards from every occurrence of a byte (the `@` of an e-mail address).
     case anchor(UInt8, @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>?)
+    /// Found outside the detector scanner (`exact_data`: RedlineEngine runs the EDM matcher); the
+    /// scanner skips the detector.
+    case external
 }
 
 /// A built-in detector kind: how it finds candidates, how it validates them, and what it
@@ -58,7 +61,7 @@ public struct DetectorKind: Sendable {
     public static func builtin(_ id: String) -> DetectorKind? { builtins.first { $0.id == id } }
 
     /// All kind ids a policy may use, `regex` included.
-    public static let allIDs: [String] = builtins.map(\.id) + ["regex"]
+    public static let allIDs: [String] = builtins.map(\.id) + ["regex", "exact_data"]
 }
 
 /// Shared pieces of patterns.

@@ -58,6 +58,7 @@ public final class DetectorScanner {
             switch detector.kind.source {
             case .pattern: isPattern = true
             case let .anchor(byte, _): anchor = byte
+            case .external: break
             }
             let rule = prefilter ? detector.startRule : nil
             return Plan(isPattern: isPattern, anchor: anchor, startShape: rule?.shape, startMinDigits: rule?.minDigits ?? 0, hasKeywords: !detector.keywords.isEmpty,
@@ -124,6 +125,8 @@ public final class DetectorScanner {
             }
             for index in plans.indices {
                 let plan = plans[index]
+                // Neither a pattern nor an anchor: found by the caller (exact_data).
+                if !plan.isPattern && plan.anchor == 0 { continue }
                 if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
                 if plan.isPattern {
                     var bounded = false

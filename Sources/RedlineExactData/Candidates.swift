@@ -17,6 +17,7 @@ struct TypeLimits {
 struct Candidates {
     let text: UnsafeBufferPointer<UInt8>
     private var scratch: [UInt8] = []
+    private var phone: [UInt8] = []
     private var tokens: [Range<Int>] = []
     private var normals: [[UInt8]] = []
 
@@ -198,7 +199,7 @@ struct Candidates {
                 let span = (plus ? groups[first].lowerBound - 1 : groups[first].lowerBound)..<groups[last].upperBound
                 if type == .digits {
                     if scratch.count >= limits.minLength { scratch.withUnsafeBufferPointer { emit(span, $0) } }
-                } else if scratch.count >= 7, let phone = Normaliser.phone(digits: scratch, plus: plus),
+                } else if scratch.count >= 7, Normaliser.phone(digits: scratch, plus: plus, into: &phone),
                           phone.count >= limits.minLength, phone.count <= limits.maxLength {
                     phone.withUnsafeBufferPointer { emit(span, $0) }
                 }

@@ -74,6 +74,20 @@ public enum IndexBuilder {
         return report
     }
 
+    /// The index as bytes, without writing a file (tests, fuzzing).
+    public static func buildInMemory(csv: UnsafeBufferPointer<UInt8>, file: String, columns specs: [ColumnSpec], strict: Bool,
+                                     keys: EDMKeys) throws(EDMError) -> (bytes: [UInt8], report: BuildReport) {
+        let built = try index(csv: csv, file: file, columns: specs, strict: strict, keys: keys, progress: nil)
+        let (header, directory) = layout(built, keys: keys)
+        var bytes = header
+        directory.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        built.entries.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        built.rowFingerprints.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        var report = built.report
+        report.indexBytes = bytes.count
+        return (bytes, report)
+    }
+
     struct Built {
         var columns: [IndexColumn]
         var entries: [IndexEntry]

@@ -118,30 +118,36 @@ public enum Normaliser {
 
     // MARK: - Phone, postcode
 
-    /// Canonical phone number from its digits and whether a `+` led it; nil below 7 digits.
+    /// Canonical phone number from its digits and whether a `+` led it; nil below 7 or above 15 digits.
     public static func phone(digits: [UInt8], plus: Bool) -> [UInt8]? {
-        var international: ArraySlice<UInt8>?
-        if plus {
-            international = digits[...]
-        } else if digits.starts(with: [48, 48]) {
-            international = digits.dropFirst(2)
-        } else if digits.count == 12, digits.starts(with: [52, 52]) {
-            international = digits[...]
+        var out: [UInt8] = []
+        return phone(digits: digits, plus: plus, into: &out) ? out : nil
+    }
+
+    /// ``phone(digits:plus:)`` into a reused buffer (the scanner's path: no allocation).
+    static func phone(digits: [UInt8], plus: Bool, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var start = 0
+        var international = plus
+        if !plus && digits.count >= 2 && digits[0] == 48 && digits[1] == 48 {
+            start = 2
+            international = true
+        } else if !plus && digits.count == 12 && digits[0] == 52 && digits[1] == 52 {
+            international = true
         }
-        var out: [UInt8]
-        if let international {
-            if international.starts(with: [52, 52]) {
-                var national = international.dropFirst(2)
-                if national.first == 48 { national = national.dropFirst() }
-                out = [48] + national
-            } else {
-                out = [UInt8(ascii: "+")] + international
-            }
+        if international && digits.count - start >= 2 && digits[start] == 52 && digits[start + 1] == 52 {
+            var national = start + 2
+            if national < digits.count && digits[national] == 48 { national += 1 }
+            out.append(48)
+            out.append(contentsOf: digits[national...])
+        } else if international {
+            out.append(UInt8(ascii: "+"))
+            out.append(contentsOf: digits[start...])
         } else {
-            out = digits
+            out.append(contentsOf: digits)
         }
         let count = out.first == UInt8(ascii: "+") ? out.count - 1 : out.count
-        return count >= 7 && count <= 15 ? out : nil
+        return count >= 7 && count <= 15
     }
 
     /// Canonical UK postcode from its characters without spaces (upper case); nil when the shape is
