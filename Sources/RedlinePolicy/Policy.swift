@@ -58,6 +58,12 @@ public enum UnknownChannel: String, Sendable, CaseIterable {
     case `default`
 }
 
+/// `settings.unredactable_attachments`.
+public enum UnredactableAttachments: String, Sendable, CaseIterable {
+    case block
+    case strip
+}
+
 public struct Settings: Sendable {
     public var onDetectorError: FailClosed = .strictest
     /// A record naming an unknown channel (see ``UnknownChannel``).
@@ -68,6 +74,10 @@ public struct Settings: Sendable {
     public var matchLimit: Int = 1_000_000
     /// Action for attachments that cannot be scanned (mail); `allow` lists them only.
     public var unscannableAttachments: Action = .allow
+    /// What happens to an attachment that needs redaction where it cannot be redacted in place
+    /// (a PDF, an encrypted file, text the document writer cannot rewrite): the message is
+    /// blocked, or the attachment is replaced by a short text/plain note.
+    public var unredactableAttachments: UnredactableAttachments = .block
     public init() {}
 }
 

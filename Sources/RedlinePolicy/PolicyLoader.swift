@@ -148,7 +148,8 @@ public enum PolicyLoader {
 
     static func readSettings(_ node: Node, _ r: NodeReader) -> Settings {
         var settings = Settings()
-        guard let map = r.mapping(node, what: "settings", allowed: ["on_detector_error", "context_window", "match_limit", "unscannable_attachments", "unknown_channel"]) else { return settings }
+        guard let map = r.mapping(node, what: "settings", allowed: ["on_detector_error", "context_window", "match_limit", "unscannable_attachments",
+                                                                          "unredactable_attachments", "unknown_channel"]) else { return settings }
         if let value = map["unknown_channel"], let choice = r.choice(value, what: "unknown_channel", choices: UnknownChannel.allCases.map(\.rawValue)) {
             settings.unknownChannel = UnknownChannel(rawValue: choice)!
         }
@@ -159,6 +160,10 @@ public enum PolicyLoader {
         if let value = map["match_limit"], let limit = r.int(value, what: "match_limit", range: 1_000...100_000_000) { settings.matchLimit = limit }
         if let value = map["unscannable_attachments"], let choice = r.choice(value, what: "unscannable_attachments", choices: Action.allCases.map(\.name)) {
             settings.unscannableAttachments = Action(name: choice)!
+        }
+        if let value = map["unredactable_attachments"],
+           let choice = r.choice(value, what: "unredactable_attachments", choices: UnredactableAttachments.allCases.map(\.rawValue)) {
+            settings.unredactableAttachments = UnredactableAttachments(rawValue: choice)!
         }
         return settings
     }

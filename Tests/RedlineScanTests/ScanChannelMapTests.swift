@@ -96,6 +96,7 @@ struct ScanChannelMapTests {
         try ScanFixture.write(ScanFixture.message(id: "ok-1", body: "Card \(ScanFixture.card)"), root, "a.eml")
         try ScanFixture.write(ScanFixture.message(id: "card \(ScanFixture.card) ref", date: "Wed, 2 Dec 2026 10:00:00 +0000", body: "NI \(ScanFixture.nino)"), root, "b.eml")
         try ScanFixture.write("card \(ScanFixture.card)\n", root, "c.txt")
+        try ScanFixture.write("{\"id\":\"AB123456C\",\"text\":\"card \(ScanFixture.card)\"}\n{\"id\":\"T-7\",\"text\":\"card \(ScanFixture.card)\"}\n", root, "d.jsonl")
         let out = root + ".csv"
         let options = ScanFixture.options([root], format: .csv, output: out)
         #expect(ScanRunner.run(options) == 1)
@@ -104,8 +105,12 @@ struct ScanChannelMapTests {
         let detector = try #require(header.firstIndex(of: "detector")), messageID = try #require(header.firstIndex(of: "message_id"))
         let date = try #require(header.firstIndex(of: "date"))
         let cells = rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        #expect(cells.count == 3)
-        #expect(cells.map { $0[detector] } == ["card", "nino", "card"])
+        #expect(cells.count == 5)
+        #expect(cells.map { $0[detector] } == ["card", "nino", "card", "card", "card"])
+        // Record ids as the data has them, except what a detector finds in them.
+        let recordID = try #require(header.firstIndex(of: "record_id"))
+        #expect(cells[4][recordID] == "T-7")
+        #expect(!cells[3][recordID].contains("AB123456C") && !cells[3][recordID].isEmpty, "\(cells[3][recordID])")
         #expect(cells[0][messageID] == "<ok-1@support.example>")
         #expect(cells[0][date] == "2026-11-03")
         #expect(!cells[1][messageID].contains(ScanFixture.card))

@@ -112,6 +112,17 @@ struct CommandLinePolishTests {
         #expect(input.stderr.contains("Usage: redline redact "))
         let onBlock = try Redline.run(["redact", "--on-block", "markr"])
         #expect(onBlock.stderr.contains("did you mean 'marker'?"))
+        let badMap = try Redline.run(["scan", "--channel-map", "chat/**", "."])
+        #expect(badMap.status == 2)
+        #expect(badMap.stderr.contains("--channel-map must be GLOB=CHANNEL"))
+        #expect(badMap.stderr.contains("Usage: redline scan "))
+        let unknownChannel = try Redline.run(["scan", "--quiet", "--channel-map", "chat/**=chatt", "."], directory: try Redline.temporaryDirectory())
+        #expect(unknownChannel.status == 2)
+        #expect(unknownChannel.stderr.contains("has no channel 'chatt'; did you mean 'chat'?"))
+        let milter = try Redline.run(["milter", "--check", "--on-limit", "tmpfail"])
+        #expect(milter.status == 2)
+        #expect(milter.stderr.contains("did you mean 'tempfail'?"))
+        #expect(milter.stderr.contains("Usage: redline milter "))
         let explainChannel = try Redline.run(["policy", "explain", "--channel", "chatt"])
         #expect(explainChannel.status == 2)
         #expect(explainChannel.stderr.contains("no channel named 'chatt'"))
@@ -119,7 +130,8 @@ struct CommandLinePolishTests {
     }
 
     @Test("each subcommand's help ends with examples, and no option says its default twice",
-          arguments: [["check"], ["redact"], ["scan"], ["policy", "check"], ["policy", "test"], ["policy", "explain"], ["detectors"], ["key", "generate"]])
+          arguments: [["check"], ["redact"], ["scan"], ["policy", "check"], ["policy", "test"], ["policy", "explain"], ["detectors"], ["key", "generate"],
+                      ["sendmail"], ["milter"], ["audit", "verify"], ["audit", "head"], ["edm", "build"]])
     func helpEndsWithExamples(_ command: [String]) throws {
         let help = try Redline.run(command + ["--help"])
         #expect(help.status == 0)

@@ -71,6 +71,7 @@ final class ScanWorker {
             case .eml: try eml(unit, into: &result)
             case .mbox: try mbox(unit, into: &result)
             case .maildir: result.errors.append("\(unit.path): a Maildir is a folder")
+            case .document: document(unit, into: &result)
             }
         } catch {
             result.errors.append("\(unit.path): \(error)")
@@ -108,6 +109,20 @@ final class ScanWorker {
         result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count))
     }
 
+    /// An Office, PDF or archive file: one decision for the whole file; members and cells in `part`.
+    private func document(_ unit: ScanUnit, into result: inout UnitResult) {
+        let channel = explicitChannel ?? defaultChannel
+        let start = result.items.count
+        var items: [ScanItem] = []
+        let outcome = DocumentInputs.check(path: unit.path, session: session, channel: channel) { finding in
+            items.append(self.item(ReportEntry(source: unit.path, channel: channel, finding: finding), identity: unit.path, date: nil, unit: unit))
+        }
+        result.items.append(contentsOf: items)
+        result.warnings.append(contentsOf: outcome.warnings)
+        result.records += 1
+        result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count))
+    }
+
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
         let input = try InputStream.open(unit.path)
         let processor = RecordProcessor(session: session, defaultChannel: channel(unit), fields: fields, redact: false, onBlock: .redact, passMalformed: false)
@@ -125,8 +140,10 @@ final class ScanWorker {
             }
             let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
             let start = local.items.count
+            // Reports show the id as the data has it, except what a detector finds in it.
+            let shownID = outcome.findings.isEmpty ? outcome.id : outcome.id.map { masked($0, channel: outcome.channel) }
             for finding in outcome.findings {
-                let entry = ReportEntry(source: unit.path, record: index, id: outcome.id, channel: outcome.channel, finding: finding)
+                let entry = ReportEntry(source: unit.path, record: index, id: shownID, channel: outcome.channel, finding: finding)
                 local.items.append(item(entry, identity: identity, date: nil, unit: unit))
             }
             local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
@@ -186,9 +203,16 @@ final class ScanWorker {
     func maskedMessageID(_ value: String, channel: String) -> String {
         let bytes = Array(value.utf8)
         let inner = bytes.first == UInt8(ascii: "<") && bytes.last == UInt8(ascii: ">") ? 1..<(bytes.count - 1) : 0..<bytes.count
-        let findings = session.scan(bytes, channel: channel).findings.filter { finding in
+        return masked(value, channel: channel) { finding in
             !(finding.kind == "email" && finding.start <= inner.lowerBound && finding.end >= inner.upperBound)
         }
+    }
+
+    /// `value` (a record id, a Message-ID) with what the policy's detectors find in it redacted
+    /// the policy's way; `counts` can leave a finding out.
+    func masked(_ value: String, channel: String, counts: (Finding) -> Bool = { _ in true }) -> String {
+        let bytes = Array(value.utf8)
+        let findings = session.scan(bytes, channel: channel).findings.filter(counts)
         return findings.isEmpty ? value : String(decoding: session.pipeline.redact(bytes, findings: findings), as: UTF8.self)
     }
 
