@@ -145,6 +145,10 @@ final class InputScanner {
                     diagnostics.report("redline: \(path): record \(index): \(malformed)")
                 }
                 for failure in outcome.failures { diagnostics.report("redline: \(path): record \(index): \(failure.description)") }
+                if let unknown = outcome.unknownChannel {
+                    if unknown.isError { summary.errors += 1 }
+                    diagnostics.report("redline: \(path): record \(index): \(unknown.message)")
+                }
                 for finding in outcome.findings {
                     report(ReportEntry(source: path, record: index, id: outcome.id, channel: outcome.channel, finding: finding))
                 }

@@ -131,6 +131,12 @@ public struct RedactOptions: Sendable {
     public var onBlock: OnBlock = .redact
     public var fields = RecordFields()
     public var lineBuffered = false
+    /// Line-buffered text: how long a line whose end could begin a value is held for the next
+    /// line (milliseconds; 0 turns holding off). See ``TextStream``.
+    public var holdMs = RedactOptions.defaultHoldMs
+    public static let defaultHoldMs = 300
+    /// Accepted range of `holdMs`.
+    public static let holdMsRange = 0...60_000
     /// Pass malformed records through unchanged instead of writing an error record.
     public var passMalformed = false
     public var recipients: [String] = []

@@ -100,6 +100,13 @@ public enum RedactRunner {
     }
 }
 
+/// Milliseconds on a monotonic clock (hold deadlines).
+func monotonicMilliseconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1_000_000
+}
+
 /// The record-by-record rewriting behind `redact`.
 final class Filter {
     let session: PipelineSession
@@ -112,7 +119,36 @@ final class Filter {
     /// stderr is rate-limited: the first reports are listed, the rest counted.
     let limiter = StderrLimiter()
     func report(_ message: String) { limiter.report(message) }
-    func finishReports() { limiter.finish() }
+    /// Findings per deciding rule that has a message, in first-seen order: told once at the end.
+    var ruleCounts: [(rule: String, action: Action, count: Int)] = []
+    lazy var ruleMessages: [String: String] = {
+        var messages: [String: String] = [:]
+        for rule in session.pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
+        return messages
+    }()
+
+    /// Counts `findings` under their rules (for the rule messages told at the end).
+    func count(_ findings: [Finding]) {
+        for finding in findings {
+            guard let rule = finding.rule, ruleMessages[rule] != nil else { continue }
+            if let index = ruleCounts.firstIndex(where: { $0.rule == rule }) {
+                ruleCounts[index].count += 1
+            } else {
+                ruleCounts.append((rule, finding.action, 1))
+            }
+        }
+    }
+
+    func finishReports() {
+        limiter.finish()
+        // Each rule's message for the sender, once, with how often it decided (no content).
+        for entry in ruleCounts {
+            printError("redline: rule \(entry.rule) (\(entry.action.name), \(entry.count) finding(s)): \(ruleMessages[entry.rule] ?? "")")
+        }
+        if lateCompletions > 0 {
+            printError("redline: \(lateCompletions) value(s) split over two lines were completed after their first line had been written (raise --hold-ms)")
+        }
+    }
 
     init(session: PipelineSession, channel: String, options: RedactOptions, out: OutputStream) {
         self.session = session
@@ -122,9 +158,24 @@ final class Filter {
     }
 
     func text(_ input: InputStream, eager: Bool) throws {
-        let stream = TextStream(session: session, channel: channel, eager: eager)
+        let holdMs = options.holdMs
+        let stream = TextStream(session: session, channel: channel, eager: eager, holds: holdMs > 0)
         let emit: (TextStream.Chunk) throws -> Void = { chunk in try self.emitText(chunk) }
+        // While a line is held: the time by which it is written if no more input comes.
+        var deadline: Double?
         while true {
+            if stream.isHolding {
+                let now = monotonicMilliseconds()
+                let until = deadline ?? now + Double(holdMs)
+                deadline = until
+                if !input.waitReadable(milliseconds: Int((until - now).rounded(.up))) {
+                    try stream.release(emit: emit)
+                    deadline = nil
+                    continue
+                }
+            } else {
+                deadline = nil
+            }
             let piece = try input.read()
             if piece.isEmpty { break }
             try stream.feed(piece, emit: emit)
@@ -132,8 +183,19 @@ final class Filter {
         try stream.finish(emit: emit)
     }
 
+    /// Values completed after the first part had been written (the hold time passed).
+    var lateCompletions = 0
+
     func emitText(_ chunk: TextStream.Chunk) throws {
         for finding in chunk.findings { audit?.add(finding, channel: channel) }
+        count(chunk.findings)
+        for late in chunk.lateCompletions {
+            lateCompletions += 1
+            let done = late.finding.action >= .redact ? "the rest was redacted" : "the rest was \(late.finding.action.name == "flag" ? "flagged" : "allowed")"
+            report("redline: line \(late.finding.line): a \(late.finding.detector) value begun on line \(late.releasedLine) was completed "
+                   + "after that line's \(options.holdMs) ms hold had passed: \(late.bytesAlreadyWritten) byte(s) of it were already written "
+                   + "unredacted; \(done) (rule \(late.finding.rule ?? "-"))")
+        }
         audit?.add(verdict: chunk.verdict)
         for failure in chunk.failures { report("redline: \(options.path): \(failure.description)") }
         let targets = chunk.findings.filter { $0.action >= .redact }
@@ -215,11 +277,14 @@ final class Filter {
             try out.endRecord()
         }, body: { index, outcome, raw in
             for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
+            count(outcome.findings)
             audit?.add(verdict: outcome.verdict)
             if let malformed = outcome.malformed {
                 report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
             }
             for failure in outcome.failures { report("redline: record \(index): \(failure.description)") }
+            // A filter's exit stays 0 for data problems (the streaming filter contract): reported only.
+            if let unknown = outcome.unknownChannel { report("redline: record \(index): \(unknown.message)") }
             if outcome.verdict == .block {
                 blocked = true
                 report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")

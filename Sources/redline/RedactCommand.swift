@@ -30,6 +30,9 @@ struct RedactCommand: ParsableCommand, HasExamples {
     @Flag(name: .long, help: "Flush after every record (for co-processes); the default when stdout is a terminal.")
     var lineBuffered = false
 
+    @Option(name: .long, help: ArgumentHelp("Line-buffered text: hold a line whose end could begin a value (a digit group, a NINO or IBAN start) this many milliseconds for the next line, so a value split over two lines is caught; 0 writes every line at once.", valueName: "ms"))
+    var holdMs: Int = RedactOptions.defaultHoldMs
+
     @Flag(name: .long, help: "Pass malformed JSONL records through unchanged instead of writing an error record.")
     var passMalformed = false
 
@@ -40,6 +43,9 @@ struct RedactCommand: ParsableCommand, HasExamples {
         try shared.validate()
         try Choice.check(onBlock, "--on-block", OnBlock.allCases.map(\.rawValue))
         if inPlace && output != nil { throw ValidationError("--in-place and --output cannot be used together") }
+        guard RedactOptions.holdMsRange.contains(holdMs) else {
+            throw ValidationError("--hold-ms must be between \(RedactOptions.holdMsRange.lowerBound) and \(RedactOptions.holdMsRange.upperBound) (milliseconds), not \(holdMs)")
+        }
     }
 
     func run() throws {
@@ -53,6 +59,7 @@ struct RedactCommand: ParsableCommand, HasExamples {
         options.onBlock = onBlock
         options.fields = shared.fields()
         options.lineBuffered = lineBuffered
+        options.holdMs = holdMs
         options.passMalformed = passMalformed
         options.recipients = shared.recipient
         options.audit = shared.audit
