@@ -16,6 +16,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzJSONL", ["RedlineEngine", "RedlineFormats"]),
     ("FuzzCSV", ["RedlineFormats"]),
     ("FuzzUTF16", ["RedlineFormats"]),
+    ("FuzzEDM", ["RedlineExactData"]),
     ("FuzzMilter", ["RedlineEngine", "RedlineMail", "RedlineMilter"]),
     ("FuzzZip", ["RedlineExtract"]),
     ("FuzzOffice", ["RedlineExtract"]),

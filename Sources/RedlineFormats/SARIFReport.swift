@@ -36,7 +36,9 @@ final class SARIFReport: ReportSink {
         let f = entry.finding
         let ruleText = f.rule.map { "rule '\($0)'" } ?? "no rule"
         let place = f.part.map { " in \($0)" } ?? ""
+        let ruleMessage = f.rule.flatMap { context.ruleMessages[$0] }
         let message = "\(f.detector) (\(f.kind)) found\(place): \(f.excerpt) — \(f.action.name) by \(ruleText) on channel \(entry.channel)"
+            + (ruleMessage.map { ". \($0)" } ?? "")
         let fingerprint: String
         if !f.valueHash.isEmpty {
             fingerprint = f.valueHash
@@ -60,7 +62,8 @@ final class SARIFReport: ReportSink {
         result += "\"partialFingerprints\":{\"redlineFinding/v1\":\"\(fingerprint)\"},"
         result += "\"properties\":{\"action\":\"\(f.action.name)\",\"policyRule\":\(f.rule.map(JSONString.encode) ?? "null"),"
         result += "\"confidence\":\"\(f.confidence.name)\",\"record\":\(entry.record.map(String.init) ?? "null"),\"id\":\(entry.id.map(JSONString.encode) ?? "null"),"
-        result += "\"part\":\(f.part.map(JSONString.encode) ?? "null"),\"channel\":\(JSONString.encode(entry.channel))}}"
+        result += "\"part\":\(f.part.map(JSONString.encode) ?? "null"),\"channel\":\(JSONString.encode(entry.channel)),"
+        result += "\"message\":\(ruleMessage.map(JSONString.encode) ?? "null")}}"
         results.append(result)
     }
 

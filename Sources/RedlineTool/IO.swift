@@ -153,7 +153,11 @@ public final class InputStream {
     /// with ``utf16`` writes the same bytes back). Anything else is read as it is.
     public func detectUTF16() throws {
         var first: [UInt8] = []
+        // Reads only as far as a mark could go on (FF FE 00 00 is UTF-32, not UTF-16), so that an
+        // interactive input's first short line is not held waiting for more bytes.
         while first.count < 4 {
+            if let lead = first.first, lead != 0xFE && lead != 0xFF { break }
+            if first.count >= 2 && !(first[0] == 0xFF && first[1] == 0xFE) { break }
             let piece = try readRaw()
             if piece.isEmpty { break }
             first.append(contentsOf: piece)
@@ -196,6 +200,17 @@ public final class InputStream {
                 throw IOFailure.read(name, errno)
             }
             return chunk[0..<count]
+        }
+    }
+
+    /// Waits until input is ready to read (data, end of input or an error), for at most
+    /// `milliseconds`; false when the time passed first.
+    public func waitReadable(milliseconds: Int) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&entry, 1, Int32(clamping: max(0, milliseconds)))
+            if rc < 0 && errno == EINTR { continue }
+            return rc != 0
         }
     }
 

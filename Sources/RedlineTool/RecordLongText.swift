@@ -11,7 +11,8 @@ extension RecordProcessor {
     /// for a long text line), and, when redaction rewrites it, decoded again piece by piece
     /// straight into the output (``RecordOutcome/writer``). Memory stays near the record's own size plus a window; without a rewrite the
     /// record is written as read.
-    func jsonlLong(_ raw: UnsafeBufferPointer<UInt8>, bodyEnd: Int, value: Range<Int>, channel: String, rawID: String?, record: Int) -> RecordOutcome {
+    func jsonlLong(_ raw: UnsafeBufferPointer<UInt8>, bodyEnd: Int, value: Range<Int>, channel: String,
+                   unknown: (message: String, isError: Bool)?, rawID: String?, record: Int) -> RecordOutcome {
         let quoted = UnsafeBufferPointer(rebasing: raw[value])
         let stream = TextStream(session: session, channel: channel)
         var merged = ScanResult(channel: channel)
@@ -27,7 +28,8 @@ extension RecordProcessor {
         }
         JSONString.forEachDecodedPiece(quoted, pieceSize: 1 << 20) { piece in try? stream.feed(piece[...], emit: collect) }
         try? stream.finish(emit: collect)
-        var outcome = RecordOutcome(findings: merged.findings, verdict: merged.verdict, failures: merged.failures, channel: channel)
+        var outcome = RecordOutcome(findings: merged.findings, verdict: merged.verdict, failures: merged.failures, channel: channel,
+                                    unknownChannel: unknown)
         outcome.id = displayID(rawID, channel: channel, found: merged.verdict != .allow || !merged.findings.isEmpty)
         guard redact, rewrites(merged) else { return outcome }
         let terminator = raw[bodyEnd...]

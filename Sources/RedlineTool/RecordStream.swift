@@ -23,6 +23,9 @@ struct RecordOutcome {
     var id: String?
     var channel: String
     var malformed: String?
+    /// The record names a channel the policy does not have: what was done (no value echoed), and
+    /// whether it counts as an input problem (`settings.unknown_channel: strictest`).
+    var unknownChannel: (message: String, isError: Bool)?
 }
 
 /// Scans and rewrites single records. Which values are scanned: every top-level member (JSONL)
@@ -43,11 +46,22 @@ struct RecordProcessor {
     /// Field paths from the input, masked once each.
     let names = QuotedNames()
 
-    func channel(for name: String?, record: Int) -> String {
-        guard let name, !name.isEmpty else { return defaultChannel }
-        if let resolved = try? session.resolveChannel(name) { return resolved }
-        printError("redline: record \(record): unknown channel in field '\(fields.channel ?? "")'; using the default channel \(defaultChannel)")
-        return defaultChannel
+    /// The channel a record names (nil or empty: the default). A name the policy does not have is
+    /// decided on the policy's strictest channel and reported as an input problem, unless the
+    /// policy says `settings.unknown_channel: default` (then the default channel, with a warning).
+    /// The name itself is never echoed: a channel field can hold anything, PII included.
+    func channel(for name: String?, record: Int) -> (channel: String, unknown: (message: String, isError: Bool)?) {
+        guard let name, !name.isEmpty else { return (defaultChannel, nil) }
+        if let resolved = try? session.resolveChannel(name) { return (resolved, nil) }
+        let field = fields.channel ?? ""
+        switch session.pipeline.policy.settings.unknownChannel {
+        case .strictest:
+            let strictest = session.pipeline.rules.strictestChannel
+            return (strictest, ("unknown channel in field '\(field)'; decided on the policy's strictest channel \(strictest) "
+                                + "(an input problem; settings.unknown_channel: default uses the default channel)", true))
+        case .default:
+            return (defaultChannel, ("unknown channel in field '\(field)'; decided on the default channel \(defaultChannel) (settings.unknown_channel: default)", false))
+        }
     }
 
     /// One JSONL record, parsed from a copy (``JSONLine``): the general path, which reads every
@@ -62,13 +76,13 @@ struct RecordProcessor {
             return malformed(error, raw: raw, record: record)
         }
         let rawID = line.text(fields.id)
-        let channel = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
+        let (channel, unknown) = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
         let scalars = fields.allFields ? line.allScalars : line.scalars(named: fields.text)
-        guard !scalars.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel) }
+        guard !scalars.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel, unknownChannel: unknown) }
         let values = scalars.map { (path: $0.path, text: line.text(of: $0)) }
         let scanned = scan(values, channel: channel)
         var outcome = RecordOutcome(output: raw, findings: scanned.merged.findings, verdict: scanned.merged.verdict, failures: scanned.merged.failures,
-                                    channel: channel)
+                                    channel: channel, unknownChannel: unknown)
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         if redact, rewrites(scanned.merged) {
             outcome.output = rewritten(line, scalars: scalars, values: values, scanned: scanned, record: record, id: outcome.id)
@@ -106,17 +120,17 @@ struct RecordProcessor {
             JSONString.decode(UnsafeBufferPointer(rebasing: body[range]), into: &decoded)
             return String(decoding: decoded, as: UTF8.self)
         }
-        let channel = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
+        let (channel, unknown) = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
         guard let textRange = located[0] else {
-            return RecordOutcome(id: displayID(located[1].map(display), channel: channel, found: false), channel: channel)
+            return RecordOutcome(id: displayID(located[1].map(display), channel: channel, found: false), channel: channel, unknownChannel: unknown)
         }
         if textRange.count >= RecordProcessor.longValue {
-            return jsonlLong(raw, bodyEnd: bodyEnd, value: textRange, channel: channel, rawID: located[1].map(display), record: record)
+            return jsonlLong(raw, bodyEnd: bodyEnd, value: textRange, channel: channel, unknown: unknown, rawID: located[1].map(display), record: record)
         }
         text.removeAll(keepingCapacity: true)
         JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
         let result = session.scan(text, channel: channel, part: fields.text)
-        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, channel: channel)
+        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, channel: channel, unknownChannel: unknown)
         outcome.id = displayID(located[1].map(display), channel: channel, found: result.verdict != .allow || !result.findings.isEmpty)
         if redact && rewrites(result) {
             // Rare: parse a copy (the same members `locate` found) and rewrite it.
@@ -176,17 +190,17 @@ struct RecordProcessor {
         let row = CSVRecord(raw[...])
         let rawID = columns.first(fields.id).flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
         let channelName = fields.channel.flatMap { columns.first($0) }.flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
-        let channel = channel(for: channelName, record: record)
+        let (channel, unknown) = channel(for: channelName, record: record)
         let targets = fields.allFields ? Array(row.fields.indices) : columns.indices(fields.text)
         var scanned: [(index: Int, path: String, text: [UInt8])] = []
         for index in targets {
             guard let value = row.value(index) else { continue }
             scanned.append((index, fields.allFields ? columns.name(index) : fields.text, value))
         }
-        guard !scanned.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel) }
+        guard !scanned.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel, unknownChannel: unknown) }
         let results = scan(scanned.map { ($0.path, $0.text) }, channel: channel)
         var outcome = RecordOutcome(output: raw, findings: results.merged.findings, verdict: results.merged.verdict, failures: results.merged.failures,
-                                    channel: channel)
+                                    channel: channel, unknownChannel: unknown)
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         guard redact, rewrites(results.merged) else { return outcome }
         var replacements: [(index: Int, value: [UInt8])] = []

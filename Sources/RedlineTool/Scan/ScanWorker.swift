@@ -139,6 +139,9 @@ final class ScanWorker {
                 return
             }
             for failure in outcome.failures { local.warnings.append("\(unit.path): record \(index): \(failure.description)") }
+            if let unknown = outcome.unknownChannel {
+                if unknown.isError { local.errors.append("\(unit.path): record \(index): \(unknown.message)") } else { local.warnings.append("\(unit.path): record \(index): \(unknown.message)") }
+            }
             let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
             let start = local.items.count
             // Reports show the id as the data has it, except what a detector finds in it (RecordProcessor redacts that).
@@ -204,17 +207,9 @@ final class ScanWorker {
     func maskedMessageID(_ value: String, channel: String) -> String {
         let bytes = Array(value.utf8)
         let inner = bytes.first == UInt8(ascii: "<") && bytes.last == UInt8(ascii: ">") ? 1..<(bytes.count - 1) : 0..<bytes.count
-        return masked(value, channel: channel) { finding in
+        return session.masked(value, channel: channel) { finding in
             !(finding.kind == "email" && finding.start <= inner.lowerBound && finding.end >= inner.upperBound)
         }
-    }
-
-    /// `value` (a record id, a Message-ID) with what the policy's detectors find in it redacted
-    /// the policy's way; `counts` can leave a finding out.
-    func masked(_ value: String, channel: String, counts: (Finding) -> Bool = { _ in true }) -> String {
-        let bytes = Array(value.utf8)
-        let findings = session.scan(bytes, channel: channel).findings.filter(counts)
-        return findings.isEmpty ? value : String(decoding: session.pipeline.redact(bytes, findings: findings), as: UTF8.self)
     }
 
     /// HMAC-SHA256(key, "redline.baseline/1" ‖ detector ‖ keyed value hash ‖ identity), hex.
