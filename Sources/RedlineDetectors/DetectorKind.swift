@@ -8,12 +8,17 @@ public struct Refined: Sendable {
     public var value: [UInt8]
     public var isTestValue: Bool
     public var confidence: Confidence
+    /// The candidate counts even when its detector requires context and none is near (a VAT
+    /// number with its `GB` prefix, an NHS number written 3-3-4): it then counts one confidence
+    /// level below `confidence`.
+    public var standsAlone: Bool
 
-    public init(range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence) {
+    public init(range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence, standsAlone: Bool = false) {
         self.range = range
         self.value = value
         self.isTestValue = isTestValue
         self.confidence = confidence
+        self.standsAlone = standsAlone
     }
 }
 
@@ -45,10 +50,15 @@ public struct DetectorKind: Sendable {
     /// Texts that must match, and texts that must not, run by the tests and by `policy test`.
     public let matchExamples: [String]
     public let noMatchExamples: [String]
+    /// The kind's own context window (characters each side) when the policy sets none for the
+    /// detector; the policy's `context_window` still caps it. Kinds whose keyword must sit close
+    /// by (a passport number, a UTR) use a short one.
+    public var contextWindow: Int? = nil
 
     /// Every built-in kind except `regex` (which needs a pattern from the policy).
     public static let builtins: [DetectorKind] = [
         .paymentCard, .ukPostcode, .ukNINO, .email, .ukPhone, .iban, .ukBankAccount, .nhsNumber,
+        .dateOfBirth, .ukDrivingLicence, .ukPassport, .ukUTR, .ukVAT, .cardSecurityCode, .cardExpiry,
     ]
 
     public static func builtin(_ id: String) -> DetectorKind? { builtins.first { $0.id == id } }
@@ -64,4 +74,14 @@ enum Pattern {
     static let notBeforeWord = "(?![A-Za-z0-9_])"
     /// A separator between digit groups, possibly a line break (a number wrapped onto the next line).
     static let sep = "(?:[ .\\-]?(?:\\r?\\n)?)"
+    /// `word` with each ASCII letter matching either case, without PCRE2's caseless mode (which
+    /// in UTF mode lets `ſ` and the Kelvin sign stand for `s` and `k`, and would make the start
+    /// rules' byte arithmetic wrong). Only for plain words: regex syntax is not escaped.
+    static func ci(_ word: String) -> String {
+        word.map { char in
+            char.isASCII && char.isLetter ? "[\(char.uppercased())\(char.lowercased())]" : String(char)
+        }.joined()
+    }
+
+    static func ci(_ words: [String]) -> String { "(?:" + words.map { ci($0) }.joined(separator: "|") + ")" }
 }
