@@ -6,6 +6,7 @@ import PackageDescription
 //   RedlinePCRE2      safe wrapper over CPCRE2
 //   RedlineCore       shared value types: findings, actions, diagnostics, locations
 //   RedlineDetectors  built-in detector kinds, validators, text normalisation, matching
+//   RedlineExactData  exact data match: index format, builder, memory-mapped lookup, normalisers (keyed fingerprints only)
 //   RedlinePolicy     YAML policy -> Policy model with positions and diagnostics (only importer of Yams)
 //   RedlineEngine     Policy -> compiled Pipeline: scan, decide, redact, examples (wires the above)
 //   RedlineFormats    record readers (text stream, JSONL, CSV) and report writers (text, JSON, JSONL, SARIF)
@@ -23,6 +24,7 @@ let package = Package(
         // Also used by the separate fuzzing package in Fuzz/ (built with -sanitize=fuzzer,address).
         .library(name: "RedlineFormats", targets: ["RedlineFormats"]),
         .library(name: "RedlineMail", targets: ["RedlineMail"]),
+        .library(name: "RedlineExactData", targets: ["RedlineExactData"]),
         .library(name: "RedlineTool", targets: ["RedlineTool"]),
         .library(name: "RedlineMilter", targets: ["RedlineMilter"]),
     ],
@@ -43,10 +45,11 @@ let package = Package(
         .target(name: "RedlineCore"),
         .target(name: "RedlineDetectors", dependencies: ["RedlineCore", "RedlinePCRE2"]),
         .target(name: "RedlinePolicy", dependencies: ["RedlineCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "RedlineExactData", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "RedlineEngine",
             dependencies: [
-                "RedlineCore", "RedlinePCRE2", "RedlineDetectors", "RedlinePolicy",
+                "RedlineCore", "RedlinePCRE2", "RedlineDetectors", "RedlinePolicy", "RedlineExactData",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -73,13 +76,14 @@ let package = Package(
         // In-process timing of the milter's decision for one message (scripts/bench.sh, BENCHMARKS.md).
         .executableTarget(name: "redline-decision-bench", dependencies: ["RedlineCore", "RedlineEngine", "RedlineMail"]),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
+        .testTarget(name: "RedlineExactDataTests", dependencies: ["RedlineExactData"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
-        .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors"]),
+        .testTarget(name: "RedlineEngineTests", dependencies: ["RedlineEngine", "RedlinePolicy", "RedlineCore", "RedlineDetectors", "RedlineExactData"]),
         .testTarget(name: "RedlineFormatsTests", dependencies: ["RedlineFormats", "RedlineEngine", "RedlineCore"]),
         .testTarget(
             name: "RedlineMilterTests",
             dependencies: [
-                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit",
+                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit", "RedlineExactData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -25,10 +25,14 @@ public struct Finding: Sendable, Hashable {
     public var action: Action
     /// Where the text came from inside a larger input (e.g. MIME part "1.2", header "Subject").
     public var part: String?
+    /// `exact_data`: the index column this span matched (a column name, never a value); its
+    /// `valueHash` is then the keyed fingerprint of the row, shared by every span of that row.
+    public var dataColumn: String?
 
     public init(detector: String, kind: String, start: Int, end: Int, line: Int = 1, column: Int = 1,
                 scalarStart: Int = 0, scalarEnd: Int = 0, confidence: Confidence, isTestValue: Bool = false,
-                excerpt: String, valueHash: String = "", rule: String? = nil, action: Action = .allow, part: String? = nil) {
+                excerpt: String, valueHash: String = "", rule: String? = nil, action: Action = .allow, part: String? = nil,
+                dataColumn: String? = nil) {
         self.detector = detector
         self.kind = kind
         self.start = start
@@ -44,5 +48,6 @@ public struct Finding: Sendable, Hashable {
         self.rule = rule
         self.action = action
         self.part = part
+        self.dataColumn = dataColumn
     }
 }

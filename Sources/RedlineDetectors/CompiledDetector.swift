@@ -46,6 +46,20 @@ public struct Hit: Sendable {
     public var isTestValue: Bool
     public var confidence: Confidence
     public var hasContext: Bool
+    /// What the hit matched beyond its detector: for `exact_data`, the index column (a column
+    /// name, never a value).
+    public var tag: String? = nil
+
+    public init(detector: Int, range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence,
+                hasContext: Bool = false, tag: String? = nil) {
+        self.detector = detector
+        self.range = range
+        self.value = value
+        self.isTestValue = isTestValue
+        self.confidence = confidence
+        self.hasContext = hasContext
+        self.tag = tag
+    }
 }
 
 /// A detector that could not finish on a text (match limit, heap limit, …).

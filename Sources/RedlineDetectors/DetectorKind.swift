@@ -8,16 +8,21 @@ public struct Refined: Sendable {
     public var value: [UInt8]
     public var isTestValue: Bool
     public var confidence: Confidence
+    /// Counts only with a context keyword of its detector nearby, whatever the policy says (a NI
+    /// number written without its suffix letter).
+    public var needsContext: Bool
     /// The candidate counts even when its detector requires context and none is near (a VAT
     /// number with its `GB` prefix, an NHS number written 3-3-4): it then counts one confidence
     /// level below `confidence`.
     public var standsAlone: Bool
 
-    public init(range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence, standsAlone: Bool = false) {
+    public init(range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence, needsContext: Bool = false,
+                standsAlone: Bool = false) {
         self.range = range
         self.value = value
         self.isTestValue = isTestValue
         self.confidence = confidence
+        self.needsContext = needsContext
         self.standsAlone = standsAlone
     }
 }
@@ -31,6 +36,9 @@ public enum CandidateSource: Sendable {
     case pattern(String, PatternOptions)
     /// Candidates grow outwards from every occurrence of a byte (the `@` of an e-mail address).
     case anchor(UInt8, @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>?)
+    /// Found outside the detector scanner (`exact_data`: RedlineEngine runs the EDM matcher); the
+    /// scanner skips the detector.
+    case external
 }
 
 /// A built-in detector kind: how it finds candidates, how it validates them, and what it
@@ -64,7 +72,7 @@ public struct DetectorKind: Sendable {
     public static func builtin(_ id: String) -> DetectorKind? { builtins.first { $0.id == id } }
 
     /// All kind ids a policy may use, `regex` included.
-    public static let allIDs: [String] = builtins.map(\.id) + ["regex"]
+    public static let allIDs: [String] = builtins.map(\.id) + ["regex", "exact_data"]
 }
 
 /// Shared pieces of patterns.
@@ -72,8 +80,16 @@ enum Pattern {
     /// Not preceded by a letter, digit or underscore (ASCII; normalised text).
     static let notAfterWord = "(?<![A-Za-z0-9_])"
     static let notBeforeWord = "(?![A-Za-z0-9_])"
-    /// A separator between digit groups, possibly a line break (a number wrapped onto the next line).
-    static let sep = "(?:[ .\\-]?(?:\\r?\\n)?)"
+    /// A line break: LF, CRLF or a lone CR (U+2028, U+2029 and NEL are LF after normalisation).
+    static let lineBreak = "(?:\\r\\n?|\\n)"
+    /// A separator between digit groups, possibly with a line break (a number wrapped onto the next
+    /// line): up to four of space, tab, `.`, `-`, `/`, `_`, then a line break and up to two blanks.
+    /// At most eight bytes; the validators decide which mixes are sane (one punctuation character).
+    static let sep = "(?:[ \\t./_\\-]{0,4}+(?:" + lineBreak + "[ \\t]{0,2}+)?)"
+    /// A run of digit groups on one line, or wrapped once onto the next (`sep` between groups, a
+    /// line break at most once): a file of short digit lines is many short runs, not one huge one.
+    static let digitRun = "(?>[0-9](?:" + sameLineSep + "[0-9])*+(?:" + sameLineSep + lineBreak + "[ \\t]{0,2}+[0-9](?:" + sameLineSep + "[0-9])*+)?)"
+    static let sameLineSep = "[ \\t./_\\-]{0,4}+"
     /// `word` with each ASCII letter matching either case, without PCRE2's caseless mode (which
     /// in UTF mode lets `ſ` and the Kelvin sign stand for `s` and `k`, and would make the start
     /// rules' byte arithmetic wrong). Only for plain words: regex syntax is not escaped.
@@ -84,4 +100,37 @@ enum Pattern {
     }
 
     static func ci(_ words: [String]) -> String { "(?:" + words.map { ci($0) }.joined(separator: "|") + ")" }
+    /// A digit run starts at a digit that no digit and same-line separator precede (else it is the
+    /// tail of a longer run): one fixed-length look-behind per separator length.
+    static let notAfterDigitSep = (1...4).map { "(?<![0-9][ \\t./_\\-]{\($0)})" }.joined()
+
+    /// Not after a letter, digit or underscore, unless the word glued on the left is one of
+    /// `keywords` (lower case, ASCII): `card4539…`, `NIJG103755A`.
+    static func notAfterWord(except keywords: [String]) -> String {
+        "(?:" + ([notAfterWord] + keywords.map { "(?<=" + notAfterWord + "(?i:" + $0 + "))" }).joined(separator: "|") + ")"
+    }
+}
+
+/// Words a value may be glued to (`card4539…`, `NIJG103755A`): the pattern accepts them, and the
+/// prefilter's start rules know them.
+enum GluedKeywords {
+    static let card = ["card", "visa", "amex", "mastercard", "maestro", "pan", "cc", "no", "number"]
+    static let nino = ["ni", "nin", "nino", "no"]
+
+    /// Whether `text[..<start]` ends with one of `keywords` (any ASCII case) that no letter, digit or
+    /// underscore precedes.
+    static func ends(_ text: UnsafeBufferPointer<UInt8>, at start: Int, with keywords: [String]) -> Bool {
+        for keyword in keywords {
+            let bytes = Array(keyword.utf8)
+            let from = start - bytes.count
+            guard from >= 0 else { continue }
+            var same = true
+            for (offset, byte) in bytes.enumerated() where text[from + offset] | 0x20 != byte {
+                same = false
+                break
+            }
+            if same && (from == 0 || !StartRule.isWord(text[from - 1])) { return true }
+        }
+        return false
+    }
 }

@@ -25,6 +25,8 @@ public final class DetectorScanner {
     private var subsets = StartRule.Subsets()
     /// What the scan loop needs of each detector, as plain values.
     private let plans: [Plan]
+    /// Whether a card or NINO detector is present (they get the look-alike digit pass).
+    private let hasLookalikeKinds: Bool
 
     private struct Plan {
         var isPattern: Bool
@@ -47,12 +49,14 @@ public final class DetectorScanner {
         self.scratch = detectors.map { $0.pattern.map(MatchScratch.init) }
         self.usesPrefilter = prefilter
         self.keywordTable = KeywordTable(detectors.map(\.keywords))
+        self.hasLookalikeKinds = detectors.contains { LookalikeDigits.kinds.contains($0.kind.id) && $0.pattern != nil }
         self.plans = detectors.map { detector in
             var isPattern = false
             var anchor: UInt8 = 0
             switch detector.kind.source {
             case .pattern: isPattern = true
             case let .anchor(byte, _): anchor = byte
+            case .external: break
             }
             let rule = prefilter ? detector.startRule : nil
             return Plan(isPattern: isPattern, anchor: anchor, startShape: rule?.shape, startMinDigits: rule?.minDigits ?? 0, hasKeywords: !detector.keywords.isEmpty,
@@ -93,8 +97,41 @@ public final class DetectorScanner {
             // Built on the first lookup: most texts of a record stream need none.
             var context: KeywordIndex?
             var clustersFound = false
+            /// Turns the candidates of detector `index` into hits: test values, context, confidence.
+            func accept(_ index: Int, _ plan: Plan) {
+                if candidates.isEmpty { return }
+                // Context decides only for detectors that require it or set a minimum confidence;
+                // otherwise it only raises the reported confidence, which callers may not need.
+                let looksUpContext = plan.hasKeywords && (computesConfidence || plan.requiresContext || plan.minConfidence > .low)
+                for refined in candidates {
+                    if refined.isTestValue && !plan.countTestValues { continue }
+                    var confidence = refined.confidence
+                    var hasContext = false
+                    if looksUpContext || refined.needsContext {
+                        if context == nil {
+                            context = KeywordIndex(buffer, table: keywordTable)
+                            context!.buildsEagerly = computesConfidence
+                        }
+                        hasContext = context!.hasKeyword(detector: index, around: refined.range, window: plan.window)
+                    }
+                    if hasContext {
+                        confidence = confidence.raised
+                    } else if refined.needsContext {
+                        continue
+                    } else if plan.requiresContext {
+                        // Without its keyword only a candidate strong on its own counts, one level lower.
+                        guard refined.standsAlone else { continue }
+                        confidence = Confidence(rawValue: max(0, confidence.rawValue - 1)) ?? .low
+                    }
+                    if confidence < plan.minConfidence { continue }
+                    hits.append(Hit(detector: index, range: refined.range, value: refined.value,
+                                    isTestValue: refined.isTestValue, confidence: confidence, hasContext: hasContext))
+                }
+            }
             for index in plans.indices {
                 let plan = plans[index]
+                // Neither a pattern nor an anchor: found by the caller (exact_data).
+                if !plan.isPattern && plan.anchor == 0 { continue }
                 if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
                 if plan.isPattern {
                     var bounded = false
@@ -119,31 +156,44 @@ public final class DetectorScanner {
                     guard case let .anchor(byte, expand) = detector.kind.source else { continue }
                     runAnchor(byte, expand, detector.kind.refine, buffer, into: &candidates)
                 }
-                if candidates.isEmpty { continue }
-                // Context decides only for detectors that require it or set a minimum confidence;
-                // otherwise it only raises the reported confidence, which callers may not need.
-                let looksUpContext = plan.hasKeywords && (computesConfidence || plan.requiresContext || plan.minConfidence > .low)
-                for refined in candidates {
-                    if refined.isTestValue && !plan.countTestValues { continue }
-                    var confidence = refined.confidence
-                    var hasContext = false
-                    if looksUpContext {
-                        if context == nil {
-                            context = KeywordIndex(buffer, table: keywordTable)
-                            context!.buildsEagerly = computesConfidence
+                accept(index, plan)
+            }
+            // Letters typed for digits (see ``LookalikeDigits``): cards and NINOs again, on a folded
+            // copy, only around the folded letters and only when one touches a digit cluster.
+            if hasLookalikeKinds {
+                if !clustersFound { DigitClusters.find(buffer, into: &clusters) }
+                guard LookalikeDigits.touches(clusters, buffer), let (folded, positions) = LookalikeDigits.fold(buffer) else { return }
+                folded.withUnsafeBufferPointer { foldedBuffer in
+                    var foldedClusters: [DigitCluster] = []
+                    DigitClusters.find(foldedBuffer, into: &foldedClusters)
+                    var around: [ClosedRange<Int>] = []
+                    var next = 0
+                    for cluster in foldedClusters {
+                        while next < positions.count, positions[next] < cluster.first { next += 1 }
+                        guard next < positions.count, positions[next] <= cluster.last else { continue }
+                        let low = max(0, cluster.first - 12)
+                        if let last = around.last, low <= last.upperBound + 1 {
+                            around[around.count - 1] = last.lowerBound...cluster.last
+                        } else {
+                            around.append(low...cluster.last)
                         }
-                        hasContext = context!.hasKeyword(detector: index, around: refined.range, window: plan.window)
                     }
-                    if hasContext {
-                        confidence = confidence.raised
-                    } else if plan.requiresContext {
-                        // Without its keyword only a candidate strong on its own counts, one level lower.
-                        guard refined.standsAlone else { continue }
-                        confidence = Confidence(rawValue: max(0, confidence.rawValue - 1)) ?? .low
+                    for index in plans.indices where plans[index].isPattern && LookalikeDigits.kinds.contains(detectors[index].kind.id) {
+                        candidates.removeAll(keepingCapacity: true)
+                        if let failure = runPattern(index, foldedBuffer, bounded: true, regions: around, into: &candidates) {
+                            failures.append(failure)
+                        }
+                        // Only detections that hold a folded letter: the others were found above.
+                        candidates.removeAll { refined in
+                            var low = 0, high = positions.count
+                            while low < high {
+                                let mid = (low + high) / 2
+                                if positions[mid] < refined.range.lowerBound { low = mid + 1 } else { high = mid }
+                            }
+                            return !(low < positions.count && positions[low] < refined.range.upperBound)
+                        }
+                        accept(index, plans[index])
                     }
-                    if confidence < plan.minConfidence { continue }
-                    hits.append(Hit(detector: index, range: refined.range, value: refined.value,
-                                    isTestValue: refined.isTestValue, confidence: confidence, hasContext: hasContext))
                 }
             }
         }
@@ -218,6 +268,10 @@ public final class DetectorScanner {
                     from = end
                 } else if range.count <= DetectorScanner.retryWithin {
                     from = nextScalar(buffer, after: range.lowerBound)
+                } else if limited, let wrap = lastLineBreak(buffer, in: range) {
+                    // A built-in run wraps at most once: its second line may begin a number that
+                    // wraps onto the line after, so go on from there (each line is read at most twice).
+                    from = wrap
                 } else {
                     from = range.upperBound
                 }
@@ -248,7 +302,17 @@ public final class DetectorScanner {
         }
     }
 
-    private func nextScalar(_ buffer: UnsafeBufferPointer<UInt8>, after offset: Int) -> Int {
+    /// The offset after the last line break inside `range` (not at its very start), if any.
+    private func lastLineBreak(_ buffer: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int? {
+        var index = range.upperBound
+        while index > range.lowerBound + 1 {
+            index -= 1
+            if buffer[index] == 10 || buffer[index] == 13 { return index + 1 }
+        }
+        return nil
+    }
+
+        private func nextScalar(_ buffer: UnsafeBufferPointer<UInt8>, after offset: Int) -> Int {
         var next = offset + 1
         while next < buffer.count, buffer[next] & 0xC0 == 0x80 { next += 1 }
         return next

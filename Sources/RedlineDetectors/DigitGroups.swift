@@ -1,38 +1,57 @@
-/// A run of characters (digits, or alphanumerics for IBANs) inside a candidate, with the separator
-/// that precedes it. A line break counts as a wildcard separator: a number wrapped onto the next
-/// line keeps its grouping.
+/// A run of characters (digits, or alphanumerics for IBANs) inside a candidate, with the gap that
+/// precedes it. A line break counts as a wildcard separator: a number wrapped onto the next line
+/// keeps its grouping.
 struct Group {
     var range: Range<Int>
-    /// The separator before this group (nil for the first group or no separator).
+    /// The separator before this group: its one punctuation character, a space when the gap holds
+    /// only blanks (spaces, tabs), nil for the first group, no gap, or a bare line break.
     var separator: UInt8?
     var wrapped: Bool
+    /// The gap is exactly one punctuation character (`1234-5678`): the groups form one token.
+    var tight: Bool = false
+    /// The gap holds more than one punctuation character (`12 -- 34`, `12./34`): it separates two
+    /// values rather than the groups of one.
+    var broken: Bool = false
 }
 
 enum Grouping {
     static let newline = UInt8(ascii: "\n")
 
-    /// Splits `text[range]` into groups of characters accepted by `member`, separated by one of
-    /// `separators` and/or a line break.
+    /// Splits `text[range]` into groups of characters accepted by `member`. Between two groups,
+    /// blanks (space, tab), line breaks and the punctuation in `separators` may stand.
     static func groups(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, member: (UInt8) -> Bool,
-                       separators: ByteSet = [32, 45, 46]) -> [Group] {
+                       separators: ByteSet = [45, 46, 47, 95]) -> [Group] {
         var result: [Group] = []
         var index = range.lowerBound
-        var pendingSeparator: UInt8?
+        var punctuation: UInt8?
+        var punctuationCount = 0
+        var blanks = false
         var wrapped = false
         while index < range.upperBound {
             let byte = text[index]
             if member(byte) {
                 let start = index
                 while index < range.upperBound, member(text[index]) { index += 1 }
-                result.append(Group(range: start..<index, separator: result.isEmpty ? nil : pendingSeparator, wrapped: wrapped))
-                pendingSeparator = nil
+                var group = Group(range: start..<index, separator: nil, wrapped: wrapped)
+                if !result.isEmpty {
+                    group.separator = punctuationCount == 1 ? punctuation : blanks || punctuationCount > 1 ? 32 : nil
+                    group.tight = punctuationCount == 1 && !blanks && !wrapped
+                    group.broken = punctuationCount > 1
+                }
+                result.append(group)
+                punctuation = nil
+                punctuationCount = 0
+                blanks = false
                 wrapped = false
                 continue
             }
             if byte == newline || byte == 13 {
                 wrapped = true
+            } else if byte == 32 || byte == 9 {
+                blanks = true
             } else if separators.contains(byte) {
-                pendingSeparator = byte
+                punctuation = byte
+                punctuationCount += 1
             }
             index += 1
         }
@@ -51,20 +70,18 @@ enum Grouping {
         return true
     }
 
-    /// True when `groups[window]` is glued to a neighbouring group by a hyphen or a dot: then the
-    /// window is only part of a longer token (`1234-5678-9012-3456-7890`), not a number of its own.
-    /// Spaces and line breaks are also word breaks, so a window may end at a space.
+    /// True when no gap inside the groups holds two punctuation characters.
+    static func unbroken(_ groups: ArraySlice<Group>) -> Bool {
+        !groups.dropFirst().contains { $0.broken }
+    }
+
+    /// True when `groups[window]` is glued to a neighbouring group by a single hyphen, dot, slash
+    /// or underscore: then the window is only part of a longer token (`1234-5678-9012-3456-7890`),
+    /// not a number of its own. Blanks and line breaks are also word breaks, so a window may end there.
     static func boundToNeighbour(_ groups: [Group], _ window: ClosedRange<Int>) -> Bool {
-        let binding: ByteSet = [45, 46]
-        if let separator = groups[window.lowerBound].separator, window.lowerBound > 0,
-           binding.contains(separator), !groups[window.lowerBound].wrapped {
-            return true
-        }
+        if window.lowerBound > 0, groups[window.lowerBound].tight { return true }
         let next = window.upperBound + 1
-        if next < groups.count, let separator = groups[next].separator, binding.contains(separator), !groups[next].wrapped {
-            return true
-        }
-        return false
+        return next < groups.count && groups[next].tight
     }
 
     /// True when a group of the same size as the window's groups follows or precedes it with the
@@ -74,7 +91,8 @@ enum Grouping {
         let size = groups[window.lowerBound].range.count
         let separator = window.count > 1 ? groups[window.lowerBound + 1].separator : nil
         func sameKind(_ neighbour: Group, joinedBy joint: Group) -> Bool {
-            !joint.wrapped && joint.separator != nil && (separator == nil || joint.separator == separator) && neighbour.range.count == size
+            !joint.wrapped && !joint.broken && joint.separator != nil && (separator == nil || joint.separator == separator)
+                && neighbour.range.count == size
         }
         if window.lowerBound > 0, sameKind(groups[window.lowerBound - 1], joinedBy: groups[window.lowerBound]) { return true }
         let next = window.upperBound + 1

@@ -4,14 +4,14 @@ extension DetectorKind {
     /// UK postcodes: the six formats and GIR 0AA, BS 7666 letter rules, real areas only.
     public static let ukPostcode = DetectorKind(
         id: "uk_postcode",
-        summary: "UK postcode: six formats plus GIR 0AA, BS 7666 letter rules, only the 126 real postcode areas; any case, with or without the space.",
+        summary: "UK postcode: six formats plus GIR 0AA, BS 7666 letter rules, only the 126 real postcode areas; any case, the halves joined, spaced (up to three blanks) or on two lines.",
         // Not glued to a code by a hyphen or slash (`ABC-LS6 2AB`, `LS6 2AB-4`).
-        source: .pattern(Pattern.notAfterWord + "(?<![A-Za-z0-9][\\-/])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)[ ]?([0-9][A-Za-z]{2})"
+        source: .pattern(Pattern.notAfterWord + "(?<![A-Za-z0-9][\\-/])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)(?:[ \\t]{0,3}+(?:" + Pattern.lineBreak + "[ \\t]{0,2}+)?)([0-9][A-Za-z]{2})"
                          + Pattern.notBeforeWord + "(?![\\-/][A-Za-z0-9])", [.caseless]),
         refine: { text, match in
             // Split from the end: the inward code is always the last three characters.
             var chars: [UInt8] = []
-            for index in match where text[index] != 32 { chars.append(UKFormats.upper(text[index])) }
+            for index in match where UKFormats.isAlnum(text[index]) { chars.append(UKFormats.upper(text[index])) }
             guard chars.count >= 5 else { return [] }
             let inward = Array(chars.suffix(3))
             let outward = Array(chars.dropLast(3))
@@ -24,7 +24,8 @@ extension DetectorKind {
         defaultLabel: "[POSTCODE]",
         maskKeepsLastDigits: 0,
         matchExamples: ["address: 10 Downing Street, London SW1A 2AA", "M1 1AE", "postcode b338th please",
-                        "EC1A 1BB", "CR2 6XH", "DN55 1PT", "W1A 0AX", "GIR 0AA", "sw1a2aa"],
+                        "EC1A 1BB", "CR2 6XH", "DN55 1PT", "W1A 0AX", "GIR 0AA", "sw1a2aa",
+                        "postcode SW1A  2AA", "London SW1A\n2AA", "ship to LS6\r\n2AB", "M1\t1AE"],
         noMatchExamples: ["product QX12 3AB", "code XY1 1AA", "SW1A alone", "part AB12 3CD-4", "MX5 1AB",
                           "SW1A 2AC", "ZZ1 1AA", "model B12X9 4QQ"]
     )
@@ -32,34 +33,30 @@ extension DetectorKind {
     /// UK National Insurance numbers (HMRC NIM39110).
     public static let ukNINO = DetectorKind(
         id: "uk_nino",
-        summary: "UK National Insurance number: two prefix letters (HMRC rules, no BG GB KN NK NT TN ZZ, no administrative prefixes), six digits, suffix A-D; compact, pairs or hyphens.",
-        source: .pattern(Pattern.notAfterWord + "[A-Za-z]{2}" + Pattern.sep + "[0-9]{2}" + Pattern.sep + "[0-9]{2}" + Pattern.sep + "[0-9]{2}" + Pattern.sep + "[A-Da-d]" + Pattern.notBeforeWord, []),
-        refine: { text, match in
-            var chars: [UInt8] = []
-            for index in match where UKFormats.isAlnum(text[index]) { chars.append(UKFormats.upper(text[index])) }
-            guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]) else { return [] }
-            // Separators, if any, must be consistent: all spaces, all hyphens or all dots (a line
-            // break stands for any of them).
-            var separators = Set<UInt8>()
-            for index in match where text[index] == 32 || text[index] == 45 || text[index] == 46 { separators.insert(text[index]) }
-            guard separators.count <= 1 else { return [] }
-            return [Refined(range: match, value: chars, confidence: .medium)]
-        },
+        summary: "UK National Insurance number: two prefix letters (HMRC rules, no BG GB KN NK NT TN ZZ, no administrative prefixes), six digits (as one group, pairs or threes, one separator throughout), suffix A-D; without the suffix only next to a keyword.",
+        source: .pattern(Pattern.notAfterWord(except: GluedKeywords.nino) + "[A-Za-z]{2}" + Pattern.sep + "[0-9](?:" + Pattern.sep + "[0-9]){5}(?:"
+                         + Pattern.sep + "[A-Da-d])?" + Pattern.notBeforeWord, []),
+        refine: refineNINO,
         defaultKeywords: ["national insurance", "ni number", "ni no", "nino", "ni:", "insurance number", "nat ins", "n.i."],
         requiresContextByDefault: false,
         defaultLabel: "[NI NUMBER]",
         maskKeepsLastDigits: 0,
         matchExamples: ["NI number AB 12 34 56 C", "nino: ab123456c", "JG-10-37-55-A", "my NI is CE 12 34 56 D",
-                        "split AB 12 34\n56 C here", "JG\u{00A0}10\u{00A0}37\u{00A0}55\u{00A0}A"],
+                        "split AB 12 34\n56 C here", "JG\u{00A0}10\u{00A0}37\u{00A0}55\u{00A0}A",
+                        "NI JG 103 755 A", "NI JG 10-37-55 A", "NI number JG103755", "national insurance JG 10 37 55", "NIJG103755A",
+                        "nino:JG 10  37  55 A", "NI \u{0410}\u{0412}123456\u{0421}", "NI J\u{200F}G10\u{2062}3755A", "NI JG 10 37\r55 A",
+                        "NI JG1O3755A", "NI JG IO 37 55 A"],
         noMatchExamples: ["number BG123456A", "GB 12 34 56 A", "TN 01 02 90 M", "DA123456A", "AO123456B",
-                          "AB123456E", "CR123456A", "PP999999P", "11 a1 11 11", "XAB123456C", "AB 12-34 56 C"]
+                          "AB123456E", "CR123456A", "PP999999P", "11 a1 11 11", "XAB123456C", "AB 12-34 56 C",
+                          "ref JG103755 today", "NI JG 10 37 55 E", "JG 1037 55 A", "unitJG103755A", "NI JG 10 -- 37 55 A",
+                          "NI JGlO37S5A", "NI DAlO3755A"]
     )
 
     /// IBANs: country code, check digits, country-specific length, mod-97.
     public static let iban = DetectorKind(
         id: "iban",
         summary: "IBAN: country code, per-country length, ISO 7064 mod-97 check; print (grouped) or electronic form, any case.",
-        source: .pattern(Pattern.notAfterWord + "[A-Za-z]{2}[0-9]{2}(?:(?:[ \\-]|\\r?\\n)?[A-Za-z0-9]){11,32}", []),
+        source: .pattern(Pattern.notAfterWord + "[A-Za-z]{2}[0-9]{2}(?:(?:[ \\-]|" + Pattern.lineBreak + ")?[A-Za-z0-9]){11,32}", []),
         refine: { text, match in
             var chars: [UInt8] = []
             var ends: [Int] = []   // end offset after each alphanumeric
@@ -100,4 +97,49 @@ extension DetectorKind {
         matchExamples: ["mail jane.doe+orders@example.co.uk today", "<sam_o'neil@mail.example.com>", "Zoë@example.org"],
         noMatchExamples: ["@handle", "user@localhost", "a@b.c", "email at example dot com", "user@@example.com"]
     )
+
+    /// Validates a NINO candidate: the prefix rules, six digits written as one group, pairs or
+    /// threes with one separator throughout, and the suffix letter (without it, the finding counts
+    /// only next to a keyword, and never when another lone letter follows: `JG 10 37 55 E`).
+    static let refineNINO: Refiner = { text, match in
+        let groups = Grouping.groups(text, match, member: UKFormats.isAlnum)
+        var chars: [UInt8] = []
+        for group in groups { for index in group.range { chars.append(UKFormats.upper(text[index])) } }
+        guard chars.count == 8 || chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]),
+              !groups.contains(where: \.broken), groups.filter(\.wrapped).count <= 1 else { return [] }
+        // The digit groups' sizes and the separators between them. A bare line break is a
+        // separator (`12 34\n56`) or splits a group (`1234\n56`): either reading may fit.
+        var split: [Int] = []
+        var joined: [Int] = []
+        var inner = Set<UInt8>()
+        for group in groups {
+            let digits = group.range.filter { UKFormats.isDigit(text[$0]) }.count
+            guard digits > 0 else { continue }
+            if UKFormats.isDigit(text[group.range.lowerBound]), !split.isEmpty {
+                if let separator = group.separator {
+                    inner.insert(separator)
+                } else if group.wrapped {
+                    split.append(digits)
+                    joined[joined.count - 1] += digits
+                    continue
+                }
+            }
+            split.append(digits)
+            joined.append(digits)
+        }
+        let layouts: [[Int]] = [[6], [2, 2, 2], [3, 3]]
+        guard layouts.contains(split) || layouts.contains(joined), inner.count <= 1 else { return [] }
+        // Around the digits: nothing, blanks or the inner separator.
+        for group in groups where group.range.lowerBound != match.lowerBound {
+            if let separator = group.separator, separator != 32, !inner.isEmpty, !inner.contains(separator) { return [] }
+        }
+        if chars.count == 8 {
+            // A lone letter after the digits would be a wrong suffix, not a missing one.
+            var index = match.upperBound
+            while index < text.count, index - match.upperBound < 4, text[index] == 32 || text[index] == 9 || text[index] == 45 { index += 1 }
+            if index < text.count, UKFormats.isLetter(text[index]), index + 1 == text.count || !UKFormats.isAlnum(text[index + 1]) { return [] }
+            return [Refined(range: match, value: chars, confidence: .medium, needsContext: true)]
+        }
+        return [Refined(range: match, value: chars, confidence: .medium)]
+    }
 }

@@ -5,8 +5,9 @@ extension DetectorKind {
     /// separators; never part of a longer digit run or an alphanumeric token.
     public static let paymentCard = DetectorKind(
         id: "payment_card",
-        summary: "Payment card number (PAN): issuer range and length per scheme, Luhn check, spaces/hyphens/dots used consistently.",
-        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])(?>[0-9](?:" + Pattern.sep + "[0-9])*+)" + "(?![A-Za-z0-9_])(?![.][0-9])", []),
+        summary: "Payment card number (PAN): issuer range and length per scheme, Luhn check; groups separated consistently by spaces, tabs, hyphens, dots, slashes or underscores (mixed only between groups of four), possibly wrapped.",
+        source: .pattern(Pattern.notAfterWord(except: GluedKeywords.card) + Pattern.notAfterDigitSep + Pattern.digitRun
+                         + "(?![A-Za-z0-9_])(?![.][0-9])", []),
         refine: refineCard,
         defaultKeywords: ["card", "credit", "debit", "visa", "mastercard", "amex", "american express", "maestro",
                           "discover", "jcb", "diners", "unionpay", "cvv", "cvc", "expiry", "exp date", "card number",
@@ -19,12 +20,19 @@ extension DetectorKind {
                         "Amex 3782 822463 10005", "MC 2223 0031 2200 3222", "UnionPay 6205500000000000004",
                         "dots 4111.1111.1111.1111 ok", "Diners 3056 930902 5904", "split 4111 1111\n1111 1111 end", "100234871,49.99,4111 1111 1111 1111,2026-01-02",
                         "full-width ４１１１ １１１１ １１１１ １１１１", "nbsp 4111\u{00A0}1111\u{00A0}1111\u{00A0}1111",
-                        "zero\u{200B}width 4111\u{200B}1111\u{200B}1111\u{200B}1111", "dash 4111\u{2013}1111\u{2013}1111\u{2013}1111"],
+                        "zero\u{200B}width 4111\u{200B}1111\u{200B}1111\u{200B}1111", "dash 4111\u{2013}1111\u{2013}1111\u{2013}1111",
+                        "tabs 4539\t1488\t0343\t6467", "spaced 4539  1488  0343  6467", "dashes 4539 - 1488 - 0343 - 6467",
+                        "slashes 4539/1488/0343/6467", "under 4539_1488_0343_6467", "mixed 4539-1488 0343.6467",
+                        "bidi 4539\u{200E}1488\u{202A}0343\u{2063}6467", "marks 4\u{0332}5\u{0332}39 1488 0343 6467",
+                        "vs 4539\u{FE0F}1488\u{034F}0343 6467", "cr 4539 1488\r0343 6467", "ls 4539 1488\u{2028}0343 6467",
+                        "card4539148803436467", "Visa4539 1488 0343 6467", "card 4539 l488 O343 6467", "card 4539 I488 0343 64b7 no, 4539 1488 O343 6467"],
         noMatchExamples: ["order 4111 1111 1111 1112", "ref 41111111111111111111", "IMEI 490154203237518",
                           "IMEI: 378282246310005", "device serial 371449635398431", "sort code 36227206271667", "DPD parcel 36227206271667",
                           "DHL JD01 4111 1111 1111 1111", "Evri parcel 4111111111111111",
                           "tracking 1234567812345678", "ABC4111111111111111", "4111111111111111X",
-                          "mixed 4111 1111-1111 1111", "12-digit 123456789012", "time 12:30 on 2024-01-15"]
+                          "mixed 4111 1111-1111 111", "ref 4539148803436467-2", "id 12/4539/1488/0343/6467",
+                          "double 4539 -- 1488 -- 0343 -- 6467", "word abc4539148803436467",
+                          "card 4539 l488 O343 6468", "Iceland lOl 4539 1488", "pool 4539148803436467b", "12-digit 123456789012", "time 12:30 on 2024-01-15"]
     )
 
     static let refineCard: Refiner = { text, match in
@@ -40,11 +48,16 @@ extension DetectorKind {
             var last = first
             while last < groups.count {
                 digitCount += groups[last].range.count
-                if digitCount > 19 { break }
+                // Two punctuation characters between groups end a number (`1234 -- 5678`), and so
+                // does a second line break (the pattern allows one).
+                if digitCount > 19 || (last > first && groups[last].broken) { break }
                 // Under 16 digits, a window that a same-size group continues is a fragment of a longer
                 // number — unless its groups are a card's own layout (Amex 4-6-5, Diners 4-6-4), which
                 // end where the number ends (`3782 822463 10005 0427`: an expiry follows).
-                if digitCount >= 12, Grouping.consistent(groups[first...last]), !Grouping.boundToNeighbour(groups, first...last),
+                // Mixed separators are accepted between groups of four (`4539-1488 0343.6467`), the
+                // way a card is written; any other layout must be written one way.
+                if digitCount >= 12, Grouping.consistent(groups[first...last]) || groups[first...last].allSatisfy({ $0.range.count == 4 }),
+                   !Grouping.boundToNeighbour(groups, first...last),
                    digitCount >= 16 || !Grouping.continues(groups, first...last) || CardSchemes.isShortLayout(groups[first...last].map(\.range.count)) {
                     let digits = Grouping.digits(text, groups[first...last])
                     // A valid 16-digit card followed by a shorter group (`4111 1111 1111 1111 123`: a
@@ -80,7 +93,7 @@ extension DetectorKind {
     public static let nhsNumber = DetectorKind(
         id: "nhs_number",
         summary: "NHS number (England and Wales): 10 digits as 3-3-4, mod-11 check digit (10 is never issued). Needs context, except (at lower confidence) when written 3-3-4 with no other label before it, or anywhere in a message about health.",
-        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])[0-9]{3}([ \\-]?)(?:\\r?\\n)?[0-9]{3}\\1(?:\\r?\\n)?[0-9]{4}" + Pattern.notBeforeWord + "(?![ \\-][0-9])", []),
+        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])[0-9]{3}([ \\-]?)" + Pattern.lineBreak + "?[0-9]{3}\\1" + Pattern.lineBreak + "?[0-9]{4}" + Pattern.notBeforeWord + "(?![ \\-][0-9])", []),
         refine: { text, match in
             var digits: [UInt8] = []
             for index in match where UKFormats.isDigit(text[index]) { digits.append(text[index]) }
@@ -103,14 +116,16 @@ extension DetectorKind {
     public static let ukPhone = DetectorKind(
         id: "uk_phone",
         summary: "UK telephone number (01/02/03/05/07/08/09 ranges) written 0…, +44 …, +44 (0)… or 0044…, with spaces, hyphens or brackets; not the tail of a UPS tracking number.",
-        source: .pattern("(?<![A-Za-z0-9_+])(?<![0-9][\\-.])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?[0-9]){8,13}" + Pattern.notBeforeWord, []),
+        source: .pattern("(?<![A-Za-z0-9_+])(?<![0-9][\\-.])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?(?:" + Pattern.lineBreak + "[ \\t]{0,2})?[0-9]){8,13}"
+                         + Pattern.notBeforeWord, []),
         refine: refinePhone,
         defaultKeywords: ["phone", "tel", "telephone", "mobile", "call", "ring", "contact", "number", "landline", "whatsapp"],
         requiresContextByDefault: false,
         defaultLabel: "[PHONE NUMBER]",
         maskKeepsLastDigits: 0,
         matchExamples: ["call 07700 900123", "+44 20 7946 0123", "+44 (0)20 7946 0123", "0044 7700 900123",
-                        "(020) 7946 0123", "tel: 0161-496-0000", "01632 960123"],
+                        "(020) 7946 0123", "tel: 0161-496-0000", "01632 960123", "call me on 07700\n900123 please",
+                        "tel 0161 496\r\n0000", "mobile +44 7700\u{2028}900123"],
         noMatchExamples: ["+1 212 555 0123", "+33 1 42 68 53 00", "order 12345678901", "07700 90012",
                           "0044 1 2", "ref 077009001234567", "parcel 1Z 999 AA1 01 2345 6784"]
     )
@@ -123,7 +138,9 @@ extension DetectorKind {
         if CardData.cardOverlaps(text, match) { return [] }
         // Digits in order, remembering where each group ends, so that a number followed by
         // another number (a card, an order number) is still found on its own.
-        let groups = Grouping.groups(text, match, member: UKFormats.isDigit, separators: [32, 45, 40, 41])
+        var groups = Grouping.groups(text, match, member: UKFormats.isDigit, separators: [32, 45, 40, 41])
+        // A number wraps at most once, as a mail client wraps it.
+        if let second = groups.indices.filter({ groups[$0].wrapped }).dropFirst().first { groups.removeSubrange(second...) }
         guard !groups.isEmpty else { return [] }
         let international = text[match.lowerBound] == UInt8(ascii: "+")
             || (match.count > 1 && text[match.lowerBound] == UInt8(ascii: "(") && text[match.lowerBound + 1] == UInt8(ascii: "+"))
@@ -184,10 +201,10 @@ extension DetectorKind {
     /// UK sort code and account number given together.
     public static let ukBankAccount = DetectorKind(
         id: "uk_bank_account",
-        summary: "UK sort code (NN-NN-NN) and 8-digit account number given together. Needs context by default.",
+        summary: "UK sort code (NN-NN-NN, with spaces, dots or hyphens) and 8-digit account number (or 4-4) given together, in either order. Needs context by default.",
         source: .pattern(
-            Pattern.notAfterWord + "(?<![0-9][\\-/.])(?:[0-9]{2}([ \\-]?)[0-9]{2}\\1[0-9]{2}(?![0-9\\-/.][0-9])[\\s,;:/]*+(?:(?:and\\s+)?(?:a/?c|acc(?:ount)?)\\.?(?:\\s*(?:no|number|num|#)\\.?)?[\\s:#.]*+)?[0-9]{8}"
-                + "|[0-9]{8}[\\s,;:/]*+(?:(?:and\\s+)?(?:sort\\s*code|s/?c)\\.?[\\s:#.]*+)?[0-9]{2}([ \\-]?)[0-9]{2}\\2[0-9]{2})" + Pattern.notBeforeWord + "(?![\\-/.][0-9])",
+            Pattern.notAfterWord + "(?<![0-9][\\-/.])(?:" + sortCode(1) + "(?![0-9\\-/.][0-9])[\\s,;:/]*+(?:(?:and\\s+)?(?:a/?c|acc(?:oun)?t?)\\.?(?:\\s*(?:no|number|num|#)\\.?)?[\\s:#.]*+)?" + accountNumber
+                + "|" + accountNumber + "[\\s,;:/(]*+(?:(?:and\\s+)?(?:sort[\\s\\-]*code|s/?c)\\.?[\\s:#.]*+)?" + sortCode(2) + ")" + Pattern.notBeforeWord + "(?![\\-/.][0-9])",
             [.caseless]),
         refine: { text, match in
             var digits: [UInt8] = []
@@ -195,12 +212,21 @@ extension DetectorKind {
             guard digits.count == 14, !TrackingNumbers.covers(text, match) else { return [] }
             return [Refined(range: match, value: digits, confidence: .medium)]
         },
-        defaultKeywords: ["sort code", "account number", "account no", "acc no", "a/c", "bank details", "bank account", "sortcode", "bank"],
+        defaultKeywords: ["sort code", "sort-code", "sortcode", "s/c", "account number", "account no", "acc no", "acct", "a/c", "bank details",
+                          "bank account", "bank"],
         requiresContextByDefault: true,
         defaultLabel: "[BANK DETAILS]",
         maskKeepsLastDigits: 0,
-        matchExamples: ["sort code 20-00-00 account 12345678", "Sort code: 40 47 84, acc no 70872490", "bank: 12345678 sort code 30-90-89"],
+        matchExamples: ["sort code 20-00-00 account 12345678", "Sort code: 40 47 84, acc no 70872490", "bank: 12345678 sort code 30-90-89",
+                        "sort-code 20-00-00 acct no 12345678", "s/c 40.47.84 a/c 70872490", "sort code 40  47  84 account 7087 2490",
+                        "bank account 12345678 (sort code 09-45-71)", "bank details 09-45-71 / 12345678"],
         noMatchExamples: ["on 12-03-24 order 12345678", "sort code 20-00-00", "account 12345678 only", "sort code 20-00-00 account 123456789",
                           "bank holiday: DPD parcel 15501234567890 is delayed"]
     )
+
+    /// A sort code whose separator is capture group `group`: `NN-NN-NN`, `NN NN NN`, `NN  NN  NN`,
+    /// `NN.NN.NN` or `NNNNNN`, one way throughout.
+    static func sortCode(_ group: Int) -> String { "[0-9]{2}((?: {1,2}|[\\-.])?)[0-9]{2}\\\(group)[0-9]{2}" }
+    /// An account number: eight digits, or four and four.
+    static let accountNumber = "[0-9]{4}[ \\-]?[0-9]{4}"
 }

@@ -6,7 +6,13 @@
 /// - full-width ASCII forms (U+FF01–U+FF5E) become ASCII;
 /// - no-break, narrow, thin and other Unicode spaces become a space;
 /// - hyphens, en and em dashes and minus signs become `-`;
-/// - zero-width characters and soft hyphens are removed;
+/// - format characters (general category Cf: zero-width spaces and joiners, soft hyphens, bidi
+///   marks and isolates, invisible operators, tags), the combining grapheme joiner and variation
+///   selectors are removed, and so is a combining mark that follows an ASCII letter or digit;
+/// - line and paragraph separators (U+2028, U+2029) and NEL become a line feed;
+/// - Cyrillic and Greek letters that look like Latin ones become those letters when their word
+///   holds only such letters, ASCII letters and digits (`АВ123456С`), never inside a word of
+///   their own script (see ``Confusables``);
 /// - invalid UTF-8 bytes become U+FFFD, so the result is always valid UTF-8.
 public struct ScanText: Sendable {
     /// Normalised bytes, valid UTF-8.
@@ -44,6 +50,14 @@ public struct ScanText: Sendable {
         var edits: [Edit] = []
         var index = 0
         let count = original.count
+        // The last non-ASCII character seen: where it ended, and whether it normalised to an ASCII
+        // letter or digit (a combining mark after one is dropped).
+        var previousEnd = -1
+        var previousAlnum = false
+        // Look-alike letters before `foldUntil` are folded (their word mixes them with Latin
+        // letters or digits only); before `keepUntil` they are kept (a word of their own script).
+        var foldUntil = -1
+        var keepUntil = -1
         if let base = original.baseAddress {
             while index < count {
                 while index + 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
@@ -52,12 +66,29 @@ public struct ScanText: Sendable {
                 while index < count, original[index] < 0x80 { index += 1 }
                 guard index < count else { break }
                 let (scalar, length) = ScanText.decode(original, at: index)
-                if let scalar {
-                    if let replacement = ScanText.replacement(for: scalar) { edits.append((index, length, replacement)) }
-                } else {
+                guard let scalar else {
                     edits.append((index, 1, nil))
+                    index += 1
+                    previousEnd = index
+                    previousAlnum = false
+                    continue
                 }
+                let afterAlnum = index > 0 && (original[index - 1] < 0x80 ? UKFormats.isAlnum(original[index - 1])
+                                                                          : previousEnd == index && previousAlnum)
+                var replacement = ScanText.replacement(for: scalar)
+                if replacement == nil, let letter = Confusables.latin(for: scalar.value) {
+                    if index >= keepUntil && index >= foldUntil {
+                        let word = Confusables.word(original, around: index)
+                        if word.mixed { foldUntil = word.end } else { keepUntil = word.end }
+                    }
+                    if index < foldUntil { replacement = letter }
+                } else if replacement == nil, afterAlnum, ScanText.isMark(scalar) {
+                    replacement = 0
+                }
+                if let replacement { edits.append((index, length, replacement)) }
                 index += length
+                previousEnd = index
+                previousAlnum = replacement.map { UKFormats.isAlnum($0) || ($0 == 0 && afterAlnum) } ?? false
             }
         }
         return edits
@@ -141,12 +172,20 @@ public struct ScanText: Sendable {
     /// ASCII replacement for a scalar (0 means "remove"), or nil to keep it.
     static func replacement(for scalar: Unicode.Scalar) -> UInt8? {
         let value = scalar.value
-        // Latin-1 has no decimal digits: only the no-break space and the soft hyphen change.
-        if value < 0x100 { return value == 0xA0 ? UInt8(ascii: " ") : value == 0xAD ? 0 : nil }
+        // Latin-1 has no decimal digits: only the no-break space, the soft hyphen and NEL change;
+        // below U+0300 there are no marks or format characters either.
+        if value < 0x300 { return value == 0xA0 ? UInt8(ascii: " ") : value == 0xAD ? 0 : value == 0x85 ? 10 : nil }
         switch value {
         case 0x00A0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000:
             return UInt8(ascii: " ")
-        case 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E:
+        case 0x2028, 0x2029:
+            // Line and paragraph separators wrap a number like a line feed.
+            return 10
+        case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x206F, 0xFEFF:
+            // Zero-width characters, bidi marks and embeddings, invisible operators, isolates.
+            return 0
+        case 0x034F, 0x180B...0x180F, 0xFE00...0xFE0F, 0xE0100...0xE01EF:
+            // Combining grapheme joiner and variation selectors: invisible wherever they stand.
             return 0
         case 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D:
             return UInt8(ascii: "-")
@@ -155,11 +194,23 @@ public struct ScanText: Sendable {
         default:
             break
         }
-        if scalar.properties.numericType == .decimal, let number = scalar.properties.numericValue,
+        let properties = scalar.properties
+        // Every format character (zero-width spaces and joiners, bidi marks and isolates, invisible
+        // operators, tags, the BOM…) is invisible: removed.
+        if properties.generalCategory == .format { return 0 }
+        if properties.numericType == .decimal, let number = properties.numericValue,
            number >= 0, number <= 9 {
             return UInt8(ascii: "0") + UInt8(number)
         }
         return nil
+    }
+
+    /// A combining mark (dropped when it follows an ASCII letter or digit: `4̲1̲1̲1̲`, keycaps).
+    static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .spacingMark: return true
+        default: return false
+        }
     }
 
     /// Decodes one UTF-8 scalar at `index`; nil scalar for an invalid sequence (length 1).
@@ -188,5 +239,36 @@ public struct ScanText: Sendable {
         default:
             return (nil, 1)
         }
+    }
+}
+
+extension ScanText {
+    /// Where a tail of `bytes` starts that holds at least `visible` bytes normalisation keeps (so
+    /// a value stretched by zero-width or other invisible characters still fits in a stream's
+    /// window overlap), but never more than `maxBytes` bytes. Walks back from the end, one
+    /// character at a time; plain text gives `bytes.count - visible` at once.
+    public static func tailStart(_ bytes: UnsafeBufferPointer<UInt8>, visible: Int, maxBytes: Int) -> Int {
+        let count = bytes.count
+        let floor = max(0, count - max(maxBytes, visible))
+        var index = count
+        var kept = 0
+        while index > floor, kept < visible {
+            var start = index - 1
+            while start > floor, bytes[start] & 0xC0 == 0x80, index - start < 4 { start -= 1 }
+            if bytes[start] < 0x80 {
+                kept += index - start
+            } else {
+                let (scalar, length) = decode(bytes, at: start)
+                if start + length != index {
+                    kept += index - start   // an invalid sequence is kept (as U+FFFD)
+                } else if let scalar, replacement(for: scalar) == 0 || isMark(scalar) {
+                    // Removed by normalisation (a combining mark may be): not counted.
+                } else {
+                    kept += 1
+                }
+            }
+            index = start
+        }
+        return index
     }
 }

@@ -1,7 +1,7 @@
 import RedlinePCRE2
 
 /// A cheap byte-level prefilter for the built-in pattern detectors: one pass over the text finds
-/// its *digit clusters* (digits joined by gaps of at most three bytes of ` .-()\r\n`), and each
+/// its *digit clusters* (digits joined by gaps of at most eight bytes of ` \t./_-()\r\n`), and each
 /// kind turns them into the few byte ranges where a match that matters can start. The scanner
 /// then runs its PCRE2 pattern only there, with `pcre2_set_offset_limit` bounding the start.
 ///
@@ -13,8 +13,9 @@ import RedlinePCRE2
 /// productive match (one that validates, or is longer than 256 bytes), derived from its pattern:
 ///
 /// - every digit the patterns allow between separators is an ASCII `[0-9]`, and the separators
-///   they allow between two digits (`[ .\-]?(?:\r?\n)?`, `[ \-]?[()]?[ \-]?`) are at most three
-///   bytes of ` .-()\r\n`, so all the digits of one match lie in one cluster;
+///   they allow between two digits (`Pattern.sep`: `[ \t./_\-]{0,4}` then a line break and up to
+///   two blanks; the phone's `[ \-]?[()]?[ \-]?` then the same line break) are at most eight
+///   bytes of ` \t./_-()\r\n`, so all the digits of one match lie in one cluster;
 /// - the validators need at least 12 digits (cards), 10 (NHS, exactly), 9 (phone, `{8,13}` + 1),
 ///   6 (bank: `NN?NN?NN` or `N{8}` first), 6 (NINO), 2 (IBAN, right after two ASCII letters),
 ///   9 (passport, contiguous), 10 (UTR, `N{5} ?N{5}`), 9 (VAT, within three bytes of `GB `) or 3
@@ -23,7 +24,7 @@ import RedlinePCRE2
 /// - the keyword-led kinds (date of birth, security code, expiry): see ``KeywordLed``;
 /// - postcodes have a digit right after a letter (`[A-Za-z]{1,2}[0-9]`; caseless UTF mode also
 ///   lets the two-byte `ſ` and three-byte Kelvin sign stand for `s` and `k`) or after `GIR` and an
-///   optional space.
+///   optional blanks and line break.
 ///
 /// A rule holds only for the pattern it was derived from: it records a fingerprint of the
 /// pattern source and options, and a kind whose pattern changed is scanned in full (correct,
@@ -40,8 +41,8 @@ struct StartRule: Sendable {
         /// `,;:/#.` and the letters of `account no` / `sort code` between them. So the cluster
         /// holds 14 digits, or it has 6 and the next cluster has 6 with only such bytes between.
         case bankPair
-        /// Two ASCII letters (not after `[A-Za-z0-9_]`) and a separator `[ .\-]?(?:\r?\n)?` right
-        /// before the cluster: the single start of a NINO.
+        /// Two ASCII letters (not after `[A-Za-z0-9_]` unless a glued keyword, ``GluedKeywords/nino``,
+        /// stands there) and a separator (``Pattern/sep``) right before the cluster: the start of a NINO.
         case ninoLead
         /// Two ASCII letters naming an IBAN country (not after `[A-Za-z0-9_]`) right before a
         /// cluster that starts with two digits.
@@ -53,8 +54,8 @@ struct StartRule: Sendable {
         /// or a cluster right after `GD`/`HA` (either case) and an optional space.
         case vatLead
         /// One or two letters (up to six bytes in caseless UTF mode) right before the cluster,
-        /// with the inward code's digit and a letter within the next six bytes; or `GIR`, an
-        /// optional space, then the cluster.
+        /// with the inward code's digit and a letter within the next twelve bytes; or `GIR`, up to
+        /// seven blanks and line-break bytes, then the cluster.
         case postcodeLead
     }
 
@@ -65,13 +66,13 @@ struct StartRule: Sendable {
     let shape: Shape
 
     static let all: [StartRule] = [
-        StartRule(kindID: "payment_card", fingerprint: 0x09ED_49D3_B9EE_439D, minDigits: 12, shape: .inCluster(lead: 0)),
-        StartRule(kindID: "nhs_number", fingerprint: 0x9108_FE7D_43AA_CBB5, minDigits: 10, shape: .inCluster(lead: 0)),
-        StartRule(kindID: "uk_phone", fingerprint: 0x1E0E_5C71_0582_458E, minDigits: 9, shape: .phoneStart),
-        StartRule(kindID: "uk_bank_account", fingerprint: 0x7DE2_CA3A_F814_FDF0, minDigits: 6, shape: .bankPair),
-        StartRule(kindID: "uk_nino", fingerprint: 0xA994_1FF6_11B4_F3A5, minDigits: 6, shape: .ninoLead),
-        StartRule(kindID: "iban", fingerprint: 0x6D84_0B56_98B3_390B, minDigits: 2, shape: .ibanLead),
-        StartRule(kindID: "uk_postcode", fingerprint: 0x0CCE_2ADA_E10F_979D, minDigits: 1, shape: .postcodeLead),
+        StartRule(kindID: "payment_card", fingerprint: 0xCA3E_DB58_9F26_F89B, minDigits: 12, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "nhs_number", fingerprint: 0x2BED_AED2_D0AA_DC25, minDigits: 10, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_phone", fingerprint: 0x52CC_5AD5_2EA2_1364, minDigits: 9, shape: .phoneStart),
+        StartRule(kindID: "uk_bank_account", fingerprint: 0xE589_BA91_8D3F_DD8C, minDigits: 6, shape: .bankPair),
+        StartRule(kindID: "uk_nino", fingerprint: 0x0A0A_2A27_C6F3_524B, minDigits: 6, shape: .ninoLead),
+        StartRule(kindID: "iban", fingerprint: 0x64B1_A239_C97D_F719, minDigits: 2, shape: .ibanLead),
+        StartRule(kindID: "uk_postcode", fingerprint: 0x1A10_6D0D_3617_1621, minDigits: 1, shape: .postcodeLead),
         StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .inCluster(lead: 0)),
         StartRule(kindID: "uk_utr", fingerprint: 0xF05D_A73A_DEF7_571A, minDigits: 10, shape: .inCluster(lead: 0)),
         StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
@@ -130,7 +131,7 @@ struct StartRule: Sendable {
         guard first >= 1 else { return false }
         let before = text[first - 1]
         if isLetter(before) || before >= 0x80 { return true }
-        return before == 32 && first >= 4 && text[first - 4] | 0x20 == 103 && text[first - 3] | 0x20 == 105 && text[first - 2] | 0x20 == 114
+        return girStart(before: first, text) != nil
     }
 
     /// ``regions(_:_:into:)`` for a rule given by its parts (plain values, nothing to retain).
@@ -188,12 +189,12 @@ struct StartRule: Sendable {
                     if position == next { add(first, cluster.last) }
                 }
             case .ninoLead:
-                // Separators: "", [ .-], \n, \r\n, or one of [ .-] then \n or \r\n.
-                for separator in 0...3 {
+                // Separators: up to four of [ \t./_-], then a line break and up to two blanks.
+                for separator in 0...8 {
                     let start = first - 2 - separator
                     guard start >= 0, StartRule.isLetter(text[start]), StartRule.isLetter(text[start + 1]),
                           StartRule.isSeparator(text, start + 2, first) else { continue }
-                    if start > 0, StartRule.isWord(text[start - 1]) { continue }
+                    if start > 0, StartRule.isWord(text[start - 1]), !GluedKeywords.ends(text, at: start, with: GluedKeywords.nino) { continue }
                     add(start, start)
                 }
             case .ibanLead:
@@ -222,36 +223,44 @@ struct StartRule: Sendable {
                 guard first >= 1 else { continue }
                 let before = text[first - 1]
                 if StartRule.isLetter(before) || before >= 0x80 {
-                    // The inward code `[0-9][A-Za-z]{2}` starts within five bytes of the first digit
-                    // (`[A-Za-z0-9]?[ ]?` between; caseless UTF mode lets a three-byte Kelvin sign
-                    // stand for `k`).
+                    // The inward code `[0-9][A-Za-z]{2}` starts within eleven bytes of the first digit
+                    // (`[A-Za-z0-9]?` and up to seven bytes of blanks and line break between;
+                    // caseless UTF mode lets a three-byte Kelvin sign stand for `k`).
                     var inward = false
-                    for offset in 0...5 where first + offset + 1 < count {
+                    for offset in 0...11 where first + offset + 1 < count {
                         if StartRule.isDigit(text[first + offset]), StartRule.isLetterLike(text[first + offset + 1]) {
                             inward = true
                             break
                         }
                     }
                     if inward { add(first - 6, first - 1) }
-                } else if before == 32, first >= 4, text[first - 4] | 0x20 == 103, text[first - 3] | 0x20 == 105,
-                          text[first - 2] | 0x20 == 114 {
-                    add(first - 4, first - 4)
+                } else if let gir = StartRule.girStart(before: first, text) {
+                    add(gir, gir)
                 }
             }
         }
     }
 
-    /// Whether `text[from..<to]` is a NINO separator: `[ .\-]?(?:\r?\n)?`.
+    /// Whether `text[from..<to]` is a separator of ``Pattern/sep``: up to four of `[ \t./_\-]`,
+    /// then optionally a line break (`\r\n`, `\r` or `\n`) and up to two blanks.
     static func isSeparator(_ text: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         var index = from
-        if index < to, text[index] == 32 || text[index] == 46 || text[index] == 45 { index += 1 }
-        if index < to, text[index] == 13 { index += 1 }
-        if index < to, text[index] == 10 {
-            index += 1
-        } else if index > from, text[index - 1] == 13 {
-            return false
+        while index < to, index - from < 4, [32, 9, 46, 47, 95, 45].contains(text[index]) { index += 1 }
+        if index < to, text[index] == 13 || text[index] == 10 {
+            index += text[index] == 13 && index + 1 < to && text[index + 1] == 10 ? 2 : 1
+            let blanks = index
+            while index < to, index - blanks < 2, text[index] == 32 || text[index] == 9 { index += 1 }
         }
         return index == to
+    }
+
+    /// The start of `GIR` when it stands before `first` with up to seven blanks and line-break
+    /// bytes between (at least one, or none at all).
+    static func girStart(before first: Int, _ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = first
+        while index > 0, first - index < 7, [32, 9, 13, 10].contains(text[index - 1]) { index -= 1 }
+        guard index >= 3, text[index - 3] | 0x20 == 103, text[index - 2] | 0x20 == 105, text[index - 1] | 0x20 == 114 else { return nil }
+        return index - 3
     }
 
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
@@ -261,11 +270,11 @@ struct StartRule: Sendable {
     @inline(__always) static func isWord(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == 95 }
     @inline(__always) static func isWordOrPlus(_ byte: UInt8) -> Bool { isWord(byte) || byte == 43 }
 
-    /// Bytes that may stand between the two digit groups of bank details: `\s`, `,;:/#.`, letters
-    /// (the `account no` / `sort code` words) and non-ASCII bytes (caseless `ſ`).
+    /// Bytes that may stand between the two digit groups of bank details: `\s`, `,;:/#.()-`, letters
+    /// (the `account no` / `sort-code` words) and non-ASCII bytes (caseless `ſ`).
     static let bankBetween: [Bool] = (0..<256).map { (value: Int) -> Bool in
         let byte = UInt8(value)
-        return [9, 10, 11, 12, 13, 32, 44, 59, 58, 47, 35, 46].contains(byte) || isLetter(byte) || byte >= 0x80
+        return [9, 10, 11, 12, 13, 32, 44, 59, 58, 47, 35, 46, 40, 41, 45].contains(byte) || isLetter(byte) || byte >= 0x80
     }
 
     static func letterPair(_ a: UInt8, _ b: UInt8) -> Int { Int((a | 0x20) - 97) * 26 + Int((b | 0x20) - 97) }
@@ -282,8 +291,8 @@ struct StartRule: Sendable {
     }()
 }
 
-/// A maximal run of ASCII digits in which consecutive digits are at most three bytes apart and
-/// only ` .-()\r\n` stand between them.
+/// A maximal run of ASCII digits in which consecutive digits are at most eight bytes apart and
+/// only ` \t./_-()\r\n` stand between them.
 struct DigitCluster: Sendable {
     var first: Int
     var last: Int
@@ -293,7 +302,7 @@ struct DigitCluster: Sendable {
 enum DigitClusters {
     /// Gap bytes allowed between two digits of one cluster.
     private static let gapTable: [Bool] = (0..<256).map { (value: Int) -> Bool in
-        [32, 46, 45, 40, 41, 13, 10].contains(value)
+        [32, 9, 46, 47, 95, 45, 40, 41, 13, 10].contains(value)
     }
 
     /// The digit clusters of `text`, in order.
@@ -326,9 +335,9 @@ enum DigitClusters {
                         index += 1
                         continue
                     }
-                    // Up to three gap bytes, then a digit continues the cluster.
+                    // Up to eight gap bytes, then a digit continues the cluster.
                     var probe = index
-                    while probe < count, probe - index < 3, gap[Int(base[probe])] { probe += 1 }
+                    while probe < count, probe - index < 8, gap[Int(base[probe])] { probe += 1 }
                     if probe < count, probe > index, StartRule.isDigit(base[probe]) {
                         index = probe
                         continue scan

@@ -1,6 +1,7 @@
 import Crypto
 import RedlineCore
 import RedlineDetectors
+import RedlineExactData
 import RedlinePCRE2
 import RedlinePolicy
 
@@ -17,16 +18,21 @@ public final class Pipeline: Sendable {
     let allowlist: Allowlist
     let redaction: [RedactionPlan]
     let hashKey: [UInt8]?
+    /// The `exact_data` detectors, each with its memory-mapped index.
+    let exactData: [ExactDataDetector]
 
     /// Compiles `policy`. Throws every error found (unknown detectors and channels with
     /// suggestions, regexes that do not compile, options that do not fit a kind), never a
-    /// partial pipeline. `key` is the HMAC key for `hash` redaction and fingerprints.
-    public init(policy: Policy, key: [UInt8]? = nil) throws(DiagnosticList) {
+    /// partial pipeline. `key` is the HMAC key for `hash` redaction and fingerprints, and the key
+    /// `exact_data` indexes were built with; `keyIsPlaceholder` says it is a stand-in (policy
+    /// tools without a real key), so an `exact_data` detector reports the missing key.
+    public init(policy: Policy, key: [UInt8]? = nil, keyIsPlaceholder: Bool = false) throws(DiagnosticList) {
         var diagnostics: [Diagnostic] = []
         let limits = MatchLimits(matchLimit: UInt32(clamping: policy.settings.matchLimit))
         var compiled: [CompiledDetector] = []
         var specs: [DetectorSpec] = []
         var plans: [RedactionPlan] = []
+        var exactData: [ExactDataDetector] = []
         var seen = Set<String>()
         for spec in policy.detectors {
             if !seen.insert(spec.id.value).inserted {
@@ -39,6 +45,11 @@ public final class Pipeline: Sendable {
                     id: spec.id.value, kind: kind, keywords: spec.keywords, window: spec.window ?? kind.contextWindow.map { min($0, policy.settings.contextWindow) } ?? policy.settings.contextWindow,
                     minConfidence: spec.minConfidence, requiresContext: spec.requireContext,
                     countTestValues: spec.countTestNumbers, limits: limits)
+                if kind.id == "exact_data" {
+                    guard let matcher = Pipeline.exactDataMatcher(spec, policyFile: policy.file, key: key, keyIsPlaceholder: keyIsPlaceholder,
+                                                                  window: detector.window, diagnostics: &diagnostics) else { continue }
+                    exactData.append(ExactDataDetector(detector: compiled.count, matcher: matcher))
+                }
                 compiled.append(detector)
                 specs.append(spec)
                 plans.append(RedactionPlan(spec: spec, kind: kind))
@@ -101,18 +112,25 @@ public final class Pipeline: Sendable {
         self.allowlist = allowlist
         self.redaction = plans
         self.hashKey = key
+        self.exactData = exactData
     }
 
     /// Parses and compiles policy text in one step. Errors from reading the YAML and from compiling
     /// (unknown detectors and channels, bad regexes, …) are reported together, sorted by position,
     /// so a user sees every problem of a policy at once.
-    public static func compile(yaml: String, file: String, key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
+    /// Where a stream window's overlap must start so that it holds `overlap` bytes of normalised
+    /// text (invisible characters do not count), at most `maxBytes` before the end.
+    public static func overlapStart(_ bytes: [UInt8], overlap: Int, maxBytes: Int) -> Int {
+        bytes.withUnsafeBufferPointer { ScanText.tailStart($0, visible: overlap, maxBytes: maxBytes) }
+    }
+
+    public static func compile(yaml: String, file: String, key: [UInt8]? = nil, keyIsPlaceholder: Bool = false) throws(DiagnosticList) -> Pipeline {
         let (policy, readErrors) = PolicyLoader.parsePartially(yaml, file: file)
         guard let policy else { throw DiagnosticList(readErrors) }
         var all = readErrors
         var pipeline: Pipeline?
         do {
-            pipeline = try Pipeline(policy: policy, key: key)
+            pipeline = try Pipeline(policy: policy, key: key, keyIsPlaceholder: keyIsPlaceholder)
         } catch {
             all += error.diagnostics
         }
@@ -127,6 +145,10 @@ public final class Pipeline: Sendable {
 
     static func kind(for spec: DetectorSpec, diagnostics: inout [Diagnostic]) -> DetectorKind? {
         let label = spec.label
+        if spec.kind.value == "exact_data" { return exactDataKind(for: spec, diagnostics: &diagnostics) }
+        for field in exactDataFields(in: spec) {
+            diagnostics.append(Diagnostic(.error, code: PolicyCode.notForKind, "'\(field)' applies only to kind 'exact_data', not '\(spec.kind.value)'", at: spec.id.location))
+        }
         if spec.kind.value == "regex" {
             guard let pattern = spec.pattern else {
                 diagnostics.append(Diagnostic(.error, code: PolicyCode.missingField, "regex detector '\(spec.id.value)' needs a 'pattern'", at: spec.id.location))

@@ -79,7 +79,12 @@ public final class PipelineSession {
     private func scan(_ bytes: [UInt8], channel: String, state: inout DecisionState, position: inout TextPosition,
                       commitLimit: Int, part: String?, advancesPosition: Bool) -> (result: ScanResult, nextStart: Int) {
         let text = ScanText(bytes)
-        let (hits, detectorFailures) = scanner.scan(text)
+        var (hits, detectorFailures) = scanner.scan(text)
+        if !pipeline.exactData.isEmpty {
+            let before = hits.count
+            text.bytes.withUnsafeBufferPointer { pipeline.exactDataHits($0, into: &hits) }
+            if hits.count > before { hits.sort { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) } }
+        }
         if hits.isEmpty && detectorFailures.isEmpty {
             if advancesPosition {
                 bytes.withUnsafeBufferPointer { position.advance(over: $0, base: position.offset, to: position.offset + min(commitLimit, bytes.count)) }
@@ -109,14 +114,17 @@ public final class PipelineSession {
                     let start = position
                     var end = position
                     end.advance(over: original, base: base, to: base + entry.range.upperBound)
-                    let hash = pipeline.hashKey.map { Masking.keyedHash($0, detector: detector.id, value: entry.hit.value) } ?? ""
+                    // An exact_data hit's value is already its row's keyed fingerprint.
+                    let hash = entry.hit.tag != nil ? String(decoding: entry.hit.value, as: UTF8.self)
+                        : pipeline.hashKey.map { Masking.keyedHash($0, detector: detector.id, value: entry.hit.value) } ?? ""
                     findings.append(Finding(
                         detector: detector.id, kind: detector.kind.id,
                         start: base + entry.range.lowerBound, end: base + entry.range.upperBound,
                         line: start.line, column: start.column, scalarStart: start.scalar, scalarEnd: end.scalar,
                         confidence: entry.hit.confidence, isTestValue: entry.hit.isTestValue,
                         excerpt: Masking.excerpt(normalised, entry.hit.range, keepLastDigits: detector.kind.maskKeepsLastDigits),
-                        valueHash: hash, rule: decisions[index].rule, action: decisions[index].action, part: part))
+                        valueHash: hash, rule: decisions[index].rule, action: decisions[index].action, part: part,
+                        dataColumn: entry.hit.tag))
                     if entry.range.upperBound > commitLimit { nextStart = max(nextStart, entry.range.upperBound) }
                 }
                 if advancesPosition {

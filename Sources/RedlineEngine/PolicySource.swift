@@ -41,8 +41,8 @@ public enum PolicySource: Sendable, Equatable {
     }
 
     /// Loads and compiles in one step, reporting the errors of both stages together, in file order.
-    public func compile(key: [UInt8]? = nil) throws(DiagnosticList) -> Pipeline {
-        try Pipeline.compile(yaml: text(), file: displayName, key: key)
+    public func compile(key: [UInt8]? = nil, keyIsPlaceholder: Bool = false) throws(DiagnosticList) -> Pipeline {
+        try Pipeline.compile(yaml: text(), file: displayName, key: key, keyIsPlaceholder: keyIsPlaceholder)
     }
 
     /// The policy text.

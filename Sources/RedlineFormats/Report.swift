@@ -110,7 +110,7 @@ extension ReportFormat {
     }
 }
 
-/// `path:line:col: rule-id [action] detector: masked-excerpt`, one line per finding; records use
+/// `path:line:col: rule-id [action] detector: masked-excerpt` (`detector[column]` for exact_data), one line per finding; records use
 /// `path:#record:col`. Colour only when asked (the caller checks the TTY and NO_COLOR).
 final class TextReport: ReportSink {
     let color: Bool
@@ -151,6 +151,12 @@ final class TextReport: ReportSink {
         if color { line.append(contentsOf: "\u{1B}[0m".utf8) }
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: f.detector.utf8)
+        if let column = f.dataColumn {
+            // exact_data: the index column matched (`customer[full_name]`).
+            line.append(UInt8(ascii: "["))
+            line.append(contentsOf: column.utf8)
+            line.append(UInt8(ascii: "]"))
+        }
         line.append(contentsOf: ": ".utf8)
         line.append(contentsOf: f.excerpt.utf8)
         if let part = f.part {
@@ -218,7 +224,8 @@ final class JSONReport: ReportSink {
 
 /// JSON fragments shared by the JSON, JSONL and SARIF reports. Wire format of a finding:
 /// `source, record, id, channel, part, detector, kind, rule, action, confidence, test_value,
-/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`.
+/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`, and for `exact_data`
+/// findings `data_column` (the index column matched; `fingerprint` is then the row's keyed fingerprint).
 enum ReportJSON {
     static func finding(_ entry: ReportEntry, type: Bool) -> String {
         var out: [UInt8] = []
@@ -258,6 +265,8 @@ enum ReportJSON {
         key(",\"column\":"); number(f.column)
         key(",\"excerpt\":"); string(f.excerpt)
         key(",\"fingerprint\":"); string(f.valueHash.isEmpty ? nil : f.valueHash)
+        // exact_data only: the index column matched (its name; the fingerprint is the row's).
+        if let column = f.dataColumn { key(",\"data_column\":"); string(column) }
         out.append(UInt8(ascii: "}"))
     }
 

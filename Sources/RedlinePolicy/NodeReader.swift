@@ -220,4 +220,8 @@ public enum PolicyCode {
     public static let missingKey = "P014"
     public static let notForKind = "P015"
     public static let unreadable = "P016"
+    /// `exact_data`: the index is missing, unreadable, corrupt, of a newer format, or built with
+    /// another key (P040); a column the index does not have (P041).
+    public static let exactDataIndex = "P040"
+    public static let unknownColumn = "P041"
 }

@@ -83,6 +83,13 @@ public struct DetectorSpec: Sendable {
     public var confidence: Confidence = .medium
     public var matchExamples: [Located<String>] = []
     public var noMatchExamples: [Located<String>] = []
+    /// `exact_data` only: the index file (relative to the policy file), the columns whose values
+    /// start a finding, the columns that corroborate it, and how many corroborating columns of the
+    /// same row must appear within `window`.
+    public var index: Located<String>?
+    public var primary: [Located<String>] = []
+    public var corroborate: [Located<String>] = []
+    public var minCorroborating: Located<Int>?
     public var location: SourceLocation
 }
 

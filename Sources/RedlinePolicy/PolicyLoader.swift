@@ -154,7 +154,8 @@ public enum PolicyLoader {
     }
 
     static let detectorKeys = ["kind", "keywords", "window", "min_confidence", "require_context", "allow_values", "allow_patterns",
-                               "redaction", "label", "test_numbers", "pattern", "validator", "flags", "confidence", "examples", "description"]
+                               "redaction", "label", "test_numbers", "pattern", "validator", "flags", "confidence", "examples", "description",
+                               "index", "primary", "corroborate", "min_corroborating"]
 
     static func readDetector(_ id: Located<String>, _ node: Node, _ r: NodeReader) -> DetectorSpec? {
         guard let map = r.mapping(node, what: "detector '\(id.value)'", allowed: detectorKeys) else { return nil }
@@ -184,6 +185,12 @@ public enum PolicyLoader {
         if let value = map["flags"] { spec.flags = r.strings(value, what: "flags") }
         if let value = map["confidence"], let choice = r.choice(value, what: "confidence", choices: Confidence.allCases.map(\.name)) {
             spec.confidence = Confidence(name: choice)!
+        }
+        if let value = map["index"] { spec.index = r.string(value, what: "index") }
+        if let value = map["primary"] { spec.primary = r.strings(value, what: "primary") }
+        if let value = map["corroborate"] { spec.corroborate = r.strings(value, what: "corroborate") }
+        if let value = map["min_corroborating"], let count = r.int(value, what: "min_corroborating", range: 0...64) {
+            spec.minCorroborating = Located(count, at: r.location(value))
         }
         if let value = map["examples"], let examples = r.mapping(value, what: "examples", allowed: ["match", "no_match"]) {
             if let list = examples["match"] { spec.matchExamples = r.strings(list, what: "examples.match") }

@@ -6,19 +6,25 @@ import RedlinePolicy
 /// `redline policy check|test|explain` and `redline detectors`. Each returns an exit code and
 /// writes to the given stream.
 public enum PolicyTools {
-    static func compile(_ path: String, _ environment: [String: String]) -> (Pipeline?, [Diagnostic]) {
+    static func compile(_ path: String, _ environment: [String: String], keyFile: String? = nil) -> (Pipeline?, [Diagnostic]) {
         let source = PolicySource.file(path)
         do {
-            // A placeholder key lets `hash` styles compile; checking does not need the real one.
-            return (try source.compile(key: Array((environment["REDLINE_KEY"] ?? "policy-check").utf8)), [])
-        } catch {
+            // The real key when there is one (exact_data indexes are checked against it); otherwise a
+            // placeholder lets `hash` styles compile, and exact_data detectors report the missing key.
+            let key = try KeySource.load(keyFile: keyFile, environment: environment)
+            return (try source.compile(key: key ?? Array("policy-check".utf8), keyIsPlaceholder: key == nil), [])
+        } catch let error as DiagnosticList {
             return (nil, error.diagnostics)
+        } catch let diagnostic as Diagnostic {
+            return (nil, [diagnostic])
+        } catch {
+            return (nil, [])
         }
     }
 
     /// Prints every diagnostic as `file:line:col: error[CODE]: message`. 0 when valid, 2 otherwise.
-    public static func check(_ path: String, environment: [String: String], out: OutputStream) throws -> Int32 {
-        let (pipeline, diagnostics) = compile(path, environment)
+    public static func check(_ path: String, environment: [String: String], keyFile: String? = nil, out: OutputStream) throws -> Int32 {
+        let (pipeline, diagnostics) = compile(path, environment, keyFile: keyFile)
         for diagnostic in diagnostics { printError(diagnostic.description) }
         guard let pipeline else {
             printError("\(path): \(diagnostics.filter { $0.severity == .error }.count) error(s)")
@@ -30,8 +36,8 @@ public enum PolicyTools {
     }
 
     /// Runs the policy's examples: pass/fail per example; 1 if any fails, 2 if the policy is invalid.
-    public static func test(_ path: String, environment: [String: String], out: OutputStream) throws -> Int32 {
-        let (pipeline, diagnostics) = compile(path, environment)
+    public static func test(_ path: String, environment: [String: String], keyFile: String? = nil, out: OutputStream) throws -> Int32 {
+        let (pipeline, diagnostics) = compile(path, environment, keyFile: keyFile)
         for diagnostic in diagnostics { printError(diagnostic.description) }
         guard let pipeline else { return ExitStatus.error }
         let outcomes = pipeline.runExamples()
@@ -44,10 +50,11 @@ public enum PolicyTools {
     }
 
     /// Describes in words what the compiled pipeline does, per channel.
-    public static func explain(_ path: String?, channel: String?, environment: [String: String], out: OutputStream) throws -> Int32 {
+    public static func explain(_ path: String?, channel: String?, environment: [String: String], keyFile: String? = nil,
+                               out: OutputStream) throws -> Int32 {
         let pipeline: Pipeline
         if let path {
-            let (compiled, diagnostics) = compile(path, environment)
+            let (compiled, diagnostics) = compile(path, environment, keyFile: keyFile)
             for diagnostic in diagnostics { printError(diagnostic.description) }
             guard let compiled else { return ExitStatus.error }
             pipeline = compiled
@@ -69,6 +76,7 @@ public enum PolicyTools {
             if detector.requiresContext { notes.append("needs a keyword within \(detector.window) characters") }
             if detector.minConfidence > .low { notes.append("minimum confidence \(detector.minConfidence.name)") }
             if spec.kind.value == "payment_card" { notes.append(detector.countTestValues ? "test card numbers count" : "test card numbers ignored") }
+            if let exact = pipeline.exactDataDescription(index) { notes.append(exact) }
             let extra = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
             text += "  \(detector.id) (\(detector.kind.id)): redacted as \(plan)\(extra)\n"
         }
@@ -105,7 +113,9 @@ public enum PolicyTools {
             try out.write("\(kind.id)\n  \(kind.summary)\n  example: \(kind.matchExamples.first ?? "")\n  default label: \(kind.defaultLabel)\n\n")
         }
         let regex = DetectorKind.regexDocumentation
-        try out.write("\(regex.id)\n  \(regex.summary)\n  example: \(regex.example)\n")
+        try out.write("\(regex.id)\n  \(regex.summary)\n  example: \(regex.example)\n\n")
+        let exact = DetectorKind.exactDataDocumentation
+        try out.write("\(exact.id)\n  \(exact.summary)\n  example: \(exact.example)\n")
         return ExitStatus.clean
     }
 }

@@ -145,7 +145,7 @@ final class Filter {
         }
         if chunk.failClosed >= .redact {
             // A detector could not finish and its rules redact or block: what it would have found
-            // is unknown, so every line of the chunk is withheld (fail-closed), line count kept.
+            // is unknown, so the chunk is withheld (fail-closed) under one marker, line count kept.
             report("redline: lines from \(chunk.firstLine): withheld (detector '\(chunk.failedDetector ?? "-")' could not finish; fail-closed)")
             try out.write(withheld(Array(chunk.bytes), detector: chunk.failedDetector))
             try out.endRecord()
@@ -193,23 +193,15 @@ final class Filter {
     /// can span several chunks; it gets one marker).
     var continuingLine = false
 
-    /// One marker per line of `bytes` (line breaks kept); a line that continues a withheld one
-    /// gets no second marker.
+    /// One marker for the whole window, then its line breaks (the line count is kept): a window
+    /// of many short lines must not grow by a marker per line (issue 15: a file of digit lines
+    /// grew 28-fold). A window that continues a withheld line gets no second marker.
     func withheld(_ bytes: [UInt8], detector: String?) -> [UInt8] {
-        let marker = Array("[redline: withheld: detector '\(detector ?? "-")' could not finish]".utf8)
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if !continuingLine { out.append(contentsOf: marker) }
-            if let end = bytes[index...].firstIndex(of: 10) {
-                out.append(10)
-                continuingLine = false
-                index = end + 1
-            } else {
-                continuingLine = true
-                index = bytes.count
-            }
-        }
+        var out: [UInt8] = continuingLine ? [] : Array("[redline: withheld: detector '\(detector ?? "-")' could not finish]".utf8)
+        var lineBreaks = 0
+        for byte in bytes where byte == 10 { lineBreaks += 1 }
+        out.append(contentsOf: repeatElement(10, count: lineBreaks))
+        if !bytes.isEmpty { continuingLine = bytes.last != 10 }
         return out
     }
 

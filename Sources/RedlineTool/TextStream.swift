@@ -3,7 +3,9 @@ import RedlineEngine
 
 /// Scans a text stream in bounded windows. Each window is scanned whole, but only findings that
 /// start before its commit point are reported; the tail (the overlap) is scanned again with the
-/// next window, so a number that straddles a read-buffer boundary is still found. Memory stays
+/// next window, so a number that straddles a read-buffer boundary is still found (the overlap
+/// counts only characters normalisation keeps, so invisible padding cannot stretch a number
+/// beyond it). Memory stays
 /// at about one window whatever the input size or line length.
 public final class TextStream {
     public struct Chunk {
@@ -60,9 +62,10 @@ public final class TextStream {
     }
 
     /// Where to commit in a full window: after the last line break or space before the overlap,
-    /// else at a UTF-8 boundary.
+    /// else at a UTF-8 boundary. The overlap is measured in normalised text: a value stretched by
+    /// thousands of zero-width characters still lies whole in the next window (up to half a window).
     private func cutPoint() -> Int {
-        let limit = pending.count - overlap
+        let limit = max(1, Pipeline.overlapStart(pending, overlap: overlap, maxBytes: windowSize / 2))
         let floor = max(0, limit - overlap)
         var index = limit
         while index > floor {

@@ -72,8 +72,8 @@ struct PaymentCardTests {
         "ref 41111111111111111111",                       // longer digit run
         "ABC4111111111111111",                            // inside an alphanumeric token
         "4111111111111111X",
-        "mixed 4111 1111-1111 1111",                      // inconsistent separators
-        "mixed 4111.1111 1111.1111",
+        "mixed 4111 1111-111 11111",                      // inconsistent separators, not groups of four
+        "mixed 4111.11111 111.1111",
         "ref 4111-1111-1111-1111-1111",                   // hyphen-bound longer token
         "v1.4111.1111.1111.1111",
         "amount 4,111,111,111,111,111",

@@ -52,6 +52,35 @@ struct HostileInputTests {
         #expect(mail.out.contains("X-Redline-Verdict: redact"))
     }
 
+    @Test("issue 15: a withheld window gets one marker, not one per line, and keeps its line count")
+    func withheldWindowOnce() throws {
+        let dir = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let policy = try Redline.write(Hostile.catastrophicPolicy(onError: "strictest"), to: dir, name: "p.yaml")
+        let lines = String(repeating: "12\n", count: 20_000)
+        let input = "secret " + String(repeating: "a", count: 200_000) + "!\n" + lines
+        let text = try Redline.write(input, to: dir, name: "t.txt")
+        let redact = try Hostile.run(["redact", "--policy", policy, text], deadline: 120)
+        #expect(!redact.hung && redact.status == 0)
+        #expect(redact.out.filter { $0 == "\n" }.count == 20_001, "one line out per line in")
+        #expect(redact.out.utf8.count < input.utf8.count, "the output does not grow: \(redact.out.utf8.count) bytes for \(input.utf8.count)")
+        #expect(redact.out.components(separatedBy: "[redline: withheld").count - 1 == 1)
+        #expect(!redact.out.contains("aaaa") && !redact.out.contains("12"))
+    }
+
+    @Test("issue 15: a file of benign digit lines passes redaction unchanged (no detector gives up on it)")
+    func benignDigitLines() throws {
+        let dir = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var input = ""
+        for index in 0..<60_000 { input += "\(index % 97) \(index % 13)\n" }
+        let text = try Redline.write(input, to: dir, name: "digits.txt")
+        let redact = try Hostile.run(["redact", text], deadline: 120)
+        #expect(!redact.hung && redact.status == 0)
+        #expect(!redact.stderr.contains("withheld") && !redact.stderr.contains("E100"), "\(redact.stderr.prefix(300))")
+        #expect(redact.out == input)
+    }
+
     @Test("a 100 MB single line: streamed, cards at the start, the middle and the end masked, every other byte kept")
     func hundredMegabyteLine() throws {
         let dir = try Redline.temporaryDirectory()

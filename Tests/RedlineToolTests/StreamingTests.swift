@@ -41,6 +41,23 @@ struct StreamingTests {
         #expect(streamed.output.filter { $0 == 10 }.count == bytes.filter { $0 == 10 }.count)
     }
 
+    @Test("issue 15: a card stretched by thousands of zero-width characters across a window boundary is still found")
+    func zeroWidthStretchedAcrossWindow() throws {
+        // 16 digits with 600 zero-width spaces (1,800 bytes) after each: about 27 KB for one card,
+        // far more than the 4,096-byte overlap in raw bytes.
+        let padding = String(repeating: "\u{200B}", count: 600)
+        let card = "4111111111111111".map { String($0) + padding }.joined()
+        for lead in [1 << 20 - 20_000, 1 << 20 - 9_000, 1 << 20 - 2_000] {
+            let text = String(repeating: "x", count: lead) + " card " + card + " end\n"
+            let bytes = Array(text.utf8)
+            let streamed = try Self.findings(of: bytes, windowSize: 1 << 20, overlap: 4096, readSize: 65536)
+            let cards = streamed.findings.filter { $0.kind == "payment_card" }
+            #expect(cards.count == 1, "lead \(lead)")
+            #expect(cards.first.map { $0.start == lead + 6 } ?? false)
+            #expect(!String(decoding: streamed.output, as: UTF8.self).contains("4"), "lead \(lead): a digit of the card leaked")
+        }
+    }
+
     @Test("a card number straddling the binary's read-buffer and window boundary is still found")
     func boundaryInTheBinary() throws {
         // The binary reads 256 KiB at a time and commits 1 MiB windows minus a 4 KiB overlap.

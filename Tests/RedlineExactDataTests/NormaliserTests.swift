@@ -1,0 +1,109 @@
+import Testing
+@testable import RedlineExactData
+
+@Suite("Normaliser")
+struct NormaliserTests {
+    static func normal(_ cell: String, _ type: ColumnType) -> String? {
+        Normaliser.normalise(cell, as: type).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("names: case, diacritics, punctuation, titles and spaces do not count", arguments: [
+        ("Jane O'Neil", "jane oneil"),
+        ("JANE ONEIL", "jane oneil"),
+        ("Mrs Jane  O'Neil", "jane oneil"),
+        ("Dr. Jane\nO’Neil", "jane oneil"),
+        ("  José  Álvarez-Núñez ", "jose alvareznunez"),
+        ("Mr Mrs Sir John Smith", "john smith"),
+        ("Ms", nil),
+        ("", nil),
+    ] as [(String, String?)])
+    func names(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .name) == expected)
+    }
+
+    @Test("e-mail addresses are case-folded", arguments: [
+        ("Jane.Doe@Example.COM", "jane.doe@example.com"),
+        ("  j@x.co.uk ", "j@x.co.uk"),
+        ("not an address", nil),
+    ] as [(String, String?)])
+    func emails(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .email) == expected)
+    }
+
+    @Test("UK phone numbers have one canonical form", arguments: [
+        ("07700 900123", "07700900123"),
+        ("07700900123", "07700900123"),
+        ("+44 7700 900123", "07700900123"),
+        ("+44 (0)7700 900123", "07700900123"),
+        ("0044 7700 900 123", "07700900123"),
+        ("447700900123", "07700900123"),
+        ("020-7946-0018", "02079460018"),
+        ("+33 1 23 45 67 89", "+33123456789"),
+        ("12345", nil),
+    ] as [(String, String?)])
+    func phones(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .phone) == expected)
+    }
+
+    @Test("postcodes are upper case with one space", arguments: [
+        ("ls1 1aa", "LS1 1AA"),
+        ("LS11AA", "LS1 1AA"),
+        ("  sw1a   2aa ", "SW1A 2AA"),
+        ("M1 1AE", "M1 1AE"),
+        ("12345", nil),
+        ("LS1", nil),
+    ] as [(String, String?)])
+    func postcodes(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .postcode) == expected)
+    }
+
+    @Test("dates in every documented shape become YYYYMMDD", arguments: [
+        ("12/03/1985", "19850312"),
+        ("12-03-1985", "19850312"),
+        ("12.03.1985", "19850312"),
+        ("1985-03-12", "19850312"),
+        ("12 March 1985", "19850312"),
+        ("12th Mar 1985", "19850312"),
+        ("March 12, 1985", "19850312"),
+        ("12-Mar-1985", "19850312"),
+        ("1st September 2001", "20010901"),
+        ("29/02/2000", "20000229"),
+        ("29/02/1999", nil),
+        ("31/04/1985", nil),
+        ("12/03/85", nil),
+        ("yesterday", nil),
+    ] as [(String, String?)])
+    func dates(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .date) == expected)
+    }
+
+    @Test("digits keep only the digits", arguments: [
+        ("12-34 56", "123456"),
+        ("CUST-0012345", "0012345"),
+        ("ACC 1234 5678", "12345678"),
+        ("none", nil),
+    ] as [(String, String?)])
+    func digits(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .digits) == expected)
+    }
+
+    @Test("free text is case-folded with whitespace collapsed and token edges trimmed", arguments: [
+        ("12  High Street,\nLeeds", "12 high street leeds"),
+        ("Flat 3b", "flat 3b"),
+        ("O'Neil & Sons Ltd.", "o'neil sons ltd"),
+    ] as [(String, String?)])
+    func texts(_ cell: String, _ expected: String?) {
+        #expect(NormaliserTests.normal(cell, .text) == expected)
+    }
+
+    @Test("SipHash-2-4 gives the published reference values")
+    func sipHashVectors() {
+        var k0: UInt64 = 0, k1: UInt64 = 0
+        for i in 0..<8 { k0 |= UInt64(i) << UInt64(8 * i); k1 |= UInt64(i + 8) << UInt64(8 * i) }
+        let sip = SipHash24(k0: k0, k1: k1)
+        #expect(sip.hashPlain([]) == 0x726f_db47_dd0e_0e31)
+        #expect(sip.hashPlain(Array(0..<15)) == 0xa129_ca61_49be_45e5)
+        // The tagged form is the plain hash of tag ‖ bytes.
+        #expect(sip.hash(tag: 0, Array(1..<15)) == sip.hashPlain(Array(0..<15)))
+    }
+}
