@@ -28,7 +28,7 @@ def main():
     work = tempfile.mkdtemp(prefix="redline-spark-")
     key_file = os.path.join(work, "key")
     with open(key_file, "w") as handle:
-        handle.write("spark-test-key\n")
+        handle.write("spark-test-key-0123456789\n")
     source = os.path.join(work, "in.jsonl")
     with open(source, "w") as handle:
         for index in range(20000):

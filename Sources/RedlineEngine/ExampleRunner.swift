@@ -9,6 +9,8 @@ public struct ExampleOutcome: Sendable {
     public var description: String
     public var passed: Bool
     public var detail: String
+    /// The example's text as the policy author wrote it.
+    public var text: String
 }
 
 extension Pipeline {
@@ -21,12 +23,12 @@ extension Pipeline {
             for example in spec.matchExamples {
                 let found = detects(index, example.value, session: session)
                 outcomes.append(ExampleOutcome(location: example.location, description: "\(detectorID) matches example",
-                                               passed: found, detail: found ? "found" : "expected a match, found none"))
+                                               passed: found, detail: found ? "found" : "expected a match, found none", text: example.value))
             }
             for example in spec.noMatchExamples {
                 let found = detects(index, example.value, session: session)
                 outcomes.append(ExampleOutcome(location: example.location, description: "\(detectorID) does not match example",
-                                               passed: !found, detail: found ? "expected no match, found one" : "no match"))
+                                               passed: !found, detail: found ? "expected no match, found one" : "no match", text: example.value))
             }
         }
         for example in policy.examples {
@@ -35,7 +37,7 @@ extension Pipeline {
             let passed = result.verdict == example.verdict
             let rule = result.decidingRule.map { " (rule \($0))" } ?? ""
             outcomes.append(ExampleOutcome(location: example.location, description: "message on \(channel) → \(example.verdict.name)",
-                                           passed: passed, detail: "verdict \(result.verdict.name)\(rule)"))
+                                           passed: passed, detail: "verdict \(result.verdict.name)\(rule)", text: example.text))
         }
         return outcomes
     }

@@ -35,10 +35,7 @@ public final class Pipeline: Sendable {
         var exactData: [ExactDataDetector] = []
         var seen = Set<String>()
         for spec in policy.detectors {
-            if !seen.insert(spec.id.value).inserted {
-                diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "detector '\(spec.id.value)' is declared twice", at: spec.id.location))
-                continue
-            }
+            guard seen.insert(spec.id.value).inserted else { continue }   // reported by PolicyValidator
             guard let kind = Pipeline.kind(for: spec, diagnostics: &diagnostics) else { continue }
             do {
                 let detector = try CompiledDetector(
@@ -61,42 +58,8 @@ public final class Pipeline: Sendable {
                 diagnostics.append(Pipeline.regexDiagnostic(error, spec.pattern ?? spec.kind))
             }
         }
-        let channelNames = policy.channels.map(\.name.value)
-        var channelSeen = Set<String>()
-        for channel in policy.channels where !channelSeen.insert(channel.name.value).inserted {
-            diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "channel '\(channel.name.value)' is declared twice", at: channel.name.location))
-        }
-        func checkChannel(_ name: Located<String>) {
-            if !channelNames.contains(name.value), !policy.unreadable.contains("channel:\(name.value)") {
-                let hint = Suggest.closest(name.value, in: channelNames).map { "; did you mean '\($0)'?" } ?? ""
-                diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownChannel, "unknown channel '\(name.value)'\(hint)", at: name.location))
-            }
-        }
-        let detectorIDs = policy.detectors.map(\.id.value)
-        func checkDetector(_ name: Located<String>) {
-            if !detectorIDs.contains(name.value), !policy.unreadable.contains("detector:\(name.value)") {
-                let hint = Suggest.closest(name.value, in: detectorIDs).map { "; did you mean '\($0)'?" } ?? ""
-                diagnostics.append(Diagnostic(.error, code: PolicyCode.unknownDetector, "unknown detector '\(name.value)'\(hint)", at: name.location))
-            }
-        }
-        if let defaultChannel = policy.defaultChannel {
-            checkChannel(defaultChannel)
-        } else if !policy.unreadable.contains("default_channel") {
-            diagnostics.append(Diagnostic(.error, code: PolicyCode.noDefaultChannel, "the policy needs a 'default_channel' (used when the caller names none)",
-                                          at: SourceLocation(file: policy.file, line: 1, column: 1)))
-        }
-        for (_, channel) in policy.email.domains { checkChannel(channel) }
-        if let other = policy.email.otherwise { checkChannel(other) }
-        var ruleIDs = Set<String>()
-        for rule in policy.rules {
-            if !ruleIDs.insert(rule.id.value).inserted {
-                diagnostics.append(Diagnostic(.error, code: PolicyCode.duplicate, "rule '\(rule.id.value)' is declared twice", at: rule.id.location))
-            }
-            rule.detectors?.forEach(checkDetector)
-            if case let .names(names) = rule.channels { names.forEach(checkChannel) }
-        }
-        for entry in policy.allowlist { entry.detectors?.forEach(checkDetector) }
-        for example in policy.examples { example.channel.map(checkChannel) }
+        // References, duplicates and selectors are the policy's own consistency: RedlinePolicy judges them.
+        diagnostics += PolicyValidator.errors(policy)
         var allowlist = Allowlist()
         do {
             allowlist = try Allowlist(policy: policy, detectors: compiled, limits: limits)
@@ -135,12 +98,18 @@ public final class Pipeline: Sendable {
             all += error.diagnostics
         }
         if let pipeline, !all.contains(where: { $0.severity == .error }) { return pipeline }
-        let ordered = all.enumerated().sorted { a, b in
-            let la = a.element.location, lb = b.element.location
-            let ka = (la?.line ?? 0, la?.column ?? 0, a.offset), kb = (lb?.line ?? 0, lb?.column ?? 0, b.offset)
-            return ka < kb
-        }.map(\.element)
-        throw DiagnosticList(ordered)
+        throw DiagnosticList(PolicyValidator.ordered(all.filter { $0.severity == .error }))
+    }
+
+    /// What `redline policy check` reports: the pipeline when the policy has no error, and every
+    /// error and warning (``PolicyValidator/warnings(_:)``) in file order.
+    public static func check(yaml: String, file: String, key: [UInt8]? = nil, keyIsPlaceholder: Bool = false) -> (pipeline: Pipeline?, diagnostics: [Diagnostic]) {
+        do {
+            let pipeline = try compile(yaml: yaml, file: file, key: key, keyIsPlaceholder: keyIsPlaceholder)
+            return (pipeline, PolicyValidator.ordered(PolicyValidator.warnings(pipeline.policy)))
+        } catch {
+            return (nil, error.diagnostics)
+        }
     }
 
     static func kind(for spec: DetectorSpec, diagnostics: inout [Diagnostic]) -> DetectorKind? {
@@ -151,7 +120,10 @@ public final class Pipeline: Sendable {
         }
         if spec.kind.value == "regex" {
             guard let pattern = spec.pattern else {
-                diagnostics.append(Diagnostic(.error, code: PolicyCode.missingField, "regex detector '\(spec.id.value)' needs a 'pattern'", at: spec.id.location))
+                // After the misspelt key's "did you mean" when there is one: the cause reads first.
+                let typo = spec.misspelt["pattern"]
+                let message = "regex detector '\(spec.id.value)' needs a 'pattern'" + (typo.map { " ('\($0.value)' is not 'pattern')" } ?? "")
+                diagnostics.append(Diagnostic(.error, code: PolicyCode.missingField, message, at: typo?.location ?? spec.id.location))
                 return nil
             }
             var options: PatternOptions = []

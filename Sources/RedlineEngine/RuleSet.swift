@@ -35,17 +35,7 @@ public struct RuleSet: Sendable {
             } else {
                 detectors = Set(detectorIDs.indices)
             }
-            let applies: Set<String>
-            switch spec.channels {
-            case .all:
-                applies = Set(channels.keys)
-            case let .names(names):
-                applies = Set(names.map(\.value))
-            case let .attributes(wanted):
-                applies = Set(policy.channels.filter { channel in
-                    wanted.allSatisfy { channel.attributes[$0.key] ?? false == $0.value }
-                }.map(\.name.value))
-            }
+            let applies = Set(PolicyValidator.channels(for: spec.channels, in: policy))
             return Rule(id: spec.id.value, detectors: detectors, channels: applies, action: spec.action,
                         minInstances: spec.minInstances, message: spec.message)
         }

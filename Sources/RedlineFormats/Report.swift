@@ -74,6 +74,8 @@ public struct ReportContext: Sendable {
     public var detectors: [(id: String, kind: String, summary: String)]
     /// Rule id → sender message, for SARIF help texts.
     public var ruleMessages: [String: String]
+    /// How the policy was found (`from --policy`, `.redline.yaml found walking up…`), for the text report.
+    public var policyOrigin = ""
 
     public init(toolVersion: String, policyName: String, policySHA256: String, policySource: String,
                 detectors: [(id: String, kind: String, summary: String)], ruleMessages: [String: String]) {
@@ -102,7 +104,7 @@ extension ReportFormat {
     /// A sink writing this format through `write`.
     public func makeSink(context: ReportContext, color: Bool, write: @escaping ([UInt8]) -> Void) -> ReportSink {
         switch self {
-        case .text: TextReport(color: color, write: write)
+        case .text: TextReport(color: color, context: context, write: write)
         case .jsonl: JSONLReport(context: context, write: write)
         case .json: JSONReport(context: context, write: write)
         case .sarif: SARIFReport(context: context, write: write)
@@ -114,10 +116,12 @@ extension ReportFormat {
 /// `path:#record:col`. Colour only when asked (the caller checks the TTY and NO_COLOR).
 final class TextReport: ReportSink {
     let color: Bool
+    let context: ReportContext?
     let write: ([UInt8]) -> Void
 
-    init(color: Bool, write: @escaping ([UInt8]) -> Void) {
+    init(color: Bool, context: ReportContext? = nil, write: @escaping ([UInt8]) -> Void) {
         self.color = color
+        self.context = context
         self.write = write
     }
 
@@ -168,7 +172,14 @@ final class TextReport: ReportSink {
         write(line)
     }
 
-    func finish(_ summary: ReportSummary) {}
+    /// After the findings (none: nothing at all, so a clean check stays silent), one line naming
+    /// the policy that decided them and how it was found.
+    func finish(_ summary: ReportSummary) {
+        guard summary.findings > 0, let context else { return }
+        let plural = summary.findings == 1 ? "finding" : "findings"
+        let origin = context.policyOrigin.isEmpty ? "" : ", \(context.policyOrigin)"
+        write(Array("-- \(summary.findings) \(plural); policy '\(context.policyName)' (\(context.policySource)\(origin))\n".utf8))
+    }
 }
 
 /// One JSON object per finding, then one summary object (`"type": "summary"`).

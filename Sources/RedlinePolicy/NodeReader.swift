@@ -11,7 +11,25 @@ final class NodeReader {
     static let maxNodes = 200_000
     private(set) var exhausted = false
 
+    /// Unknown keys that look like a misspelling of a known one, per mapping (by the mapping's
+    /// position): suggested key → where the misspelt key is. A field then reported missing is
+    /// reported at the misspelling, right after its "did you mean", so the cause reads first.
+    private var misspelt: [SourceLocation: [String: Located<String>]] = [:]
+
     init(file: String) { self.file = file }
+
+    /// The misspelt keys of mapping `node`: the key it suggested → the misspelt key.
+    func misspellings(in node: Node) -> [String: Located<String>] { misspelt[location(node)] ?? [:] }
+
+    /// Reports that mapping `node` lacks `field`: at the key that looks like a misspelling of it
+    /// (after that key's "did you mean"), else at the mapping.
+    func missing(_ field: String, in node: Node, _ message: String) {
+        if let typo = misspellings(in: node)[field] {
+            error(PolicyCode.missingField, "\(message) ('\(typo.value)' is not '\(field)')", at: typo.location)
+        } else {
+            error(PolicyCode.missingField, message, at: node)
+        }
+    }
 
     func location(_ node: Node) -> SourceLocation {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
@@ -80,8 +98,10 @@ final class NodeReader {
                 continue
             }
             if !allowed.isEmpty && !allowed.contains(name) {
-                let hint = Suggest.closest(name, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+                let suggestion = Suggest.closest(name, in: allowed)
+                let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
                 error(PolicyCode.unknownKey, "unknown key '\(name)' in \(what)\(hint)", at: key)
+                if let suggestion { misspelt[location(node), default: [:]][suggestion] = Located(name, at: location(key)) }
                 continue
             }
             result[name] = value
@@ -129,7 +149,9 @@ final class NodeReader {
             default: exact = nil
             }
         }
-        return Located(scalar.string, at: location(node), exactColumn: exact)
+        var located = Located(scalar.string, at: location(node), exactColumn: exact)
+        located.doubleQuoted = scalar.style == .doubleQuoted
+        return located
     }
 
     func strings(_ node: Node, what: String) -> [Located<String>] {
@@ -224,4 +246,16 @@ public enum PolicyCode {
     /// another key (P040); a column the index does not have (P041).
     public static let exactDataIndex = "P040"
     public static let unknownColumn = "P041"
+    /// A channel selector (`channels: { encrypted: false }`) names an attribute no channel has.
+    public static let unknownAttribute = "P017"
+
+    // Warnings: the policy works, but probably not as meant. `policy check --strict` fails on them.
+    /// A rule that applies to no channel (or to no detector).
+    public static let ruleAppliesNowhere = "P101"
+    /// A detector that no rule uses: its findings are only ever reported as `allow`.
+    public static let unusedDetector = "P102"
+    /// A rule that never decides: an earlier or stricter rule wins on every channel and detector it names.
+    public static let shadowedRule = "P103"
+    /// A double-quoted pattern holding control characters YAML made from its escapes (`"\b"`).
+    public static let controlCharacters = "P104"
 }

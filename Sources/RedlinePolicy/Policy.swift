@@ -7,6 +7,9 @@ public struct Located<Value: Sendable>: Sendable {
     /// For string scalars: the column where the characters start, when each character of the
     /// value maps to one column (plain and single-quoted scalars on one line); nil otherwise.
     public var exactColumn: Int?
+    /// For string scalars: written in double quotes, where YAML itself reads backslash escapes
+    /// (`"\b"` is a backspace before any regex sees it).
+    public var doubleQuoted = false
 
     public init(_ value: Value, at location: SourceLocation, exactColumn: Int? = nil) {
         self.value = value
@@ -29,6 +32,9 @@ public struct Policy: Sendable {
     public var channels: [ChannelSpec]
     public var defaultChannel: Located<String>?
     public var email: EmailRouting
+    /// `paths:` — folder globs (relative to a scanned root, `**` any depth) → channel, for `scan`;
+    /// first match wins.
+    public var paths: [(pattern: Located<String>, channel: Located<String>)] = []
     public var rules: [RuleSpec]
     public var allowlist: [AllowEntry]
     public var examples: [PolicyExample]
@@ -91,6 +97,8 @@ public struct DetectorSpec: Sendable {
     public var corroborate: [Located<String>] = []
     public var minCorroborating: Located<Int>?
     public var location: SourceLocation
+    /// Unknown keys of this detector that look like a misspelt known key: known key → the typo.
+    public var misspelt: [String: Located<String>] = [:]
 }
 
 public struct ChannelSpec: Sendable {
@@ -129,6 +137,9 @@ public struct RuleSpec: Sendable {
     public var minInstances: Int = 1
     public var message: String?
     public var location: SourceLocation
+    /// The attribute names of an attribute selector, with their positions (checked against the
+    /// attributes the channels declare: a misspelt one would otherwise match every or no channel).
+    public var selectorAttributes: [Located<String>] = []
 }
 
 public struct AllowEntry: Sendable {

@@ -41,8 +41,9 @@ public enum PolicyLoader {
 
     static func syntaxDiagnostic(_ error: YamlError, file: String, text: String = "") -> Diagnostic {
         switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return Diagnostic(.error, code: PolicyCode.syntax, "YAML syntax: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            return SyntaxHint.diagnostic(problem: problem, context: context.map { ($0.text, $0.mark.line, $0.mark.column) },
+                                         line: mark.line, column: mark.column, file: file, text: text)
         case let .duplicatedKeysInMapping(duplicates, context):
             // Yams marks the first occurrence; point at the repeated one, where the fix is.
             let first = (line: context.mark.line, column: context.mark.column)
@@ -96,7 +97,7 @@ public enum PolicyLoader {
     }
 
     static let topKeys = ["version", "name", "description", "settings", "detectors", "channels", "default_channel",
-                          "email", "rules", "allowlist", "examples"]
+                          "email", "paths", "rules", "allowlist", "examples"]
 
     static func read(_ root: Node, text: String, reader r: NodeReader) -> Policy {
         var policy = Policy(file: r.file, text: text, name: "", description: "", version: 1, settings: Settings(),
@@ -127,6 +128,12 @@ public enum PolicyLoader {
             if policy.defaultChannel == nil { policy.unreadable.insert("default_channel") }
         }
         if let node = top["email"] { policy.email = readEmail(node, r) }
+        if let node = top["paths"] {
+            for (pattern, value) in r.namedMapping(node, what: "paths") {
+                if pattern.value.isEmpty { r.error(PolicyCode.invalidValue, "a path pattern cannot be empty", at: pattern.location) }
+                if let channel = r.string(value, what: "channel for path '\(pattern.value)'") { policy.paths.append((pattern, channel)) }
+            }
+        }
         if let node = top["rules"] {
             policy.rules = r.sequence(node, what: "rules").compactMap { readRule($0, r) }
         }
@@ -160,10 +167,11 @@ public enum PolicyLoader {
     static func readDetector(_ id: Located<String>, _ node: Node, _ r: NodeReader) -> DetectorSpec? {
         guard let map = r.mapping(node, what: "detector '\(id.value)'", allowed: detectorKeys) else { return nil }
         guard let kindNode = map["kind"], let kind = r.string(kindNode, what: "kind") else {
-            if map["kind"] == nil { r.error(PolicyCode.missingField, "detector '\(id.value)' needs a 'kind'", at: node) }
+            if map["kind"] == nil { r.missing("kind", in: node, "detector '\(id.value)' needs a 'kind'") }
             return nil
         }
         var spec = DetectorSpec(id: id, kind: kind, location: r.location(node))
+        spec.misspelt = r.misspellings(in: node)
         if let value = map["keywords"] { spec.keywords = r.strings(value, what: "keywords").map(\.value) }
         if let value = map["window"] { spec.window = r.int(value, what: "window", range: 0...10_000) }
         if let value = map["min_confidence"], let choice = r.choice(value, what: "min_confidence", choices: Confidence.allCases.map(\.name)) {
@@ -214,7 +222,12 @@ public enum PolicyLoader {
             }
         }
         for required in ["encrypted", "external"] where channel.attributes[required] == nil {
-            r.error(PolicyCode.missingField, "channel '\(name.value)' needs '\(required): true|false'", at: node)
+            // Other attributes are allowed, so a misspelling is not an unknown key: name it here.
+            let typo = mapping.compactMap { $0.key.scalar?.string }.first { $0 != required && Suggest.closest($0, in: [required]) != nil
+                && !["encrypted", "external", "description"].contains($0) }
+            let key = typo.flatMap { name in mapping.first { $0.key.scalar?.string == name }?.key }
+            let message = "channel '\(name.value)' needs '\(required): true|false'" + (typo.map { "; did you mean '\(required)' for '\($0)'?" } ?? "")
+            r.error(PolicyCode.missingField, message, at: key ?? node)
         }
         return channel
     }
@@ -236,7 +249,7 @@ public enum PolicyLoader {
     static func readRule(_ node: Node, _ r: NodeReader) -> RuleSpec? {
         guard let map = r.mapping(node, what: "rule", allowed: ["id", "detectors", "channels", "action", "min_instances", "message", "description"]) else { return nil }
         guard let idNode = map["id"], let id = r.string(idNode, what: "rule id") else {
-            if map["id"] == nil { r.error(PolicyCode.missingField, "every rule needs an 'id'", at: node) }
+            if map["id"] == nil { r.missing("id", in: node, "every rule needs an 'id'") }
             return nil
         }
         // A missing or invalid action is reported; the rule is still read (as `block`, never used
@@ -245,21 +258,24 @@ public enum PolicyLoader {
         if let actionNode = map["action"] {
             actionName = r.choice(actionNode, what: "action", choices: Action.allCases.map(\.name)) ?? actionName
         } else {
-            r.error(PolicyCode.missingField, "rule '\(id.value)' needs an 'action' (allow, flag, redact, block)", at: node)
+            r.missing("action", in: node, "rule '\(id.value)' needs an 'action' (allow, flag, redact, block)")
         }
         var detectors: [Located<String>]?
         if let value = map["detectors"] {
             let list = r.strings(value, what: "detectors")
             detectors = list.contains { $0.value == "*" } ? nil : list
         } else {
-            r.error(PolicyCode.missingField, "rule '\(id.value)' needs 'detectors' (a list of detector ids, or '*')", at: node)
+            r.missing("detectors", in: node, "rule '\(id.value)' needs 'detectors' (a list of detector ids, or '*')")
         }
         var channels = ChannelSelector.all
+        var selectorKeys: [Located<String>] = []
         if let value = map["channels"] {
             if case let .mapping(mapping) = value {
                 var attributes: [String: Bool] = [:]
                 for (key, flag) in mapping {
-                    if let name = key.scalar?.string, let bool = r.bool(flag, what: "channel attribute '\(name)'") { attributes[name] = bool }
+                    guard let name = r.string(key, what: "a channel attribute") else { continue }
+                    selectorKeys.append(name)
+                    if let bool = r.bool(flag, what: "channel attribute '\(name.value)'") { attributes[name.value] = bool }
                 }
                 channels = .attributes(attributes)
             } else {
@@ -268,6 +284,7 @@ public enum PolicyLoader {
             }
         }
         var rule = RuleSpec(id: id, detectors: detectors, channels: channels, action: Action(name: actionName)!, location: r.location(node))
+        rule.selectorAttributes = selectorKeys
         if let value = map["min_instances"], let count = r.int(value, what: "min_instances", range: 1...100_000) { rule.minInstances = count }
         if let value = map["message"] { rule.message = r.string(value, what: "message")?.value }
         return rule
@@ -296,11 +313,11 @@ public enum PolicyLoader {
     static func readExample(_ node: Node, _ r: NodeReader) -> PolicyExample? {
         guard let map = r.mapping(node, what: "example", allowed: ["text", "channel", "verdict"]) else { return nil }
         guard let textNode = map["text"], let text = r.string(textNode, what: "text") else {
-            if map["text"] == nil { r.error(PolicyCode.missingField, "every example needs a 'text'", at: node) }
+            if map["text"] == nil { r.missing("text", in: node, "every example needs a 'text'") }
             return nil
         }
         guard let verdictNode = map["verdict"] else {
-            r.error(PolicyCode.missingField, "every example needs a 'verdict'", at: node)
+            r.missing("verdict", in: node, "every example needs a 'verdict'")
             return nil
         }
         guard let verdict = r.choice(verdictNode, what: "verdict", choices: Action.allCases.map(\.name)) else { return nil }

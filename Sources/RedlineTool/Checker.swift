@@ -19,7 +19,7 @@ public enum Checker {
         var file: Destination?
         if let path = options.output {
             do {
-                file = try Destination(path: path)
+                file = try Destination(path: path, readableByUmask: true)   // a report: masked data only
                 out = file!.stream
             } catch {
                 printError("redline: \(error)")
@@ -31,7 +31,9 @@ public enum Checker {
         let color = options.color ?? (options.output == nil && out.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
                                       && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         var writeError: Error?
-        let sink = options.format.makeSink(context: reportContext(pipeline), color: color) { bytes in
+        var context = reportContext(pipeline)
+        context.policyOrigin = options.policy.origin.description
+        let sink = options.format.makeSink(context: context, color: color) { bytes in
             guard writeError == nil else { return }
             do { try out.write(bytes) } catch { writeError = error }
         }

@@ -146,7 +146,10 @@ public final class AtomicFile {
     /// Test seam: called before each flush; returning an errno makes that write fail.
     nonisolated(unsafe) public static var faultInjection: ((String) -> Int32?)?
 
-    public init(path: String) throws {
+    /// `readableByUmask`: a new file gets mode 0666 less the process umask, as any file the user
+    /// creates (reports holding masked data only); otherwise a new file is 0600. An existing
+    /// file keeps its mode either way.
+    public init(path: String, readableByUmask: Bool = false) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
@@ -156,7 +159,22 @@ public final class AtomicFile {
         temporary = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast().map { $0 } + [0])
         stream = OutputStream(fd: fd, name: path)
         var info = stat()
-        if stat(path, &info) == 0 { fchmod(fd, info.st_mode & 0o7777) }
+        if stat(path, &info) == 0 {
+            fchmod(fd, info.st_mode & 0o7777)
+        } else if readableByUmask {
+            fchmod(fd, 0o666 & ~AtomicFile.umaskValue())
+        }
+    }
+
+    /// The process umask, read without changing it (umask(2) can only be read by setting it,
+    /// which races with other threads creating files): from /proc/self/status, else 022.
+    static func umaskValue() -> mode_t {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+           let value = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8) {
+            return value
+        }
+        return 0o022
     }
 
     /// Flushes, syncs and renames over the target.
@@ -203,7 +221,8 @@ public final class Destination {
     private let atomic: AtomicFile?
     private let fd: Int32?
 
-    public init(path: String) throws {
+    /// `readableByUmask`: see ``AtomicFile/init(path:readableByUmask:)``.
+    public init(path: String, readableByUmask: Bool = false) throws {
         var info = stat()
         if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
             let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
@@ -212,7 +231,7 @@ public final class Destination {
             atomic = nil
             stream = OutputStream(fd: fd, name: path)
         } else {
-            let file = try AtomicFile(path: path)
+            let file = try AtomicFile(path: path, readableByUmask: readableByUmask)
             atomic = file
             fd = nil
             stream = file.stream

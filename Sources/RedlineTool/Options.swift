@@ -2,6 +2,7 @@ import Foundation
 import RedlineCore
 import RedlineEngine
 import RedlineFormats
+import RedlinePolicy
 
 /// Input modes of `check` and `redact`.
 public enum InputMode: String, Sendable, CaseIterable {
@@ -64,6 +65,11 @@ public struct PolicyOptions: Sendable {
         }
     }
 
+    /// How the policy is found: `--policy`, `REDLINE_POLICY`, `.redline.yaml` walking up, or embedded.
+    public var origin: PolicySource.Origin {
+        PolicySource.discover(explicit: policy, environment: environment, directory: directory).origin
+    }
+
     /// Loads and compiles the policy, printing every diagnostic on failure.
     public func loadPipeline() -> Pipeline? {
         let source = PolicySource.resolve(explicit: policy, environment: environment, directory: directory)
@@ -71,7 +77,7 @@ public struct PolicyOptions: Sendable {
             let key = try KeySource.load(keyFile: keyFile, environment: environment)
             return try source.compile(key: key)
         } catch let list as DiagnosticList {
-            for diagnostic in list.diagnostics { printError(diagnostic.description) }
+            for diagnostic in list.diagnostics { printError(diagnostic.detailed) }
             printError("redline: policy \(source.displayName) has \(list.errors.count) error(s); nothing was checked")
         } catch {
             printError("redline: \(error)")
@@ -128,4 +134,19 @@ public struct RedactOptions: Sendable {
     /// Append one audit record per input to this log (`--audit`).
     public var audit: String?
     public init() {}
+}
+
+/// Checks an option's value against its choices, with "did you mean" for a misspelling.
+public enum OptionChoice {
+    /// Nil when `value` is one of `choices`, else the message to show (exit 2).
+    public static func problem(_ value: String, option: String, choices: [String]) -> String? {
+        guard !choices.contains(value) else { return nil }
+        let hint = suggestion(value, in: choices).map { "; did you mean '\($0)'?" } ?? ""
+        return "\(option) must be one of \(choices.joined(separator: ", ")), got '\(value)'\(hint)"
+    }
+
+    /// The closest of `candidates` to `word` (a misspelt subcommand or value), if any is close.
+    public static func suggestion(_ word: String, in candidates: [String]) -> String? {
+        Suggest.closest(word, in: candidates)
+    }
 }

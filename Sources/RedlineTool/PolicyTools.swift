@@ -2,47 +2,76 @@ import RedlineCore
 import RedlineDetectors
 import RedlineEngine
 import RedlinePolicy
+import RedlineFormats
 
 /// `redline policy check|test|explain` and `redline detectors`. Each returns an exit code and
 /// writes to the given stream.
 public enum PolicyTools {
-    static func compile(_ path: String, _ environment: [String: String], keyFile: String? = nil) -> (Pipeline?, [Diagnostic]) {
-        let source = PolicySource.file(path)
-        do {
-            // The real key when there is one (exact_data indexes are checked against it); otherwise a
-            // placeholder lets `hash` styles compile, and exact_data detectors report the missing key.
-            let key = try KeySource.load(keyFile: keyFile, environment: environment)
-            return (try source.compile(key: key ?? Array("policy-check".utf8), keyIsPlaceholder: key == nil), [])
-        } catch let error as DiagnosticList {
-            return (nil, error.diagnostics)
-        } catch let diagnostic as Diagnostic {
-            return (nil, [diagnostic])
-        } catch {
-            return (nil, [])
+    /// Which policy a policy command works on: `--policy` (or the command's FILE argument), else
+    /// the discovery every command uses (REDLINE_POLICY, `.redline.yaml` walking up, embedded);
+    /// and the key (`--key-file`, else REDLINE_KEY) that exact_data indexes are checked against.
+    public struct Choice: Sendable {
+        public var explicit: String?
+        public var environment: [String: String]
+        public var directory: String?
+        public var keyFile: String?
+        public init(explicit: String?, environment: [String: String], directory: String?, keyFile: String? = nil) {
+            self.explicit = explicit
+            self.environment = environment
+            self.directory = directory
+            self.keyFile = keyFile
+        }
+        var discovered: (source: PolicySource, origin: PolicySource.Origin) {
+            PolicySource.discover(explicit: explicit, environment: environment, directory: directory)
         }
     }
 
-    /// Prints every diagnostic as `file:line:col: error[CODE]: message`. 0 when valid, 2 otherwise.
-    public static func check(_ path: String, environment: [String: String], keyFile: String? = nil, out: OutputStream) throws -> Int32 {
-        let (pipeline, diagnostics) = compile(path, environment, keyFile: keyFile)
-        for diagnostic in diagnostics { printError(diagnostic.description) }
+    static func compile(_ choice: Choice) -> (Pipeline?, [Diagnostic], PolicySource, PolicySource.Origin) {
+        let (source, origin) = choice.discovered
+        let key: [UInt8]?
+        do {
+            key = try KeySource.load(keyFile: choice.keyFile, environment: choice.environment)
+        } catch {
+            return (nil, [error], source, origin)
+        }
+        // The real key when there is one (exact_data indexes are checked against it); otherwise a
+        // placeholder lets `hash` styles compile, and exact_data detectors report the missing key.
+        let (pipeline, diagnostics) = source.check(key: key ?? Array("policy-check".utf8), keyIsPlaceholder: key == nil)
+        return (pipeline, diagnostics, source, origin)
+    }
+
+    /// Prints every error and warning as `file:line:col: error[CODE]: message` (with the source
+    /// line and a hint where there is one). 0 when valid, 2 on an error, or on a warning with `strict`.
+    public static func check(_ choice: Choice, strict: Bool = false, out: OutputStream) throws -> Int32 {
+        let (pipeline, diagnostics, source, origin) = compile(choice)
+        for diagnostic in diagnostics { printError(diagnostic.detailed) }
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
         guard let pipeline else {
-            printError("\(path): \(diagnostics.filter { $0.severity == .error }.count) error(s)")
+            printError("\(source.displayName): \(errors) error(s)" + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
             return ExitStatus.error
         }
-        try out.write("\(path): ok: policy '\(pipeline.policy.name)', \(pipeline.detectors.count) detectors, "
-                      + "\(pipeline.rules.channelOrder.count) channels, \(pipeline.rules.rules.count) rules\n")
+        if strict && warnings > 0 {
+            printError("\(source.displayName): \(warnings) warning(s), fatal with --strict")
+            return ExitStatus.error
+        }
+        let warned = warnings > 0 ? ", \(warnings) warning(s)" : ""
+        try out.write("\(source.displayName): ok: policy '\(pipeline.policy.name)' (\(origin.description)), \(pipeline.detectors.count) detectors, "
+                      + "\(pipeline.rules.channelOrder.count) channels, \(pipeline.rules.rules.count) rules\(warned)\n")
         return ExitStatus.clean
     }
 
-    /// Runs the policy's examples: pass/fail per example; 1 if any fails, 2 if the policy is invalid.
-    public static func test(_ path: String, environment: [String: String], keyFile: String? = nil, out: OutputStream) throws -> Int32 {
-        let (pipeline, diagnostics) = compile(path, environment, keyFile: keyFile)
-        for diagnostic in diagnostics { printError(diagnostic.description) }
+    /// Runs the policy's examples: pass/fail per example (a failure shows the example's text);
+    /// 1 if any fails, 2 if the policy is invalid. `failuresOnly` leaves out the PASS lines.
+    public static func test(_ choice: Choice, failuresOnly: Bool = false, out: OutputStream) throws -> Int32 {
+        let (pipeline, diagnostics, _, _) = compile(choice)
+        for diagnostic in diagnostics where diagnostic.severity == .error { printError(diagnostic.detailed) }
         guard let pipeline else { return ExitStatus.error }
         let outcomes = pipeline.runExamples()
-        for outcome in outcomes {
+        for outcome in outcomes where !(failuresOnly && outcome.passed) {
             try out.write("\(outcome.passed ? "PASS" : "FAIL") \(outcome.location): \(outcome.description): \(outcome.detail)\n")
+            // Examples are the policy author's own text, not message content: shown as written.
+            if !outcome.passed { try out.write("    text: \(JSONText.quoted(outcome.text))\n") }
         }
         let failed = outcomes.filter { !$0.passed }.count
         try out.write("\(outcomes.count - failed) passed, \(failed) failed\n")
@@ -50,17 +79,17 @@ public enum PolicyTools {
     }
 
     /// Describes in words what the compiled pipeline does, per channel.
-    public static func explain(_ path: String?, channel: String?, environment: [String: String], keyFile: String? = nil,
-                               out: OutputStream) throws -> Int32 {
-        let pipeline: Pipeline
-        if let path {
-            let (compiled, diagnostics) = compile(path, environment, keyFile: keyFile)
-            for diagnostic in diagnostics { printError(diagnostic.description) }
-            guard let compiled else { return ExitStatus.error }
-            pipeline = compiled
-        } else {
-            do { pipeline = try PolicySource.embeddedDefault.compile(key: Array("explain".utf8)) } catch { return ExitStatus.error }
+    public static func explain(_ choice: Choice, channel: String?, out: OutputStream) throws -> Int32 {
+        let (compiled, diagnostics, _, origin) = compile(choice)
+        for diagnostic in diagnostics where diagnostic.severity == .error { printError(diagnostic.detailed) }
+        guard let pipeline = compiled else { return ExitStatus.error }
+        if let channel, pipeline.rules.channels[channel] == nil {
+            let hint = Suggest.closest(channel, in: pipeline.rules.channelOrder).map { "; did you mean '\($0)'?" } ?? ""
+            printError("redline: no channel named '\(channel)' in policy '\(pipeline.policy.name)'\(hint) "
+                       + "(channels: \(pipeline.rules.channelOrder.joined(separator: ", ")))")
+            return ExitStatus.error
         }
+        try out.write("Policy source: \(pipeline.policy.file) (\(origin.description))\n")
         try out.write(describe(pipeline, channel: channel))
         return ExitStatus.clean
     }
@@ -107,8 +136,9 @@ public enum PolicyTools {
         return text
     }
 
-    /// `redline detectors`: every built-in kind with a description and an example.
-    public static func detectors(out: OutputStream) throws -> Int32 {
+    /// `redline detectors`: every built-in kind with a description and an example, then the
+    /// detectors of the policy in use (found as every command finds it).
+    public static func detectors(_ choice: Choice, out: OutputStream) throws -> Int32 {
         for kind in DetectorKind.builtins {
             try out.write("\(kind.id)\n  \(kind.summary)\n  example: \(kind.matchExamples.first ?? "")\n  default label: \(kind.defaultLabel)\n\n")
         }
@@ -116,7 +146,15 @@ public enum PolicyTools {
         try out.write("\(regex.id)\n  \(regex.summary)\n  example: \(regex.example)\n\n")
         let exact = DetectorKind.exactDataDocumentation
         try out.write("\(exact.id)\n  \(exact.summary)\n  example: \(exact.example)\n")
+        let (compiled, diagnostics, source, origin) = compile(choice)
+        guard let pipeline = compiled else {
+            for diagnostic in diagnostics where diagnostic.severity == .error { printError(diagnostic.detailed) }
+            return ExitStatus.error
+        }
+        try out.write("\nDetectors of policy '\(pipeline.policy.name)' (\(source.displayName), \(origin.description)):\n")
+        for (index, detector) in pipeline.detectors.enumerated() {
+            try out.write("  \(detector.id) (\(detector.kind.id)): redacted as \(pipeline.redactionDescription(index))\n")
+        }
         return ExitStatus.clean
     }
 }
-

@@ -3,12 +3,17 @@ import RedlineCore
 import RedlineFormats
 import RedlineTool
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Report every detection with the action its rule decided.",
         discussion: "Exit codes: 0 nothing reaches --fail-on; 1 something does; 2 usage, policy or input error."
     )
+    static let examples = [
+        ("redline check draft.txt", "one finding per line: file:line:col: rule [action] detector: masked excerpt"),
+        ("redline check --format jsonl --channel-field channel tickets.jsonl", "records, each on its own channel, for a SIEM"),
+        ("git diff | redline check --channel chat --fail-on block -", "standard input; exit 1 only for a block"),
+    ]
 
     @OptionGroup var shared: SharedOptions
 
@@ -27,13 +32,16 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "Files to check; standard input when none or '-'.")
     var paths: [String] = []
 
+    func validate() throws {
+        try shared.validate()
+        try Choice.check(format, "--format", ReportFormat.allCases.map(\.rawValue))
+        try Choice.check(failOn, "--fail-on", ["flag", "redact", "block"])
+        try Choice.check(color, "--color", ["auto", "always", "never"])
+    }
+
     func run() throws {
-        guard let format = ReportFormat(rawValue: format) else {
-            throw ValidationError("--format must be one of text, json, jsonl, sarif")
-        }
-        guard let failOn = Action(name: failOn), failOn != .allow else {
-            throw ValidationError("--fail-on must be one of flag, redact, block")
-        }
+        let format = ReportFormat(rawValue: format)!
+        let failOn = Action(name: failOn)!
         var options = CheckOptions()
         options.paths = paths
         options.policy = shared.policyOptions()
@@ -47,8 +55,7 @@ struct CheckCommand: ParsableCommand {
         switch color {
         case "always": options.color = true
         case "never": options.color = false
-        case "auto": options.color = nil
-        default: throw ValidationError("--color must be auto, always or never")
+        default: options.color = nil
         }
         throw ExitCode(Checker.run(options))
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import RedlineTool
 
-struct RedactCommand: ParsableCommand {
+struct RedactCommand: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "redact",
         abstract: "Write the input with the policy's redactions: a streaming filter, one record out per record in.",
@@ -10,6 +10,11 @@ struct RedactCommand: ParsableCommand {
         Exit codes: 0 output written; 2 policy or input error; 3 --on-block fail and something was blocked.
         """
     )
+    static let examples = [
+        ("tail -f chat.log | redline redact --channel chat --line-buffered", "a live transcript, one line out per line in"),
+        ("redline redact --channel-field channel --on-block marker tickets.jsonl > safe.jsonl", "records; blocked ones become a marker"),
+        ("redline redact --input eml --recipient customer@example.com < draft.eml > safe.eml", "a mail, channel from the recipient"),
+    ]
 
     @OptionGroup var shared: SharedOptions
 
@@ -28,14 +33,17 @@ struct RedactCommand: ParsableCommand {
     @Flag(name: .long, help: "Pass malformed JSONL records through unchanged instead of writing an error record.")
     var passMalformed = false
 
-    @Argument(help: "File to redact; standard input when omitted or '-'.")
+    @Argument(help: "File to redact, or '-' for standard input.")
     var path: String = "-"
 
-    func run() throws {
-        guard let onBlock = OnBlock(rawValue: onBlock) else {
-            throw ValidationError("--on-block must be one of redact, marker, fail")
-        }
+    func validate() throws {
+        try shared.validate()
+        try Choice.check(onBlock, "--on-block", OnBlock.allCases.map(\.rawValue))
         if inPlace && output != nil { throw ValidationError("--in-place and --output cannot be used together") }
+    }
+
+    func run() throws {
+        let onBlock = OnBlock(rawValue: onBlock)!
         var options = RedactOptions()
         options.path = path
         options.policy = shared.policyOptions()

@@ -17,7 +17,7 @@ struct Redline: ParsableCommand {
         exits 1 when an example fails. sendmail: 77 when the policy blocks the message.
         """,
         version: Checker.version,
-        subcommands: [CheckCommand.self, RedactCommand.self, PolicyCommand.self, DetectorsCommand.self, SendmailCommand.self, MilterCommand.self, ScanCommand.self, AuditCommand.self, EDMCommand.self]
+        subcommands: [CheckCommand.self, RedactCommand.self, PolicyCommand.self, DetectorsCommand.self, SendmailCommand.self, MilterCommand.self, ScanCommand.self, AuditCommand.self, EDMCommand.self, KeyCommand.self]
     )
 }
 
@@ -65,11 +65,22 @@ struct SharedOptions: ParsableArguments {
         return fields
     }
 
+    func validate() throws {
+        if let input { try Choice.check(input, "--input", InputMode.allCases.map(\.rawValue)) }
+    }
+
     func inputMode() throws -> InputMode? {
         guard let input else { return nil }
         guard let mode = InputMode(rawValue: input) else {
-            throw ValidationError("--input must be one of \(InputMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(OptionChoice.problem(input, option: "--input", choices: InputMode.allCases.map(\.rawValue)) ?? "bad --input")
         }
         return mode
+    }
+}
+
+/// Option values checked in `validate()`, so that argument-parser's usage line names the command.
+enum Choice {
+    static func check(_ value: String, _ option: String, _ choices: [String]) throws {
+        if let problem = OptionChoice.problem(value, option: option, choices: choices) { throw ValidationError(problem) }
     }
 }

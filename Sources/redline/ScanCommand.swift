@@ -4,7 +4,7 @@ import RedlineCore
 import RedlineTool
 
 /// `redline scan`: bulk scans of archives. Behaviour lives in ``ScanRunner`` (RedlineTool).
-struct ScanCommand: ParsableCommand {
+struct ScanCommand: ParsableCommand, HasExamples {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Scan folders and files (.eml, mbox, Maildir, .txt, .jsonl, .csv) in parallel and report what left, where and by which channel.",
@@ -12,11 +12,18 @@ struct ScanCommand: ParsableCommand {
         Folders are walked (hidden entries and symbolic links skipped); Maildir folders are recognised by cur/ and new/. \
         Per-message channel: --channel, else the mail envelope (To/Cc/Bcc through the policy's domain mapping), \
         else --channel-field for JSONL/CSV. Output order follows the walk, the same for any --jobs. \
-        CSV header: scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version. \
+        CSV header: scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,detector,message_id,date. \
         Exit codes: 0 nothing reaches --fail-on; 1 something does; 2 usage or policy error, or some input could not be \
         read or parsed (a partial scan, even when findings exist).
         """
     )
+
+    static let examples = [
+        ("redline scan --format html --output report.html /srv/mail/archive", "an archive report for a compliance review"),
+        ("redline scan --channel-map 'chat/**=chat' --channel-map 'exports/**=email-external' --format csv --output findings.csv data/",
+         "folders scanned as the channels their data left by"),
+        ("redline scan --key-file key --baseline baseline.json archive/", "only findings new since the baseline"),
+    ]
 
     @OptionGroup var shared: SharedOptions
 
@@ -29,8 +36,8 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Lowest action that makes scan exit 1: flag, redact, block.")
     var failOn: String = "flag"
 
-    @Option(name: [.short, .long], help: "Worker threads (default: every core).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.short, .long], help: ArgumentHelp("Worker threads (default: every core).", valueName: "n"))
+    var jobs: Int?
 
     @Option(name: .long, help: "Only scan files matching this glob (relative path or file name; repeatable).")
     var include: [String] = []
@@ -44,6 +51,10 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: "Write the keyed fingerprints of every finding to FILE (needs the HMAC key).")
     var writeBaseline: String?
 
+    @Option(name: .long, help: ArgumentHelp("Scan files whose path under a scanned folder matches GLOB as if --channel named CHANNEL "
+        + "(repeatable; first match wins; before the policy's paths: section).", valueName: "GLOB=CHANNEL"))
+    var channelMap: [String] = []
+
     @Flag(name: .long, help: "Text format: list every finding (check's format) before the summary.")
     var list = false
 
@@ -56,14 +67,19 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Files and folders to scan.")
     var paths: [String]
 
+    func validate() throws {
+        try shared.validate()
+        try Choice.check(format, "--format", ScanFormat.allCases.map(\.rawValue))
+        try Choice.check(failOn, "--fail-on", ["flag", "redact", "block"])
+        for mapping in channelMap {
+            if case let .failure(problem) = ChannelMapping.parse(mapping) { throw ValidationError(problem.description) }
+        }
+        guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs ?? 0)") }
+    }
+
     func run() throws {
-        guard let format = ScanFormat(rawValue: format) else {
-            throw ValidationError("--format must be one of \(ScanFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let failOn = Action(name: failOn), failOn != .allow else {
-            throw ValidationError("--fail-on must be one of flag, redact, block")
-        }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        let format = ScanFormat(rawValue: format)!
+        let failOn = Action(name: failOn)!
         var options = ScanOptions()
         options.paths = paths
         options.policy = shared.policyOptions()
@@ -74,13 +90,14 @@ struct ScanCommand: ParsableCommand {
         options.format = format
         options.output = output
         options.failOn = failOn
-        options.jobs = jobs
+        options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.quiet = quiet
         options.listFindings = list
         options.baseline = baseline
         options.writeBaseline = writeBaseline
         options.audit = shared.audit
         options.csvBOM = csvBom
+        options.channelMap = channelMap.compactMap { try? ChannelMapping.parse($0).get() }
         throw ExitCode(ScanRunner.run(options))
     }
 }

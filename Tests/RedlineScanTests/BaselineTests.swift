@@ -56,7 +56,7 @@ struct BaselineTests {
         _ = ScanRunner.run(options)
         options.writeBaseline = nil
         options.baseline = root + ".k.baseline"
-        options.policy.environment["REDLINE_KEY"] = "another-key"
+        options.policy.environment["REDLINE_KEY"] = "another-key-0123456789"
         #expect(ScanRunner.run(options) == 2)
     }
 }

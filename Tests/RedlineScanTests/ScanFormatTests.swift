@@ -26,7 +26,8 @@ struct ScanFormatTests {
         let root = try ScanFixture.archive()
         let text = try report(.csv, root: root)
         let lines = text.components(separatedBy: "\r\n")
-        #expect(lines[0] == "scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version")
+        #expect(lines[0] == "scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,"
+                + "detector,message_id,date")
         #expect(lines.dropFirst().filter { !$0.isEmpty }.allSatisfy { $0.hasPrefix("2027-01-15T08:00:00Z,") })
         #expect(text.contains(",**** **** **** 1111,"))
     }

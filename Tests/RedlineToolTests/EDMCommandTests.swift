@@ -43,7 +43,7 @@ struct EDMCommandTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let policy = directory + "/policy.yaml"
         #expect(try Redline.run(["policy", "check", policy], environment: Self.env).status == 0)
-        let wrong = try Redline.run(["policy", "check", policy], environment: ["REDLINE_KEY": "not the key"])
+        let wrong = try Redline.run(["policy", "check", policy], environment: ["REDLINE_KEY": "not the key, but long"])
         #expect(wrong.status == 2)
         #expect(wrong.stderr.contains("policy.yaml:15:12: error[P040]: index 'customers.edm': the index was built with a different key"))
         let noKey = try Redline.run(["policy", "check", policy])

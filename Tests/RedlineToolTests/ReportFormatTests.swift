@@ -76,9 +76,9 @@ struct ReportFormatTests {
 
     @Test("with a key, fingerprints are keyed HMACs, stable across runs and different per key")
     func keyedFingerprints() throws {
-        let first = try Redline.run(["check", "--format", "jsonl"], input: Self.input, environment: ["REDLINE_KEY": "k1"])
-        let again = try Redline.run(["check", "--format", "jsonl"], input: Self.input, environment: ["REDLINE_KEY": "k1"])
-        let other = try Redline.run(["check", "--format", "jsonl"], input: Self.input, environment: ["REDLINE_KEY": "k2"])
+        let first = try Redline.run(["check", "--format", "jsonl"], input: Self.input, environment: ["REDLINE_KEY": "first-test-key-0123"])
+        let again = try Redline.run(["check", "--format", "jsonl"], input: Self.input, environment: ["REDLINE_KEY": "first-test-key-0123"])
+        let other = try Redline.run(["check", "--format", "jsonl"], input: Self.input, environment: ["REDLINE_KEY": "second-test-key-0123"])
         let print1 = try Self.json(Array(first.out.split(separator: "\n")[0].utf8))["fingerprint"] as? String
         let print2 = try Self.json(Array(again.out.split(separator: "\n")[0].utf8))["fingerprint"] as? String
         let print3 = try Self.json(Array(other.out.split(separator: "\n")[0].utf8))["fingerprint"] as? String

@@ -1,27 +1,44 @@
 import Foundation
 import RedlineCore
+import RedlineFormats
 
-/// A self-contained HTML report (inline CSS and SVG, no scripts, no external assets; works
-/// offline and passes a strict Content-Security-Policy): summary figures, charts by detector,
-/// channel, action, source folder and month (message Date), the top offending files, and the
-/// findings table (masked excerpts only; the first `rowLimit` rows).
+/// A self-contained HTML archive report (inline CSS and SVG, no scripts, no external assets;
+/// works offline and passes a strict Content-Security-Policy). It reads as an account of what an
+/// archive holds — "N findings in M files" — not as a verdict: summary figures, the detectors with
+/// their descriptions, the rules that fired with their messages, a channel × detector table,
+/// charts by detector, channel, action, source folder and month (message Date), the top offending
+/// files, and the findings (record ids and Message-IDs as in the data, anything found in them
+/// redacted; masked excerpts only; the first `rowLimit` rows).
 final class HTMLScanReport: ScanSink {
     let write: ([UInt8]) -> Void
     let rowLimit: Int
+    let context: ReportContext?
     private var rows: [String] = []
+    /// Rule id → (action, findings), in first-seen order.
+    private var rules: [(id: String, action: Action, count: Int)] = []
+    /// Channel → detector → findings.
+    private var grid: [String: [String: Int]] = [:]
 
-    init(rowLimit: Int = 2000, write: @escaping ([UInt8]) -> Void) {
+    init(rowLimit: Int = 2000, context: ReportContext? = nil, write: @escaping ([UInt8]) -> Void) {
         self.rowLimit = rowLimit
+        self.context = context
         self.write = write
     }
 
     func add(_ item: ScanItem) {
-        guard rows.count < rowLimit else { return }
         let f = item.entry.finding
-        let place = item.entry.record.map { "#\($0)" } ?? "\(f.line):\(f.column)"
-        rows.append("<tr><td>\(h(item.entry.source))</td><td>\(h(place))</td><td>\(h(item.date ?? ""))</td><td>\(h(item.entry.channel))</td>"
-            + "<td>\(h(f.detector))</td><td>\(h(f.rule ?? "–"))</td><td><span class=\"a \(f.action.name)\">\(f.action.name)</span></td>"
-            + "<td><code>\(h(f.excerpt))</code></td></tr>")
+        grid[item.entry.channel, default: [:]][f.detector, default: 0] += 1
+        if let rule = f.rule {
+            if let index = rules.firstIndex(where: { $0.id == rule }) { rules[index].count += 1 } else { rules.append((rule, f.action, 1)) }
+        }
+        guard rows.count < rowLimit else { return }
+        let place = item.entry.record.map { "message/record \($0 + 1)" } ?? "line \(f.line), column \(f.column)"
+        let where_ = f.part.map { "\(place) (\($0))" } ?? place
+        // The record as the data names it: its id field, or the Message-ID (both redacted where they hold a finding).
+        let record = item.entry.id ?? item.messageID ?? ""
+        rows.append("<tr><td>\(h(item.entry.source))</td><td>\(h(where_))</td><td><code>\(h(record))</code></td><td>\(h(item.date ?? ""))</td>"
+            + "<td>\(h(item.entry.channel))</td><td>\(h(f.detector))</td><td>\(h(f.rule ?? "–"))</td>"
+            + "<td><span class=\"a \(f.action.name)\">\(f.action.name)</span></td><td><code>\(h(f.excerpt))</code></td></tr>")
     }
 
     func finish(_ t: ScanTotals) {
@@ -30,7 +47,7 @@ final class HTMLScanReport: ScanSink {
         <html lang="en"><head><meta charset="utf-8">
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Redline scan report</title>
+        <title>Redline archive report</title>
         <style>
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",sans-serif;margin:0;color:#1d2330;background:#f4f6fa}
         header{background:#1d2330;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#b9c2d4}
@@ -48,17 +65,18 @@ final class HTMLScanReport: ScanSink {
         .note{color:#5b6475;font-size:12px}.errors li{color:#b3261e}
         svg text{font-size:12px;fill:#1d2330}
         </style></head><body>
-        <header><h1>Redline scan report</h1>
+        <header><h1>Redline archive report</h1>
+        <p id="headline">\(h(HTMLScanReport.headline(t)))</p>
         <p>Policy \(h(t.policyName)) · sha256 \(h(String(t.policySHA256.prefix(16)))) · scanned \(h(t.scannedAt)) · every excerpt is masked</p></header>
         <main>
         <div class="figures">
         """
-        page += figure("files", t.files) + figure("messages", t.messages) + figure("records", t.records)
-        page += figure("findings", t.findings)
+        page += figure("findings", t.findings) + figure("files with findings", t.bySource.count) + figure("files scanned", t.files)
+        page += figure("messages", t.messages) + figure("records", t.records)
         if t.suppressed > 0 { page += figure("in baseline", t.suppressed) }
-        page += figure("errors", t.errors)
-        page += "<div class=\"figure verdict-\(t.verdict.name)\"><b>\(t.verdict.name)</b><span>verdict</span></div>"
+        page += figure("inputs not scanned", t.errors)
         page += "<div class=\"figure\"><b>\(h(ScanTextReport.size(t.bytes)))</b><span>scanned</span></div></div>\n"
+        page += detectorTable(t) + ruleTable() + channelGrid(t)
         page += "<div class=\"grid\">"
         page += chart("Findings by detector", id: "chart-detector", t.byDetector)
         page += chart("Findings by channel", id: "chart-channel", t.byChannel)
@@ -71,7 +89,8 @@ final class HTMLScanReport: ScanSink {
         page += "</table></section>"
         page += "<section id=\"findings\"><h2>Findings</h2>"
         if t.findings > rows.count { page += "<p class=\"note\">The first \(rows.count) of \(t.findings) findings; the JSON, JSONL or CSV report lists them all.</p>" }
-        page += "<table><tr><th>source</th><th>where</th><th>date</th><th>channel</th><th>detector</th><th>rule</th><th>action</th><th>excerpt (masked)</th></tr>"
+        page += "<table><tr><th>source</th><th>where</th><th>record id / Message-ID</th><th>date</th><th>channel</th><th>detector</th><th>rule</th>"
+            + "<th>action</th><th>excerpt (masked)</th></tr>"
         page += rows.joined(separator: "\n")
         page += "</table></section>"
         if !t.errorMessages.isEmpty || t.errors > 0 {
@@ -82,6 +101,57 @@ final class HTMLScanReport: ScanSink {
         page += "<p class=\"note\">redline \(h(Checker.version)) · no external resources · findings hold masked excerpts and keyed fingerprints only.</p>"
         page += "</main></body></html>\n"
         write(Array(page.utf8))
+    }
+
+    /// "12 findings in 3 of 40 files (1,200 messages, 300 records)": what the archive holds.
+    static func headline(_ t: ScanTotals) -> String {
+        let findings = t.findings == 1 ? "1 finding" : "\(t.findings) findings"
+        let files = t.files == 1 ? "1 file" : "\(t.files) files"
+        var text = t.findings == 0 ? "No findings in \(files)" : "\(findings) in \(t.bySource.count) of \(files)"
+        var parts: [String] = []
+        if t.messages > 0 { parts.append(t.messages == 1 ? "1 message" : "\(t.messages) messages") }
+        if t.records > t.messages { parts.append("\(t.records - t.messages) records and texts") }
+        if !parts.isEmpty { text += " (\(parts.joined(separator: ", ")))" }
+        if t.errors > 0 { text += "; \(t.errors) inputs could not be scanned" }
+        return text
+    }
+
+    /// What each detector looks for, and how often it was found.
+    private func detectorTable(_ t: ScanTotals) -> String {
+        guard let context, !context.detectors.isEmpty else { return "" }
+        var out = "<section id=\"detectors\"><h2>What was looked for</h2><table><tr><th>detector</th><th>kind</th><th>what it finds</th><th>findings</th></tr>"
+        for detector in context.detectors {
+            out += "<tr><td>\(h(detector.id))</td><td>\(h(detector.kind))</td><td>\(h(detector.summary))</td><td>\(t.byDetector[detector.id] ?? 0)</td></tr>"
+        }
+        return out + "</table></section>"
+    }
+
+    /// The rules that decided findings, with the message the policy gives senders.
+    private func ruleTable() -> String {
+        guard !rules.isEmpty else { return "" }
+        var out = "<section id=\"rules\"><h2>Rules that applied</h2><table><tr><th>rule</th><th>action</th><th>message to senders</th><th>findings</th></tr>"
+        for rule in rules {
+            let message = context?.ruleMessages[rule.id] ?? ""
+            out += "<tr><td>\(h(rule.id))</td><td><span class=\"a \(rule.action.name)\">\(rule.action.name)</span></td>"
+                + "<td>\(message.isEmpty ? "<span class=\"note\">none</span>" : h(message))</td><td>\(rule.count)</td></tr>"
+        }
+        return out + "</table></section>"
+    }
+
+    /// Findings per channel (rows) and detector (columns).
+    private func channelGrid(_ t: ScanTotals) -> String {
+        guard !grid.isEmpty else { return "" }
+        let channels = ScanTotals.top(t.byChannel, 50).map(\.key)
+        let detectors = ScanTotals.top(t.byDetector, 50).map(\.key)
+        var out = "<section id=\"channel-detector\"><h2>Findings by channel and detector</h2><table><tr><th>channel</th>"
+        for detector in detectors { out += "<th>\(h(detector))</th>" }
+        out += "<th>total</th></tr>"
+        for channel in channels {
+            out += "<tr><td>\(h(channel))</td>"
+            for detector in detectors { out += "<td>\(grid[channel]?[detector].map(String.init) ?? "")</td>" }
+            out += "<td><b>\(t.byChannel[channel] ?? 0)</b></td></tr>"
+        }
+        return out + "</table></section>"
     }
 
     private func figure(_ label: String, _ value: Int) -> String {

@@ -13,6 +13,8 @@ public struct ScanUnit: Sendable, Equatable {
     public var folder: String
     /// A message file inside a Maildir (its identity drops the `:2,` flags).
     public var inMaildir: Bool
+    /// The channel a `--channel-map` / `paths:` glob gives it; nil when none matches.
+    public var channel: String? = nil
 }
 
 /// Walks the scan roots into an ordered list of units. The order is the walk order (entries
@@ -27,15 +29,30 @@ public struct ScanPlan: Sendable {
     let include: [String]
     let exclude: [String]
     let forced: InputMode?
+    let channelMap: [ChannelMapping]
     /// Whether Maildir messages get their sizes (a `stat` each; only a progress bar needs them).
     let measuresMessages: Bool
 
-    public init(roots: [String], include: [String] = [], exclude: [String] = [], input: InputMode? = nil, measuresMessages: Bool = true) {
+    public init(roots: [String], include: [String] = [], exclude: [String] = [], input: InputMode? = nil, measuresMessages: Bool = true,
+                channelMap: [ChannelMapping] = []) {
+        self.channelMap = channelMap
         self.include = include
         self.exclude = exclude
         self.forced = input
         self.measuresMessages = measuresMessages
-        for root in roots { add(root: root) }
+        for root in roots {
+            let first = units.count
+            add(root: root)
+            if !channelMap.isEmpty {
+                for index in first..<units.count { units[index].channel = channel(for: units[index].path, root: root) }
+            }
+        }
+    }
+
+    /// The channel of the first mapping whose glob matches the path under its root (or the path as given).
+    func channel(for path: String, root: String) -> String? {
+        let relative = ScanPlan.relative(path, to: root)
+        return channelMap.first { fnmatch($0.pattern, relative, 0) == 0 || fnmatch($0.pattern, path, 0) == 0 }?.channel
     }
 
     public var totalBytes: Int { units.reduce(0) { $0 + $1.size } }

@@ -24,6 +24,9 @@ public struct ScanTotals: Sendable {
     public var verdict: Action = .allow
     public var policyName = ""
     public var policySHA256 = ""
+    /// The policy file (or `<embedded uk-default>`) and how it was found.
+    public var policySource = ""
+    public var policyOrigin = ""
     /// When the scan started (UTC ISO 8601; `SOURCE_DATE_EPOCH` when set, for reproducible reports).
     public var scannedAt = ""
     public init() {}
@@ -95,7 +98,7 @@ final class ScanTextReport: ScanSink {
     func finish(_ t: ScanTotals) {
         var out = list && t.findings > 0 ? "\n" : ""
         out += "redline scan: \(t.files) files, \(t.messages) messages, \(t.records) records/messages/texts, \(ScanTextReport.size(t.bytes))\n"
-        out += "policy \(t.policyName) (sha256 \(t.policySHA256.prefix(12))); verdict \(t.verdict.name)\n"
+        out += "policy \(t.policyName) (sha256 \(t.policySHA256.prefix(12))) from \(t.policySource) (\(t.policyOrigin)); verdict \(t.verdict.name)\n"
         out += "findings: \(t.findings)"
         if t.suppressed > 0 { out += " new (\(t.suppressed) in the baseline not shown)" }
         out += "\n"
@@ -133,14 +136,17 @@ final class ScanTextReport: ScanSink {
 }
 
 /// CSV for spreadsheets (RFC 4180, CRLF line ends). The header is fixed and documented:
-/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version`.
+/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,detector,message_id,date`.
 /// `severity` is info/low/medium/high for allow/flag/redact/block; `record_id` is the record's id
 /// field, else its 0-based index (mbox message, JSONL line, CSV row), empty for files;
 /// `fingerprint` is the keyed baseline fingerprint (empty without a key); `policy_version` is
-/// `name@sha256-prefix`. Every text cell goes through the formula-injection guard.
+/// `name@sha256-prefix`; `detector` is the policy's detector id; for mail, `message_id` is the
+/// Message-ID as written (anything a detector finds in it redacted) and `date` the Date header's
+/// day as `yyyy-mm-dd`, both empty for other inputs. Every text cell goes through the
+/// formula-injection guard.
 final class CSVScanReport: ScanSink {
     static let header = ["scanned_at", "source", "record_id", "channel", "rule_id", "severity", "action", "line", "column",
-                         "excerpt_masked", "fingerprint", "policy_version"]
+                         "excerpt_masked", "fingerprint", "policy_version", "detector", "message_id", "date"]
     let write: ([UInt8]) -> Void
     let scannedAt: String
     let policyVersion: String
@@ -165,7 +171,8 @@ final class CSVScanReport: ScanSink {
         let f = item.entry.finding
         let record = item.entry.id ?? item.entry.record.map(String.init) ?? ""
         let cells = [scannedAt, item.entry.source, record, item.entry.channel, f.rule ?? "", CSVScanReport.severity(f.action), f.action.name,
-                     String(f.line), String(f.column), f.excerpt, item.fingerprint, policyVersion]
+                     String(f.line), String(f.column), f.excerpt, item.fingerprint, policyVersion,
+                     f.detector, item.messageID ?? "", item.date ?? ""]
         write(Array((cells.map(CSVRecord.spreadsheetCell).joined(separator: ",") + "\r\n").utf8))
     }
 

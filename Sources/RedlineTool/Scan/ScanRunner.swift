@@ -38,6 +38,14 @@ public enum ScanRunner {
             printError("redline: \(error.description)")
             return ExitStatus.error
         }
+        // Folder → channel: the command line's mappings first, then the policy's `paths:`.
+        let channelMap = options.channelMap + pipeline.policy.paths.map { ChannelMapping(pattern: $0.pattern.value, channel: $0.channel.value) }
+        for mapping in options.channelMap where pipeline.rules.channels[mapping.channel] == nil {
+            let hint = OptionChoice.suggestion(mapping.channel, in: pipeline.rules.channelOrder).map { "; did you mean '\($0)'?" } ?? ""
+            printError("redline: --channel-map \(mapping.pattern)=\(mapping.channel): policy '\(pipeline.policy.name)' has no channel "
+                + "'\(mapping.channel)'\(hint) (channels: \(pipeline.rules.channelOrder.joined(separator: ", ")))")
+            return ExitStatus.error
+        }
         var baseline: Baseline?
         var audit: AuditTrail?
         do {
@@ -51,10 +59,12 @@ public enum ScanRunner {
         let wantsProgress = ScanProgress.wanted(options.progress, quiet: options.quiet, environment: options.policy.environment)
         // Message sizes cost a stat each: measured only for the progress bar's total.
         let plan = ScanPlan(roots: options.paths, include: options.include, exclude: options.exclude, input: options.input,
-                            measuresMessages: wantsProgress)
+                            measuresMessages: wantsProgress, channelMap: channelMap)
         var totals = ScanTotals()
         totals.policyName = pipeline.policy.name
         totals.policySHA256 = pipeline.policySHA256
+        totals.policySource = pipeline.policy.file
+        totals.policyOrigin = options.policy.origin.description
         totals.scannedAt = scanTime(options.policy.environment)
         totals.skipped = plan.skipped
         let limiter = StderrLimiter()
@@ -69,7 +79,8 @@ public enum ScanRunner {
         var file: Destination?
         do {
             if let path = options.output {
-                file = try Destination(path: path)
+                // Reports hold masked excerpts and keyed fingerprints only: created like any file of the user's.
+                file = try Destination(path: path, readableByUmask: true)
                 out = file!.stream
             } else {
                 out = OutputStream(fd: 1, name: "standard output")
@@ -197,7 +208,7 @@ public enum ScanRunner {
         case .csv:
             return CSVScanReport(bom: options.csvBOM, scannedAt: totals.scannedAt,
                                  policyVersion: "\(pipeline.policy.name)@\(pipeline.policySHA256.prefix(12))", write: write)
-        case .html: return HTMLScanReport(write: write)
+        case .html: return HTMLScanReport(context: context, write: write)
         }
     }
 

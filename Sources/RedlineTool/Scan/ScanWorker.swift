@@ -13,6 +13,9 @@ public struct ScanItem: Sendable {
     public var identity: String
     /// `yyyy-mm-dd` from the message's Date header; nil for non-mail inputs.
     public var date: String?
+    /// The message's Message-ID as written (angle brackets kept), with anything the policy finds
+    /// in it redacted (``ScanWorker/maskedMessageID(_:channel:)``); nil for non-mail inputs.
+    public var messageID: String? = nil
     public var folder: String
     /// HMAC-SHA256(key, detector ‖ value ‖ identity), hex; empty without a key.
     public var fingerprint: String
@@ -75,8 +78,12 @@ final class ScanWorker {
         return result
     }
 
+    /// The channel a unit is scanned on: `--channel`, else its `--channel-map`/`paths:` channel, else the default.
+    private func channel(_ unit: ScanUnit) -> String { explicitChannel != nil ? defaultChannel : (unit.channel ?? defaultChannel) }
+
     private func text(_ unit: ScanUnit, into result: inout UnitResult) throws {
         let input = try InputStream.open(unit.path)
+        let defaultChannel = channel(unit)
         let stream = TextStream(session: session, channel: defaultChannel)
         let start = result.items.count
         var verdict = Action.allow
@@ -86,7 +93,7 @@ final class ScanWorker {
             for failure in chunk.failures { warnings.append("\(unit.path): \(failure.description)") }
             verdict = max(verdict, chunk.verdict)
             for finding in chunk.findings {
-                items.append(self.item(ReportEntry(source: unit.path, channel: self.defaultChannel, finding: finding), identity: unit.path, date: nil, unit: unit))
+                items.append(self.item(ReportEntry(source: unit.path, channel: defaultChannel, finding: finding), identity: unit.path, date: nil, unit: unit))
             }
         }
         while true {
@@ -103,7 +110,7 @@ final class ScanWorker {
 
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
         let input = try InputStream.open(unit.path)
-        let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false)
+        let processor = RecordProcessor(session: session, defaultChannel: channel(unit), fields: fields, redact: false, onBlock: .redact, passMalformed: false)
         var local = result
         defer { result = local }
         try records.forEachRecord(input, mode: unit.mode, processor: processor, path: unit.path) { index, outcome in
@@ -115,8 +122,10 @@ final class ScanWorker {
             for failure in outcome.failures { local.warnings.append("\(unit.path): record \(index): \(failure.description)") }
             let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
             let start = local.items.count
+            // Reports show the id as the data has it, except what a detector finds in it.
+            let shownID = outcome.findings.isEmpty ? outcome.id : outcome.id.map { masked($0, channel: outcome.channel) }
             for finding in outcome.findings {
-                let entry = ReportEntry(source: unit.path, record: index, id: outcome.id, channel: outcome.channel, finding: finding)
+                let entry = ReportEntry(source: unit.path, record: index, id: shownID, channel: outcome.channel, finding: finding)
                 local.items.append(item(entry, identity: identity, date: nil, unit: unit))
             }
             local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
@@ -145,7 +154,7 @@ final class ScanWorker {
     }
 
     private func mail(_ message: [UInt8], source: String, record: Int?, fallbackIdentity: String, unit: ScanUnit, into result: inout UnitResult) {
-        let verdict = MailProcessor.check(message, session: session, recipients: nil, channel: explicitChannel)
+        let verdict = MailProcessor.check(message, session: session, recipients: nil, channel: explicitChannel ?? unit.channel)
         let header = MessageIdentity(message)
         let identity = header.messageID ?? fallbackIdentity
         let label = record.map { "\(source) message \($0)" } ?? source
@@ -154,9 +163,12 @@ final class ScanWorker {
         result.records += 1
         result.messages += 1
         let start = result.items.count
+        let shownID = verdict.findings.isEmpty ? nil : header.messageID.map { maskedMessageID($0, channel: verdict.channel) }
         for finding in verdict.findings {
             let entry = ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding)
-            result.items.append(item(entry, identity: identity, date: header.date, unit: unit))
+            var scanned = item(entry, identity: identity, date: header.date, unit: unit)
+            scanned.messageID = shownID
+            result.items.append(scanned)
         }
         result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count))
     }
@@ -164,6 +176,26 @@ final class ScanWorker {
     private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {
         ScanItem(entry: entry, identity: identity, date: date, folder: unit.folder,
                  fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "")
+    }
+
+    /// A Message-ID for a report: as written, except what the policy's detectors find in it
+    /// (`<order-4111111111111111@shop.example>`), redacted the policy's way. Its own `left@right`
+    /// form is the syntax of a Message-ID, not an e-mail address: an `email` finding spanning all
+    /// of it is not redacted.
+    func maskedMessageID(_ value: String, channel: String) -> String {
+        let bytes = Array(value.utf8)
+        let inner = bytes.first == UInt8(ascii: "<") && bytes.last == UInt8(ascii: ">") ? 1..<(bytes.count - 1) : 0..<bytes.count
+        return masked(value, channel: channel) { finding in
+            !(finding.kind == "email" && finding.start <= inner.lowerBound && finding.end >= inner.upperBound)
+        }
+    }
+
+    /// `value` (a record id, a Message-ID) with what the policy's detectors find in it redacted
+    /// the policy's way; `counts` can leave a finding out.
+    func masked(_ value: String, channel: String, counts: (Finding) -> Bool = { _ in true }) -> String {
+        let bytes = Array(value.utf8)
+        let findings = session.scan(bytes, channel: channel).findings.filter(counts)
+        return findings.isEmpty ? value : String(decoding: session.pipeline.redact(bytes, findings: findings), as: UTF8.self)
     }
 
     /// HMAC-SHA256(key, "redline.baseline/1" ‖ detector ‖ keyed value hash ‖ identity), hex.
