@@ -7,19 +7,20 @@ SWIFT      ?= swift
 PREFIX     ?= /usr/local
 BIN        := .build/debug/redline
 RELEASE    := .build/release/redline
-APT_PKGS   := libpcre2-dev pkg-config time
+APT_PKGS   := libpcre2-dev libpoppler-glib-dev zlib1g-dev pkg-config time
 SCAN_PKGS  := chromium parallel
 
 .PHONY: deps build release demo test milter-integration spark-test bench fuzz install completions man clean
 
-# Install libpcre2-dev when pkg-config cannot find libpcre2-8 (root only: otherwise say what to run).
+# Install libpcre2-dev, libpoppler-glib-dev (PDF text) and zlib1g-dev (ZIP, gzip) when pkg-config
+# cannot find them (root only: otherwise say what to run).
 deps:
-	@if ! pkg-config --exists libpcre2-8 2>/dev/null || [ ! -x /usr/bin/time ]; then \
+	@if ! pkg-config --exists libpcre2-8 poppler-glib zlib 2>/dev/null || [ ! -x /usr/bin/time ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "make: installing $(APT_PKGS) with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
 	  else \
-	    echo "make: libpcre2-8 is missing. Install it with: sudo apt-get install -y $(APT_PKGS)  (or run make as root)" >&2; \
+	    echo "make: libpcre2-8, poppler-glib or zlib is missing. Install it with: sudo apt-get install -y $(APT_PKGS)  (or run make as root)" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

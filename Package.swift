@@ -3,12 +3,14 @@ import PackageDescription
 
 // Module boundaries (imports only point down towards RedlineCore):
 //   CPCRE2            system library, libpcre2-8 (Debian: libpcre2-dev)
+//   CPoppler          system library, poppler-glib (Debian: libpoppler-glib-dev), PDF text for RedlineExtract
 //   RedlinePCRE2      safe wrapper over CPCRE2
 //   RedlineCore       shared value types: findings, actions, diagnostics, locations
 //   RedlineDetectors  built-in detector kinds, validators, text normalisation, matching
 //   RedlineExactData  exact data match: index format, builder, memory-mapped lookup, normalisers (keyed fingerprints only)
 //   RedlinePolicy     YAML policy -> Policy model with positions and diagnostics (only importer of Yams)
 //   RedlineEngine     Policy -> compiled Pipeline: scan, decide, redact, examples (wires the above)
+//   RedlineExtract    attachment and archive content: ZIP, OOXML, ODF, PDF, gzip -> text with locations; bounds
 //   RedlineFormats    record readers (text stream, JSONL, CSV) and report writers (text, JSON, JSONL, SARIF)
 //   RedlineMail       RFC 5322 / MIME message model, mbox and Maildir, redaction re-encoding
 //   RedlineMilter     milter protocol (frame codec, pure session state machine), NIO server, metrics, logs
@@ -24,6 +26,7 @@ let package = Package(
         // Also used by the separate fuzzing package in Fuzz/ (built with -sanitize=fuzzer,address).
         .library(name: "RedlineFormats", targets: ["RedlineFormats"]),
         .library(name: "RedlineMail", targets: ["RedlineMail"]),
+        .library(name: "RedlineExtract", targets: ["RedlineExtract"]),
         .library(name: "RedlineExactData", targets: ["RedlineExactData"]),
         .library(name: "RedlineTool", targets: ["RedlineTool"]),
         .library(name: "RedlineMilter", targets: ["RedlineMilter"]),
@@ -34,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -42,6 +46,12 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         .target(name: "RedlinePCRE2", dependencies: ["CPCRE2"]),
+        .systemLibrary(
+            name: "CPoppler",
+            pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
+        .target(name: "RedlineExtract", dependencies: ["RedlineCore", "CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "RedlineCore"),
         .target(name: "RedlineDetectors", dependencies: ["RedlineCore", "RedlinePCRE2"]),
         .target(name: "RedlinePolicy", dependencies: ["RedlineCore", .product(name: "Yams", package: "Yams")]),
@@ -54,9 +64,9 @@ let package = Package(
             ]
         ),
         .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine"]),
+        .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine", "RedlineExtract"]),
         .target(name: "RedlineAudit", dependencies: ["RedlineCore", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail", "RedlineAudit",
+        .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail", "RedlineAudit", "RedlineExtract",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "RedlineMilter",
@@ -74,6 +84,9 @@ let package = Package(
             dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", "RedlineMilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // In-process timing of the milter's decision for one message (scripts/bench.sh, BENCHMARKS.md).
+        // Attachment extraction speed, milter decision with a 20 MB XLSX, a zip bomb (scripts/bench.sh).
+        .executableTarget(name: "redline-extract-bench", dependencies: ["RedlineCore", "RedlineEngine", "RedlineExtract", "RedlineMail",
+                                                                        .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(name: "redline-decision-bench", dependencies: ["RedlineCore", "RedlineEngine", "RedlineMail"]),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineExactDataTests", dependencies: ["RedlineExactData"]),
@@ -91,7 +104,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore"]),
+        .testTarget(name: "RedlineExtractTests", dependencies: ["RedlineExtract", "RedlineCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore",
+                                                            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "RedlineScanTests", dependencies: ["RedlineTool", "RedlineAudit", "RedlineEngine", "RedlineCore", "RedlineFormats", "RedlineMail", "redline"]),
         .testTarget(name: "RedlineToolTests", dependencies: ["RedlineTool", "RedlineEngine", "RedlineCore", "RedlineFormats", "redline"]),
     ],

@@ -16,12 +16,18 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzJSONL", ["RedlineEngine", "RedlineFormats"]),
     ("FuzzCSV", ["RedlineFormats"]),
     ("FuzzMilter", ["RedlineEngine", "RedlineMail", "RedlineMilter"]),
+    ("FuzzZip", ["RedlineExtract"]),
+    ("FuzzOffice", ["RedlineExtract"]),
+    ("FuzzAttachment", ["RedlineEngine", "RedlineMail"]),
 ]
 
 let package = Package(
     name: "redline-fuzz",
     platforms: [.macOS(.v13)],
-    dependencies: [.package(name: "redline", path: "..")],
+    dependencies: [
+        .package(name: "redline", path: ".."),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
     targets: [
         .target(name: "CFuzzDriver"),
         .target(name: "FuzzSupport", dependencies: [
@@ -29,7 +35,8 @@ let package = Package(
         ]),
     ] + fuzzTargets.map { target in
         .executableTarget(name: target.name, dependencies: ["FuzzSupport", "CFuzzDriver"]
-            + target.products.map { .product(name: $0, package: "redline") })
+            + target.products.map { .product(name: $0, package: "redline") }
+            + (target.name == "FuzzOffice" ? [.product(name: "ZIPFoundation", package: "ZIPFoundation")] : []))
     },
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,8 @@ description: >-
   Five or more distinct NI numbers in one message look like a bulk export and are blocked.
 
 settings:
+  unscannable_attachments: flag   # attachments that cannot be read (encrypted, corrupt, over a bound)
+  unredactable_attachments: block  # attachments that need redaction where it cannot be done in place: block | strip
   on_detector_error: strictest
   context_window: 300
 

@@ -20,6 +20,9 @@ public struct MailVerdict: Sendable {
     /// Why the message is blocked when no rule's finding blocks it (a signed part that needs
     /// redaction), for the sender; nil otherwise.
     public var reason: String?
+    /// Attachments replaced by a text/plain note (`settings.unredactable_attachments: strip`),
+    /// as in `X-Redline-Stripped: part 2 (rule card_redact)`. Names masked.
+    public var strippedAttachments: [String] = []
 
     public init(findings: [Finding] = [], verdict: Action = .allow, channel: String, diagnostics: [Diagnostic] = [], unscannedAttachments: [String] = []) {
         self.findings = findings
@@ -72,6 +75,7 @@ public enum MailProcessor {
             if let withheld { unitFindings[index] = [withheld] }
         }
         writer.redact(units: analysis.units, findings: analysis.verdict.findings.filter { $0.action >= .redact }, unitFindings: unitFindings)
+        for (entity, note) in analysis.stripped { writer.strip(entity, note: note) }
         writer.stampVerdict(analysis.verdict, headers: analysis.root.headers, findingsHeader: findingsHeader)
         return (writer.output(), analysis.verdict)
     }
@@ -121,6 +125,8 @@ public enum MailProcessor {
         /// Per unit: a finding covering the whole unit when a detector could not finish on it and
         /// its rules redact or block.
         var withheld: [Finding?] = []
+        /// Attachments to replace by a note (unredactable, `strip`): the part and the note.
+        var stripped: [(entity: MIMEEntity, note: String)] = []
     }
 
     static func analyse(_ message: [UInt8], session: PipelineSession, recipients: [String]?, channel explicit: String?) -> Analysis {
@@ -153,15 +159,20 @@ public enum MailProcessor {
                                               commitLimit: unit.text.count, part: unit.label).result
             }
         }
-        var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned)
+        let attachments = placeAttachments(units: collector.units, results: &results, problems: collector.attachmentProblems,
+                                           session: session, channel: channel)
+        diagnostics.append(contentsOf: attachments.diagnostics)
+        var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned + attachments.unscanned)
         for result in results {
             verdict.findings.append(contentsOf: result.findings)
             verdict.verdict = max(verdict.verdict, result.verdict)
             diagnostics.append(contentsOf: result.failures)
         }
-        if !collector.unscanned.isEmpty {
+        if !verdict.unscannedAttachments.isEmpty {
             verdict.verdict = max(verdict.verdict, pipeline.policy.settings.unscannableAttachments)
         }
+        let stripped = decideUnredactable(attachments.unredactable, units: collector.units, verdict: &verdict,
+                                          diagnostics: &diagnostics, strip: pipeline.policy.settings.unredactableAttachments == .strip)
         // Redacting inside a signed part would break its signature: the recipient would see a
         // tampered message. Fail closed: block it, unchanged, and say why.
         let signedNeedsRedaction = zip(collector.units, results).contains { unit, result in
@@ -180,6 +191,7 @@ public enum MailProcessor {
             return Finding(detector: detector, kind: pipeline.detectors[index].kind.id, start: 0, end: unit.text.count,
                            confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: unit.label)
         }
-        return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld)
+        return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld,
+                        stripped: stripped)
     }
 }

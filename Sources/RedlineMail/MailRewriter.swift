@@ -45,6 +45,8 @@ struct MailRewriter {
                 let text = pipeline.redact(unit.text, findings: redactable)
                 let encoded = AddressList.encodeDisplay(text, like: decoded, lineEnding: fieldLineEnding(field))
                 displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((range, encoded))
+            case .attachment:
+                continue   // decided by MailProcessor: blocked or stripped (settings.unredactable_attachments)
             }
         }
         for (_, entry) in displayEdits {
@@ -69,7 +71,15 @@ struct MailRewriter {
         if findingsHeader && !summary.isEmpty {
             stamp.append(contentsOf: Array("X-Redline-Findings: \(summary)".utf8) + lineEnding)
         }
+        for note in verdict.strippedAttachments {
+            stamp.append(contentsOf: Array("X-Redline-Stripped: \(note)".utf8) + lineEnding)
+        }
         patches.append((headers.end..<headers.end, stamp))
+    }
+
+    /// Replaces `range` of the original message with `replacement`.
+    mutating func replace(_ range: Range<Int>, with replacement: [UInt8]) {
+        patches.append((range, replacement))
     }
 
     /// The message with every patch applied, in order.

@@ -1,4 +1,5 @@
 import RedlineCore
+import RedlineExtract
 
 /// One piece of a message that is scanned on its own: a decoded body part, a preamble, a header
 /// value, a display name. It knows how to write itself back after redaction.
@@ -12,6 +13,8 @@ struct TextUnit {
         case header(HeaderField, EncodedWords.Decoded)
         /// One display name inside an address header.
         case displayName(HeaderField, unfolded: [UInt8], range: Range<Int>, EncodedWords.Decoded)
+        /// Text extracted from a binary attachment (Office, PDF, archive member): not rewritten in place.
+        case attachment(AttachmentSource)
     }
 
     var label: String
@@ -37,8 +40,15 @@ struct TextUnitCollector {
     var units: [TextUnit] = []
     var diagnostics: [Diagnostic] = []
     var unscanned: [String] = []
+    /// Attachments, or members inside them, that could not be read (see AttachmentUnits.swift).
+    var attachmentProblems: [AttachmentProblem] = []
+    /// Reads binary attachments; one per message, so its bounds hold for the whole message.
+    let extractor: Extractor
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], limits: ExtractLimits = ExtractLimits()) {
+        self.bytes = bytes
+        extractor = Extractor(limits: limits)
+    }
 
     /// Above the parts being collected: a `multipart/signed` (RFC 1847).
     private var insideSignature = false
@@ -120,8 +130,7 @@ struct TextUnitCollector {
         let label = entity.label
         if insideSignature && TextUnitCollector.signatureTypes.contains(entity.contentType) { return }
         guard TextUnitCollector.isScannable(entity) else {
-            let name = entity.filename.map { "\"\(String($0.prefix(100)))\"" } ?? "(no name)"
-            unscanned.append("part \(label) \(entity.contentType) \(name)")
+            collectAttachment(entity)
             return
         }
         let raw = bytes[entity.bodyRange]

@@ -50,6 +50,12 @@ public enum FailClosed: String, Sendable, CaseIterable {
     case block
 }
 
+/// `settings.unredactable_attachments`.
+public enum UnredactableAttachments: String, Sendable, CaseIterable {
+    case block
+    case strip
+}
+
 public struct Settings: Sendable {
     public var onDetectorError: FailClosed = .strictest
     /// Default context window (characters on each side) for detectors that do not set one.
@@ -58,6 +64,10 @@ public struct Settings: Sendable {
     public var matchLimit: Int = 1_000_000
     /// Action for attachments that cannot be scanned (mail); `allow` lists them only.
     public var unscannableAttachments: Action = .allow
+    /// What happens to an attachment that needs redaction where it cannot be redacted in place
+    /// (a PDF, an encrypted file, text the document writer cannot rewrite): the message is
+    /// blocked, or the attachment is replaced by a short text/plain note.
+    public var unredactableAttachments: UnredactableAttachments = .block
     public init() {}
 }
 

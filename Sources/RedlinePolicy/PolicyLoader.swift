@@ -148,7 +148,8 @@ public enum PolicyLoader {
 
     static func readSettings(_ node: Node, _ r: NodeReader) -> Settings {
         var settings = Settings()
-        guard let map = r.mapping(node, what: "settings", allowed: ["on_detector_error", "context_window", "match_limit", "unscannable_attachments"]) else { return settings }
+        guard let map = r.mapping(node, what: "settings", allowed: ["on_detector_error", "context_window", "match_limit", "unscannable_attachments",
+                                                                          "unredactable_attachments"]) else { return settings }
         if let value = map["on_detector_error"], let choice = r.choice(value, what: "on_detector_error", choices: FailClosed.allCases.map(\.rawValue)) {
             settings.onDetectorError = FailClosed(rawValue: choice)!
         }
@@ -156,6 +157,10 @@ public enum PolicyLoader {
         if let value = map["match_limit"], let limit = r.int(value, what: "match_limit", range: 1_000...100_000_000) { settings.matchLimit = limit }
         if let value = map["unscannable_attachments"], let choice = r.choice(value, what: "unscannable_attachments", choices: Action.allCases.map(\.name)) {
             settings.unscannableAttachments = Action(name: choice)!
+        }
+        if let value = map["unredactable_attachments"],
+           let choice = r.choice(value, what: "unredactable_attachments", choices: UnredactableAttachments.allCases.map(\.rawValue)) {
+            settings.unredactableAttachments = UnredactableAttachments(rawValue: choice)!
         }
         return settings
     }

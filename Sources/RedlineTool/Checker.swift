@@ -154,6 +154,13 @@ final class InputScanner {
             }
         case .eml, .mbox, .maildir:
             try MailInputs.check(path: path, mode: mode, scanner: self, report: report)
+        case .document:
+            let outcome = DocumentInputs.check(path: path, session: session, channel: explicitChannel ?? defaultChannel) { finding in
+                report(ReportEntry(source: path, channel: self.explicitChannel ?? self.defaultChannel, finding: finding))
+            }
+            for warning in outcome.warnings { diagnostics.report("redline: \(warning)") }
+            summary.verdict = max(summary.verdict, outcome.verdict)
+            summary.records += 1
         }
     }
 

@@ -7,6 +7,8 @@ import RedlinePolicy
 /// Input modes of `check` and `redact`.
 public enum InputMode: String, Sendable, CaseIterable {
     case text, jsonl, csv, eml, mbox, maildir
+    /// Office, OpenDocument, PDF, ZIP or gzip, read by content (DocumentInputs).
+    case document
 
     /// The mode for a path when none is given: by extension, else text.
     public static func guess(_ path: String) -> InputMode {
@@ -15,6 +17,7 @@ public enum InputMode: String, Sendable, CaseIterable {
         if lower.hasSuffix(".csv") { return .csv }
         if lower.hasSuffix(".eml") { return .eml }
         if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
+        if DocumentInputs.hasDocumentExtension(lower) { return .document }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("cur"), isDirectory: &isDirectory), isDirectory.boolValue {
             return .maildir

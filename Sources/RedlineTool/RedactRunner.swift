@@ -69,6 +69,8 @@ public enum RedactRunner {
                 }
             case .mbox, .maildir:
                 throw ToolError("redact works on one message at a time (--input eml); use check for \(mode.rawValue)")
+            case .document:
+                throw ToolError("redact does not rewrite Office, PDF or archive files; use check (or redact the e-mail that carries them)")
             }
             blocked = filter.blocked
             audit?.record(source: options.path, defaultChannel: channel)

@@ -82,6 +82,16 @@ struct MilterCommand: ParsableCommand {
     @Flag(name: .long, help: "Check the options and the policy, then exit.")
     var check = false
 
+    /// The enumerated values, checked here so that a misspelling gets "did you mean" and the
+    /// usage line of `redline milter` (the launcher checks everything again).
+    func validate() throws {
+        try Choice.check(onLimit, "--on-limit", MilterFallback.allCases.map(\.rawValue))
+        try Choice.check(onError, "--on-error", MilterFallback.allCases.map(\.rawValue))
+        try Choice.check(onBlock, "--on-block", BlockMode.allCases.map(\.rawValue))
+        try Choice.check(logFormat, "--log-format", LogFormat.allCases.map(\.rawValue))
+        try Choice.check(logLevel, "--log-level", ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+    }
+
     func run() throws {
         var options = MilterLaunchOptions()
         options.listen = listen

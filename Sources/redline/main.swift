@@ -20,6 +20,11 @@ func redlineMain() -> Never {
         FileHandle.standardError.write(Data(text.utf8))
         exit(2)
     }
+    // sendmail passes its arguments through to the real sendmail, which has no --help: answer it here.
+    if arguments.count == 2, arguments[0] == "sendmail", arguments[1] == "--help" {
+        print(Redline.helpMessage(for: SendmailCommand.self) + "\n" + HelpExamples.section(for: SendmailCommand.self), terminator: "")
+        exit(0)
+    }
     var parsed: ParsableCommand.Type?
     do {
         var command = try Redline.parseAsRoot(arguments)

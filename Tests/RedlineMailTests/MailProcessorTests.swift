@@ -52,7 +52,8 @@ struct MailProcessorTests {
         let (output, verdict) = Fixture.redact(message)
         #expect(verdict.verdict == .redact)
         #expect(verdict.findings.map(\.part) == ["1.1", "1.2"])
-        #expect(verdict.unscannedAttachments == [#"part 2 application/pdf "statement.pdf""#])
+        // The "PDF" is only a header: unscannable (corrupt), listed with its code.
+        #expect(verdict.unscannedAttachments == ["part 2 › statement.pdf (X007: a PDF that cannot be opened (corrupt or truncated))"])
         #expect(Fixture.outline(output) == Fixture.outline(message))
         let text = Fixture.text(output)
         #expect(text.contains("X-Redline-Verdict: redact\r\nX-Redline-Findings: nino=2\r\n\r\nThis is a multi-part"))
@@ -61,7 +62,7 @@ struct MailProcessorTests {
         // Re-parsing the output finds nothing left to redact.
         let again = Fixture.check(output)
         #expect(again.findings.filter { $0.action >= .redact }.isEmpty)
-        #expect(again.diagnostics.isEmpty)
+        #expect(again.diagnostics.map(\.code) == ["X007"])
     }
 
     @Test("text in a 4111<span>1111</span> HTML split is found and redacted in the source")

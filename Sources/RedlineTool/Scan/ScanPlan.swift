@@ -139,6 +139,7 @@ public struct ScanPlan: Sendable {
         if lower.hasSuffix(".eml") { return .eml }
         if lower.hasSuffix(".mbox") || lower.hasSuffix(".mbx") { return .mbox }
         if lower.hasSuffix(".txt") { return .text }
+        if DocumentInputs.hasDocumentExtension(lower) { return .document }
         let name = (lower as NSString).lastPathComponent
         guard !name.contains(".") else { return nil }
         // No extension (Thunderbird's "Inbox", exported messages): sniff the start.
@@ -146,6 +147,7 @@ public struct ScanPlan: Sendable {
         defer { try? handle.close() }
         let head = Array((try? handle.read(upToCount: 1024)) ?? Data())
         if head.starts(with: Array("From ".utf8)) { return .mbox }
+        if DocumentInputs.hasDocumentMagic(head) { return .document }
         if looksLikeHeader(head) { return .eml }
         return nil
     }

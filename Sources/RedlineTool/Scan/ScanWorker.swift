@@ -71,6 +71,7 @@ final class ScanWorker {
             case .eml: try eml(unit, into: &result)
             case .mbox: try mbox(unit, into: &result)
             case .maildir: result.errors.append("\(unit.path): a Maildir is a folder")
+            case .document: document(unit, into: &result)
             }
         } catch {
             result.errors.append("\(unit.path): \(error)")
@@ -106,6 +107,20 @@ final class ScanWorker {
         result.warnings.append(contentsOf: warnings)
         result.records += 1
         result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count))
+    }
+
+    /// An Office, PDF or archive file: one decision for the whole file; members and cells in `part`.
+    private func document(_ unit: ScanUnit, into result: inout UnitResult) {
+        let channel = explicitChannel ?? defaultChannel
+        let start = result.items.count
+        var items: [ScanItem] = []
+        let outcome = DocumentInputs.check(path: unit.path, session: session, channel: channel) { finding in
+            items.append(self.item(ReportEntry(source: unit.path, channel: channel, finding: finding), identity: unit.path, date: nil, unit: unit))
+        }
+        result.items.append(contentsOf: items)
+        result.warnings.append(contentsOf: outcome.warnings)
+        result.records += 1
+        result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count))
     }
 
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {

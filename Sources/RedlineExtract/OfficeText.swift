@@ -1,0 +1,102 @@
+import Foundation
+import ZIPFoundation
+
+/// The text of an Office Open XML or OpenDocument file, from its XML parts, as one document:
+/// DOCX body (`paragraph 12`), headers, footers, footnotes, endnotes and comments
+/// (`header1 › paragraph 2`); XLSX cells (`Sheet1!C14`); PPTX slides and notes (`slide 3`,
+/// `notes 3`); ODT/ODS/ODP `content.xml` likewise; and the document properties (`properties`:
+/// title, subject, author, keywords).
+enum OfficeText {
+    static func extract(_ container: ZipContainer, kind: ContentKind, budget: ExtractBudget) throws(ExtractProblem)
+        -> (text: [UInt8], segments: [ExtractedDocument.Segment]) {
+        var document = TextBuilder()
+        func add(_ part: String, _ reader: XMLTextReader) throws(ExtractProblem) {
+            guard let entry = container.entry(part) else { return }
+            if let problem = reader.read(try container.read(entry)) { throw problem }
+            let (text, segments, problem) = reader.finish()
+            if let problem { throw problem }
+            guard !text.isEmpty else { return }
+            document.newline()
+            let shift = document.text.count
+            document.text.append(contentsOf: text)
+            document.segments.append(contentsOf: segments.map { .init(start: $0.start + shift, end: $0.end + shift, label: $0.label) })
+        }
+        func properties(_ part: String) throws(ExtractProblem) {
+            try add(part, AllTextReader(budget: budget, label: "properties"))
+        }
+        switch kind {
+        case .docx:
+            try add("word/document.xml", ParagraphReader(budget: budget, style: .wordprocessing))
+            let extras = container.names.filter { name in
+                name.hasPrefix("word/") && name.hasSuffix(".xml") && !name.dropFirst(5).contains("/")
+                    && ["header", "footer", "footnotes", "endnotes", "comments"].contains { name.dropFirst(5).hasPrefix($0) }
+            }
+            for part in sortedNumerically(extras) {
+                let stem = String(part.dropFirst(5).dropLast(4))
+                try add(part, ParagraphReader(budget: budget, style: .wordprocessing, prefix: "\(stem) › "))
+            }
+            try properties("docProps/core.xml")
+        case .xlsx:
+            try spreadsheet(container, budget: budget, add: add)
+            try properties("docProps/core.xml")
+        case .pptx:
+            for (prefix, label) in [("ppt/slides/slide", "slide"), ("ppt/notesSlides/notesSlide", "notes")] {
+                let parts = container.names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".xml") && !$0.dropFirst(prefix.count).contains("/") }
+                for part in sortedNumerically(parts) {
+                    let number = part.dropFirst(prefix.count).dropLast(4)
+                    try add(part, ParagraphReader(budget: budget, style: .drawing, fixedLabel: "\(label) \(number)"))
+                }
+            }
+            try properties("docProps/core.xml")
+        case .odt:
+            try add("content.xml", ParagraphReader(budget: budget, style: .openDocument))
+            try properties("meta.xml")
+        case .ods:
+            try add("content.xml", OpenDocumentSheetReader(budget: budget))
+            try properties("meta.xml")
+        case .odp:
+            try add("content.xml", ParagraphReader(budget: budget, style: .openDocumentPresentation))
+            try properties("meta.xml")
+        default:
+            break
+        }
+        return document.finish()
+    }
+
+    /// XLSX: shared strings, then each worksheet in workbook order (names from the workbook,
+    /// paths from its relationships).
+    private static func spreadsheet(_ container: ZipContainer, budget: ExtractBudget,
+                                    add: (String, XMLTextReader) throws(ExtractProblem) -> Void) throws(ExtractProblem) {
+        func parse<R: XMLTextReader>(_ part: String, _ reader: R) throws(ExtractProblem) -> R? {
+            guard let entry = container.entry(part) else { return nil }
+            if let problem = reader.read(try container.read(entry)) { throw problem }
+            return reader
+        }
+        let shared = try parse("xl/sharedStrings.xml", SharedStringsReader(budget: budget))?.strings ?? []
+        let sheets = try parse("xl/workbook.xml", WorkbookReader(budget: budget))?.sheets ?? []
+        let targets = try parse("xl/_rels/workbook.xml.rels", RelationshipsReader(budget: budget))?.targets ?? [:]
+        var done = Set<String>()
+        for sheet in sheets {
+            guard let target = targets[sheet.id] else { continue }
+            let part = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+            guard done.insert(part).inserted else { continue }
+            try add(part, WorksheetReader(budget: budget, sheet: sheet.name, shared: shared))
+        }
+        // Worksheets the workbook does not list are still in the file: read them too.
+        let unlisted = container.names.filter { $0.hasPrefix("xl/worksheets/") && $0.hasSuffix(".xml") && !done.contains($0) }
+        for part in sortedNumerically(unlisted) {
+            let stem = String(part.dropFirst("xl/worksheets/".count).dropLast(4))
+            try add(part, WorksheetReader(budget: budget, sheet: stem, shared: shared))
+        }
+    }
+
+    /// `slide2.xml` before `slide10.xml`.
+    static func sortedNumerically(_ names: some Sequence<String>) -> [String] {
+        func key(_ name: String) -> (String, Int) {
+            let stem = name.hasSuffix(".xml") ? String(name.dropLast(4)) : name
+            let number = stem.reversed().prefix { $0.isNumber }
+            return (String(stem.dropLast(number.count)), Int(String(number.reversed())) ?? 0)
+        }
+        return names.sorted { key($0) < key($1) }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+
+/// `A1` column letters for a 1-based column number.
+func columnLetters(_ column: Int) -> String {
+    var n = max(column, 1)
+    var letters: [Character] = []
+    while n > 0 {
+        let rest = (n - 1) % 26
+        letters.append(Character(Unicode.Scalar(UInt8(65 + rest))))
+        n = (n - 1) / 26
+    }
+    return String(letters.reversed())
+}
+
+/// The column number of a cell reference (`C14` → 3), nil when it has no letters.
+func columnNumber(ofReference reference: String) -> Int? {
+    var column = 0
+    for byte in reference.utf8 {
+        guard byte >= 65 && byte <= 90 || byte >= 97 && byte <= 122 else { break }
+        column = column * 26 + Int((byte & 0xDF) - 64)
+        if column > 1 << 20 { return nil }
+    }
+    return column == 0 ? nil : column
+}
+
+/// XLSX `xl/sharedStrings.xml`: the text of every `si` (rich-text runs joined; phonetic runs skipped).
+final class SharedStringsReader: XMLTextReader {
+    private(set) var strings: [String] = []
+    private var current = ""
+    private var inItem = false
+    private var inText = false
+    private var inPhonetic = false
+    private var total = 0
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        switch name {
+        case "si": inItem = true; current = ""
+        case "t": inText = inItem && !inPhonetic
+        case "rPh": inPhonetic = true
+        default: break
+        }
+    }
+
+    override func end(_ name: Substring) {
+        switch name {
+        case "si":
+            inItem = false
+            strings.append(current)
+            total += current.utf8.count
+            if total > budget.limits.textBytes {
+                fail(ExtractProblem(ExtractCode.tooLarge, "more than \(budget.limits.textBytes / (1024 * 1024)) MiB of shared strings"))
+            }
+        case "t": inText = false
+        case "rPh": inPhonetic = false
+        default: break
+        }
+    }
+
+    override func characters(_ string: String) {
+        if inText { current += string }
+    }
+}
+
+/// XLSX `xl/workbook.xml`: sheet names and relationship ids, in workbook order.
+final class WorkbookReader: XMLTextReader {
+    private(set) var sheets: [(name: String, id: String)] = []
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        guard name == "sheet" else { return }
+        let id = attributes.first { XMLTextReader.local($0.key) == "id" && $0.key.contains(":") }?.value ?? ""
+        sheets.append((attributes["name"] ?? "Sheet\(sheets.count + 1)", id))
+    }
+}
+
+/// A `.rels` part: relationship id → target.
+final class RelationshipsReader: XMLTextReader {
+    private(set) var targets: [String: String] = [:]
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        guard name == "Relationship", let id = attributes["Id"], let target = attributes["Target"] else { return }
+        targets[id] = target
+    }
+}
+
+/// One XLSX worksheet: each cell's value (shared string, inline string, number, formula result)
+/// labelled `Sheet1!C14`; cells of a row joined by tabs, rows by newlines.
+final class WorksheetReader: XMLTextReader {
+    let sheet: String
+    let shared: [String]
+    private var reference: String?
+    private var type = ""
+    private var value = ""
+    private var inline = ""
+    private var capture: Capture = .none
+    private var row = 0
+    private var column = 0
+    private var cellsInRow = 0
+
+    private enum Capture { case none, value, inline }
+
+    init(budget: ExtractBudget, sheet: String, shared: [String]) {
+        self.sheet = sheet
+        self.shared = shared
+        super.init(budget: budget)
+    }
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        switch name {
+        case "row":
+            row = attributes["r"].flatMap { Int($0) } ?? (row + 1)
+            column = 0
+            cellsInRow = 0
+        case "c":
+            reference = attributes["r"]
+            type = attributes["t"] ?? ""
+            value = ""
+            inline = ""
+            column = reference.flatMap(columnNumber(ofReference:)) ?? (column + 1)
+        case "v": capture = .value
+        case "t" where type == "inlineStr": capture = .inline
+        default: break
+        }
+    }
+
+    override func end(_ name: Substring) {
+        switch name {
+        case "v", "t": capture = .none
+        case "c": emitCell()
+        case "row": if cellsInRow > 0 { out.newline() }
+        default: break
+        }
+    }
+
+    override func characters(_ string: String) {
+        switch capture {
+        case .value: value += string
+        case .inline: inline += string
+        case .none: break
+        }
+    }
+
+    private func emitCell() {
+        let text: String
+        switch type {
+        case "s":
+            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else { return }
+            text = shared[index]
+        case "inlineStr": text = inline
+        case "b", "e": return
+        default: text = value   // numbers, dates as serials, formula string results ("str")
+        }
+        guard !text.isEmpty else { return }
+        if cellsInRow > 0 { out.append(byte: 9) }
+        cellsInRow += 1
+        out.begin("\(sheet)!\(reference ?? "\(columnLetters(column))\(row)")")
+        out.append(text)
+        out.end()
+    }
+}
+
+/// ODS `content.xml`: every table's cells labelled `Sheet1!C14` (repeated rows and columns
+/// counted, never expanded), each cell's paragraphs and its typed value when the text differs.
+final class OpenDocumentSheetReader: XMLTextReader {
+    private var table = ""
+    private var row = 0
+    private var column = 0
+    private var rowRepeat = 1
+    private var columnRepeat = 1
+    private var cellText = ""
+    private var cellValue: String?
+    private var inCell = 0
+    private var paragraphsInCell = 0
+    private var cellsInRow = 0
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        switch name {
+        case "table":
+            table = attribute("name", attributes) ?? "Sheet"
+            row = 0
+        case "table-row":
+            rowRepeat = Int(attribute("number-rows-repeated", attributes) ?? "") ?? 1
+            row += 1
+            column = 0
+            cellsInRow = 0
+        case "table-cell", "covered-table-cell":
+            columnRepeat = Int(attribute("number-columns-repeated", attributes) ?? "") ?? 1
+            column += 1
+            inCell += 1
+            cellText = ""
+            paragraphsInCell = 0
+            cellValue = attribute("value", attributes) ?? attribute("date-value", attributes)
+        case "p" where inCell > 0:
+            if paragraphsInCell > 0 { cellText += "\n" }
+            paragraphsInCell += 1
+        case "s" where inCell > 0: cellText += " "
+        case "tab" where inCell > 0: cellText += "\t"
+        default: break
+        }
+    }
+
+    override func end(_ name: Substring) {
+        switch name {
+        case "table-row":
+            if cellsInRow > 0 { out.newline() }
+            row += max(0, min(rowRepeat, 1 << 20) - 1)
+        case "table-cell", "covered-table-cell":
+            inCell = max(0, inCell - 1)
+            var text = cellText
+            if let cellValue, !cellValue.isEmpty, !text.contains(cellValue) {
+                text += text.isEmpty ? cellValue : " " + cellValue
+            }
+            if !text.isEmpty {
+                if cellsInRow > 0 { out.append(byte: 9) }
+                cellsInRow += 1
+                out.begin("\(table)!\(columnLetters(column))\(row)")
+                out.append(text)
+                out.end()
+            }
+            column += max(0, min(columnRepeat, 1 << 14) - 1)
+        default: break
+        }
+    }
+
+    override func characters(_ string: String) {
+        if inCell > 0 { cellText += string }
+    }
+
+    private func attribute(_ local: String, _ attributes: [String: String]) -> String? {
+        attributes.first { XMLTextReader.local($0.key) == local }?.value
+    }
+}

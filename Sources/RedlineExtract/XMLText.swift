@@ -1,0 +1,128 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Streams one XML part through FoundationXML's `XMLParser` into a ``TextBuilder``.
+///
+/// Safety: a part that declares a DOCTYPE or entities is refused before parsing (Office Open
+/// XML and OpenDocument parts never need one), so neither external entities nor internal
+/// expansions (billion laughs) are ever resolved; `shouldResolveExternalEntities` is off as well.
+/// The budget's time limit is checked while parsing, and the text kept is charged to its text
+/// budget.
+class XMLTextReader: NSObject, XMLParserDelegate {
+    var out = TextBuilder()
+    let budget: ExtractBudget
+    private(set) var problem: ExtractProblem?
+    private var parser: XMLParser?
+    private var events = 0
+    private var depth = 0
+    private var sawRoot = false
+
+    init(budget: ExtractBudget) { self.budget = budget }
+
+    /// Parses `data`; returns the problem that stopped it, if any.
+    func read(_ data: Data) -> ExtractProblem? {
+        if XMLTextReader.declaresEntities(data) {
+            return ExtractProblem(ExtractCode.xmlDeclarations, "an XML part declares a DOCTYPE or entities (never expanded)")
+        }
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.shouldReportNamespacePrefixes = false
+        parser.delegate = self
+        self.parser = parser
+        defer { self.parser = nil; parser.delegate = nil }
+        let ok = parser.parse()
+        if let problem { return problem }
+        // libxml2's push parser may stop at a truncated part without an error: open elements tell.
+        if !ok || depth != 0 || !sawRoot {
+            return ExtractProblem(ExtractCode.corrupt, "an XML part is not well-formed (line \(parser.lineNumber))")
+        }
+        return nil
+    }
+
+    /// Stops parsing with `problem`.
+    func fail(_ problem: ExtractProblem) {
+        if self.problem == nil { self.problem = problem }
+        parser?.abortParsing()
+    }
+
+    // Hooks for subclasses (on Linux the delegate methods are protocol requirements with default
+    // implementations, which a subclass cannot override: the base class implements them once).
+    func start(_ name: Substring, _ attributes: [String: String]) {}
+    func end(_ name: Substring) {}
+    func characters(_ string: String) {}
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        events &+= 1
+        if events & 1023 == 0 {
+            do { try budget.checkTime() } catch { fail(error); return }
+        }
+        depth += 1
+        sawRoot = true
+        start(XMLTextReader.local(elementName), attributes)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
+        end(XMLTextReader.local(elementName))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { characters(string) }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        characters(String(decoding: CDATABlock, as: UTF8.self))
+    }
+
+    /// The part after the namespace prefix (`w:t` → `t`).
+    static func local(_ name: String) -> Substring {
+        guard let colon = name.lastIndex(of: ":") else { return name[...] }
+        return name[name.index(after: colon)...]
+    }
+
+    /// `<!DOCTYPE` or `<!ENTITY` anywhere in the part.
+    static func declaresEntities(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            let count = bytes.count
+            while index + 2 < count {
+                guard let base = bytes.baseAddress,
+                      let found = memchr(base + index, 0x3C, count - index) else { return false }
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if at + 2 < count && bytes[at + 1] == 0x21 && (bytes[at + 2] == 0x44 || bytes[at + 2] == 0x45) { return true }
+                index = at + 1
+            }
+            return false
+        }
+    }
+
+    /// Text a subclass collected, charged to the text budget.
+    func finish() -> (text: [UInt8], segments: [ExtractedDocument.Segment], problem: ExtractProblem?) {
+        let (text, segments) = out.finish()
+        do { try budget.charge(text: text.count) } catch { return (text, segments, error) }
+        return (text, segments, nil)
+    }
+}
+
+/// Every piece of character data in the part, one line per element that holds text (document
+/// properties: title, subject, author, keywords).
+final class AllTextReader: XMLTextReader {
+    private var pending = false
+
+    init(budget: ExtractBudget, label: String) {
+        super.init(budget: budget)
+        out.begin(label)
+    }
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        if pending { out.newline(); pending = false }
+    }
+
+    override func characters(_ string: String) {
+        guard string.contains(where: { !$0.isWhitespace }) else { return }
+        out.append(string)
+        pending = true
+    }
+}

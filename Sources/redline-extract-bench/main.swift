@@ -1,0 +1,130 @@
+// redline-extract-bench: attachment extraction speed, the milter's decision on a message with a
+// large spreadsheet, and a nested zip bomb to reject (scripts/bench.sh prints its rows).
+//
+//   swift build -c release --product redline-extract-bench
+//   .build/release/redline-extract-bench speed [--megabytes N]   XLSX and DOCX text extraction, MB/s of XML
+//   .build/release/redline-extract-bench milter [--megabytes N]  check + redact of a message with an N MB XLSX
+//   .build/release/redline-extract-bench bomb FILE               writes a nested zip bomb (16 per level, 5 levels)
+//
+// Inputs are generated in memory with ZIPFoundation; nothing here asserts a timing.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineExtract
+import RedlineMail
+import ZIPFoundation
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func zip(_ entries: [(String, Data)]) -> Data {
+    let archive = try! Archive(data: Data(), accessMode: .create)
+    for (name, data) in entries {
+        try! archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+            data.subdata(in: Int(position)..<Int(position) + size)
+        }
+    }
+    return archive.data!
+}
+
+/// An XLSX of about `bytes` of sheet XML: a customer export with shared strings, inline
+/// strings and numbers (one NI number and one card per 50 rows).
+func spreadsheet(bytes: Int) -> (file: Data, xml: Int) {
+    var shared: [String] = ["Name", "Email", "Postcode", "Notes"]
+    var rows = "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c></row>"
+    var row = 2
+    while rows.utf8.count < bytes {
+        shared.append("Customer \(row) called about order \(100000 + row)")
+        let notes = row % 50 == 0 ? "NI AB 12 34 56 C, card 4111 1111 1111 1111" : "delivered on time"
+        rows += "<row r=\"\(row)\"><c r=\"A\(row)\" t=\"s\"><v>\(shared.count - 1)</v></c><c r=\"B\(row)\" t=\"inlineStr\"><is><t>user\(row)@example.com</t></is></c>"
+            + "<c r=\"C\(row)\"><v>\(row * 37)</v></c><c r=\"D\(row)\" t=\"inlineStr\"><is><t>\(notes)</t></is></c></row>"
+        row += 1
+    }
+    let sheet = Data("<worksheet xmlns=\"m\"><sheetData>\(rows)</sheetData></worksheet>".utf8)
+    let strings = Data(("<sst xmlns=\"m\">" + shared.map { "<si><t>\($0)</t></si>" }.joined() + "</sst>").utf8)
+    let file = zip([
+        ("[Content_Types].xml", Data("<Types/>".utf8)),
+        ("xl/workbook.xml", Data("<workbook xmlns:r=\"r\"><sheets><sheet name=\"Export\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".utf8)),
+        ("xl/_rels/workbook.xml.rels", Data("<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>".utf8)),
+        ("xl/sharedStrings.xml", strings), ("xl/worksheets/sheet1.xml", sheet),
+    ])
+    return (file, sheet.count + strings.count)
+}
+
+/// A DOCX of about `bytes` of document XML, paragraphs of two runs each.
+func document(bytes: Int) -> (file: Data, xml: Int) {
+    var body = ""
+    var index = 0
+    while body.utf8.count < bytes {
+        body += "<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>Paragraph \(index):</w:t></w:r>"
+            + "<w:r><w:t xml:space=\"preserve\"> thank you for your letter about order \(200000 + index); the refund is on its way.</w:t></w:r></w:p>"
+        index += 1
+    }
+    let xml = Data("<w:document xmlns:w=\"w\"><w:body>\(body)</w:body></w:document>".utf8)
+    return (zip([("[Content_Types].xml", Data("<Types/>".utf8)), ("word/document.xml", xml)]), xml.count)
+}
+
+func megabytes(_ arguments: [String], default value: Int) -> Int {
+    if let index = arguments.firstIndex(of: "--megabytes"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) { return n }
+    return value
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "speed":
+    let size = megabytes(arguments, default: 40) << 20
+    for (name, input) in [("xlsx", spreadsheet(bytes: size)), ("docx", document(bytes: size))] {
+        var best = Double.infinity
+        var textBytes = 0
+        for _ in 0..<3 {
+            var limits = ExtractLimits()
+            limits.seconds = 600
+            let start = now()
+            textBytes = 0
+            let problems = Extractor(limits: limits).extract(input.file, name: "bench.\(name)") { textBytes += $0.text.count }
+            best = min(best, now() - start)
+            if !problems.isEmpty { print("\(name): problems \(problems.map(\.code))") }
+        }
+        print(String(format: "extract-%@ %9.1f MB/s of XML (%.1f MB XML, %.1f MB zipped, %.1f MB text, best of 3: %.2f s)",
+                     name, Double(input.xml) / best / 1e6, Double(input.xml) / 1e6, Double(input.file.count) / 1e6, Double(textBytes) / 1e6, best))
+    }
+case "milter":
+    let size = megabytes(arguments, default: 20)
+    // A 20 MB XLSX file (zipped size), base64 in a message.
+    var xml = size << 20
+    var sheet = spreadsheet(bytes: xml)
+    while sheet.file.count < size << 20 {
+        xml = xml * 2
+        sheet = spreadsheet(bytes: xml)
+    }
+    var message = Array("From: agent@example.co.uk\r\nTo: someone@gmail.com\r\nSubject: export\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe export is attached.\r\n--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"export.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+    message += Array(sheet.file.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]).utf8)
+    message += Array("\r\n--b--\r\n".utf8)
+    let pipeline = try! PolicySource.embeddedDefault.compile(key: nil)
+    let session = pipeline.makeSession()
+    var best = Double.infinity
+    var verdict = MailVerdict(channel: "")
+    for _ in 0..<3 {
+        let start = now()
+        verdict = MailProcessor.check(message, session: session)
+        if verdict.verdict >= .redact { _ = MailProcessor.redact(message, session: session) }
+        best = min(best, now() - start)
+    }
+    print(String(format: "milter-xlsx-%dMB %8.2f s per decision (check, then redact when needed; best of 3; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d findings)",
+                 size, best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.findings.count))
+case "bomb":
+    guard arguments.count > 1 else { print("usage: redline-extract-bench bomb FILE"); exit(2) }
+    var level = zip([("0.bin", Data(count: 64 << 20))])
+    for depth in 1...4 { level = zip((0..<16).map { ("\(depth)-\($0).zip", level) }) }
+    FileManager.default.createFile(atPath: arguments[1], contents: level)
+    print("wrote \(arguments[1]): \(level.count / 1024) KB, 16 archives per level, 5 levels, 64 MiB leaves (\(16 * 16 * 16 * 16 * 64 / 1024) GiB if expanded)")
+default:
+    print("usage: redline-extract-bench speed|milter [--megabytes N] | bomb FILE")
+    exit(2)
+}
