@@ -7,7 +7,8 @@ import PackageDescription
 //   RedlinePCRE2      safe wrapper over CPCRE2
 //   RedlineCore       shared value types: findings, actions, diagnostics, locations
 //   RedlineDetectors  built-in detector kinds, validators, text normalisation, matching
-//   RedlineExactData  exact data match: index format, builder, memory-mapped lookup, normalisers (keyed fingerprints only)
+//   RedlineExactData  exact data match: index format, builder, memory-mapped lookup, normalisers (keyed fingerprints only;
+//                     cells folded like scanned text with RedlineDetectors' ScanText)
 //   RedlinePolicy     YAML policy -> Policy model with positions and diagnostics (only importer of Yams)
 //   RedlineEngine     Policy -> compiled Pipeline: scan, decide, redact, examples (wires the above)
 //   RedlineExtract    attachment and archive content: ZIP, OOXML, ODF, PDF, gzip -> text with locations; bounds
@@ -55,7 +56,7 @@ let package = Package(
         .target(name: "RedlineCore"),
         .target(name: "RedlineDetectors", dependencies: ["RedlineCore", "RedlinePCRE2"]),
         .target(name: "RedlinePolicy", dependencies: ["RedlineCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "RedlineExactData", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "RedlineExactData", dependencies: ["RedlineDetectors", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "RedlineEngine",
             dependencies: [

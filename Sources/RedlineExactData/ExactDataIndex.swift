@@ -36,7 +36,13 @@ public final class ExactDataIndex: @unchecked Sendable {
         }
         let size = Int(info.st_size)
         guard size >= IndexFormat.fixedHeader else { throw EDMError(.corrupt, "the index is truncated (\(size) bytes)", file: path) }
-        guard let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED else {
+        // Every page is read at load (the checksum): map them all in one call where the system can.
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        guard let pointer = mmap(nil, size, PROT_READ, flags, fd, 0), pointer != MAP_FAILED else {
             throw EDMError(.unreadable, "cannot map the index: \(String(cString: strerror(errno)))", file: path)
         }
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import RedlineDetectors
 
 /// Normalisation of cell values, the same when an index is built and when text is scanned: the
 /// builder normalises a whole cell, the scanner the candidates it cuts out of text, and both go
@@ -20,7 +21,9 @@ public enum Normaliser {
     /// A whole cell → its canonical bytes; nil when the cell is empty or not a value of the type
     /// (a phone cell without enough digits, a date that does not parse).
     public static func normalise(_ cell: String, as type: ColumnType) -> [UInt8]? {
-        let bytes = Array(cell.utf8)
+        // The scanner matches against ``ScanText`` (Unicode spaces, dashes and digits folded,
+        // invisible characters removed); a cell goes through the same folding first.
+        let bytes = ScanText(Array(cell.utf8)).bytes
         let tokens = splitTokens(bytes)
         if tokens.isEmpty { return nil }
         switch type {

@@ -14,6 +14,7 @@ struct NormaliserTests {
         ("Dr. Jane\nO’Neil", "jane oneil"),
         ("  José  Álvarez-Núñez ", "jose alvareznunez"),
         ("Mr Mrs Sir John Smith", "john smith"),
+        ("Jane\u{00A0}O\u{200B}'Neil", "jane oneil"),
         ("Ms", nil),
         ("", nil),
     ] as [(String, String?)])
@@ -33,6 +34,7 @@ struct NormaliserTests {
     @Test("UK phone numbers have one canonical form", arguments: [
         ("07700 900123", "07700900123"),
         ("07700900123", "07700900123"),
+        ("０７７００ ９００１２３", "07700900123"),
         ("+44 7700 900123", "07700900123"),
         ("+44 (0)7700 900123", "07700900123"),
         ("0044 7700 900 123", "07700900123"),
@@ -105,5 +107,35 @@ struct NormaliserTests {
         #expect(sip.hashPlain(Array(0..<15)) == 0xa129_ca61_49be_45e5)
         // The tagged form is the plain hash of tag ‖ bytes.
         #expect(sip.hash(tag: 0, Array(1..<15)) == sip.hashPlain(Array(0..<15)))
+    }
+}
+
+@Suite("Index checksum")
+struct IndexChecksumTests {
+    @Test("the checksum does not depend on how 8-byte-aligned pieces split the input, and sees every byte")
+    func splitInvariant() {
+        let bytes = (0..<1003).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        func sum(_ cuts: [Int]) -> UInt64 {
+            var checksum = IndexChecksum()
+            bytes.withUnsafeBytes { raw in
+                var start = 0
+                for cut in cuts + [bytes.count] {
+                    checksum.update(UnsafeRawBufferPointer(rebasing: raw[start..<cut]))
+                    start = cut
+                }
+            }
+            return checksum.value
+        }
+        let whole = sum([])
+        #expect(sum([8]) == whole)
+        #expect(sum([56, 64, 800]) == whole)
+        #expect(sum([24, 32, 40, 1000]) == whole)
+        for position in stride(from: 0, to: bytes.count, by: 37) {
+            var changed = bytes
+            changed[position] ^= 1
+            var checksum = IndexChecksum()
+            changed.withUnsafeBytes { checksum.update($0) }
+            #expect(checksum.value != whole, "flip at \(position)")
+        }
     }
 }
