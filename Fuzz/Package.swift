@@ -15,6 +15,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzMbox", ["RedlineMail"]),
     ("FuzzJSONL", ["RedlineEngine", "RedlineFormats"]),
     ("FuzzCSV", ["RedlineFormats"]),
+    ("FuzzEDM", ["RedlineExactData"]),
     ("FuzzMilter", ["RedlineEngine", "RedlineMail", "RedlineMilter"]),
     ("FuzzZip", ["RedlineExtract"]),
     ("FuzzOffice", ["RedlineExtract"]),

@@ -2,8 +2,8 @@ import Foundation
 
 /// A MIME charset: decodes a part's bytes to UTF-8 for scanning and encodes redacted UTF-8 text
 /// back. The single-byte tables (Latin-1, Latin-9, windows-1252) are built in and round-trip every
-/// byte; other charsets Foundation knows go through Foundation. Foundation on Linux returns nil for
-/// iso-8859-15, koi8-r and gb2312, so iso-8859-15 has its own table and the rest fall back to
+/// byte; other charsets go through the C library's iconv (GB18030, GBK, GB2312, Big5, UTF-7,
+/// KOI8-R, Shift_JIS, ISO-2022-JP, UTF-16…), then Foundation; a name neither knows falls back to
 /// windows-1252 with a diagnostic (a part is never skipped).
 enum Charset: Sendable, Equatable {
     /// UTF-8 and US-ASCII: the bytes are scanned as they are (no lossy conversion).
@@ -12,6 +12,7 @@ enum Charset: Sendable, Equatable {
     case latin9
     case windows1252
     case foundation(String.Encoding, name: String)
+    case iconv(String)
 
     /// The canonical name written in re-encoded encoded words.
     var name: String {
@@ -21,6 +22,7 @@ enum Charset: Sendable, Equatable {
         case .latin9: "ISO-8859-15"
         case .windows1252: "windows-1252"
         case let .foundation(_, name): name
+        case let .iconv(name): name
         }
     }
 
@@ -38,6 +40,11 @@ enum Charset: Sendable, Equatable {
         case "windows-1252", "cp1252", "x-cp1252", "win-1252":
             return .windows1252
         default:
+            let plain = name.utf8.count <= 40 && name.utf8.allSatisfy {
+                HTMLText.isLetter($0) || ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":")
+            }
+            guard plain else { return nil }
+            if Iconv.supports(name) { return .iconv(name) }
             guard let encoding = String.Encoding(ianaName: name) else { return nil }
             // Probe: Foundation must be able to decode ASCII in it.
             guard String(data: Data("a".utf8), encoding: encoding) != nil else { return nil }
@@ -63,6 +70,8 @@ enum Charset: Sendable, Equatable {
         case let .foundation(encoding, _):
             if let text = String(data: Data(bytes), encoding: encoding) { return Array(text.utf8) }
             return Charset.windows1252.decode(bytes)
+        case let .iconv(name):
+            return Iconv.decode(bytes, from: name) ?? Charset.windows1252.decode(bytes)
         }
     }
 
@@ -84,6 +93,8 @@ enum Charset: Sendable, Equatable {
             let text = String(decoding: utf8, as: UTF8.self)
             if let data = text.data(using: encoding, allowLossyConversion: true) { return Array(data) }
             return Array(text.utf8)
+        case let .iconv(name):
+            return Iconv.encode(utf8, to: name) ?? utf8
         }
     }
 

@@ -1,87 +1,158 @@
-/// The text a reader sees in an HTML part, with a map from every text byte back to the HTML.
-/// Tags are dropped (block-level tags become a line break so that words do not run together),
-/// comments and `<style>` content are dropped, character references are decoded. `4111<span>1111
-/// </span>1111 1111` reads as `411111111111 1111`. After the visible text come the values of the
-/// attributes that carry text or addresses (``textAttributes``: `href="mailto:…"`, a link's query,
-/// `alt`, `title`…), one per line, mapped back to the HTML like the rest, so they are scanned and
-/// redacted too.
+/// The text a reader sees in an HTML part, with a map (``TextMap``) from every text byte back to
+/// the HTML. Tags are dropped (block-level tags become one line break, so that words do not run
+/// together and a value wrapped across `<div>`, `<td>` or `<p>` reads like one wrapped across a
+/// line), character references are decoded (named, numeric, and legacy names without a
+/// semicolon). `4111<span>1111</span>1111 1111` reads as `411111111111 1111`. What a reader can
+/// be shown or a program can put on screen is text too: comments, `<![CDATA[…]]>`, and the
+/// contents of `<script>` and `<style>` (CSS escapes such as `\34` decoded, so `content:` text is
+/// read), each between line breaks where it stands. After the visible text come the values of the
+/// attributes that carry text or addresses (``textAttributes``: `href="mailto:…"`, a link's query
+/// with `%34`-style escapes decoded, `alt`, `title`, `style`…), one per line, mapped back to the
+/// HTML like the rest, so they are scanned and redacted too.
 struct HTMLText: Sendable {
+    var map: TextMap
+
     /// The visible text, UTF-8.
-    var text: [UInt8] = []
-    /// For each text byte, the HTML range it came from (a character, a whole entity, or a tag).
-    var sourceStart: [Int32] = []
-    var sourceEnd: [Int32] = []
-    /// The text byte stands for a tag (a line break for `<br>`, `<p>`…), not for text.
-    var fromTag: [Bool] = []
+    var text: [UInt8] { map.text }
+
+    /// How a stretch of HTML is decoded.
+    enum Mode { case text, raw, css, url }
 
     init(html: [UInt8]) {
-        text.reserveCapacity(html.count)
-        sourceStart.reserveCapacity(html.count)
-        sourceEnd.reserveCapacity(html.count)
-        fromTag.reserveCapacity(html.count)
-        var attributes: [Range<Int>] = []
-        defer { appendAttributes(attributes, of: html) }
-        var i = 0
+        map = TextMap(capacity: html.count)
+        var attributes: [(Range<Int>, Mode)] = []
+        var pendingSpace: Range<Int>?
         let count = html.count
+        var i = 0
         while i < count {
             let byte = html[i]
             if byte == UInt8(ascii: "<"), i + 1 < count {
                 let next = html[i + 1]
-                if html[i...].starts(with: Array("<!--".utf8)) {
-                    i = HTMLText.find(Array("-->".utf8), in: html, from: i + 4).map { $0 + 3 } ?? count
+                if html[i...].starts(with: HTMLText.commentOpen) {
+                    let close = HTMLText.find(HTMLText.commentClose, in: html, from: i + 4)
+                    blockBreak(i, &pendingSpace)
+                    decode(html, (i + 4)..<(close ?? count), mode: .raw)
+                    i = close.map { $0 + 3 } ?? count
+                    blockBreak(i, &pendingSpace)
+                    continue
+                }
+                if html[i...].starts(with: HTMLText.cdataOpen) {
+                    let close = HTMLText.find(HTMLText.cdataClose, in: html, from: i + 9)
+                    flush(html, &pendingSpace)
+                    decode(html, (i + 9)..<(close ?? count), mode: .raw)
+                    i = close.map { $0 + 3 } ?? count
                     continue
                 }
                 if HTMLText.isLetter(next) || next == UInt8(ascii: "/") || next == UInt8(ascii: "!") || next == UInt8(ascii: "?") {
                     let end = HTMLText.tagEnd(html, from: i + 1)
                     let name = HTMLText.tagName(html, start: i + 1, end: end)
-                    if HTMLText.breakingTags.contains(name) { emit([10], i, end, tag: true) }
+                    if HTMLText.breakingTags.contains(name) { blockBreak(i, &pendingSpace) }
                     if next != UInt8(ascii: "/") { HTMLText.textAttributeValues(html, tag: i..<end, into: &attributes) }
                     i = end
                     if name == "style" || name == "script" {
-                        let close = Array("</\(name)".utf8)
-                        i = HTMLText.find(close, in: html, from: i, caseInsensitive: true) ?? count
+                        let close = HTMLText.find(Array("</\(name)".utf8), in: html, from: i, caseInsensitive: true) ?? count
+                        decode(html, i..<close, mode: name == "style" ? .css : .raw)
+                        i = close
                     }
                     continue
                 }
             }
+            if byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12 {
+                // White space waits: before a block break it is dropped, before text it is kept.
+                pendingSpace = (pendingSpace?.lowerBound ?? i)..<(i + 1)
+                i += 1
+                continue
+            }
+            flush(html, &pendingSpace)
             if byte == UInt8(ascii: "&"), let (scalar, end) = HTMLText.entity(html, at: i) {
                 var utf8: [UInt8] = []
                 appendUTF8(scalar, to: &utf8)
-                emit(utf8, i, end, tag: false)
+                map.emit(utf8, i, end)
                 i = end
                 continue
             }
-            emit([byte], i, i + 1, tag: false)
+            map.copy(byte, at: i)
+            i += 1
+        }
+        flush(html, &pendingSpace)
+        for (range, mode) in attributes where range.contains(where: { html[$0] > 32 }) {
+            if !map.endsWithTag { map.emit([10], range.lowerBound, range.lowerBound, tag: true) }
+            decode(html, range, mode: mode)
+        }
+    }
+
+    static let commentOpen = Array("<!--".utf8)
+    static let commentClose = Array("-->".utf8)
+    static let cdataOpen = Array("<![CDATA[".utf8)
+    static let cdataClose = Array("]]>".utf8)
+
+    /// One line break for a block-level tag, unless the text already ends with one (white space
+    /// between two blocks is dropped), so that `</td>\n<td>` is a single break.
+    private mutating func blockBreak(_ at: Int, _ pendingSpace: inout Range<Int>?) {
+        pendingSpace = nil
+        if map.endsWithTag { return }
+        map.emit([10], at, at, tag: true)
+    }
+
+    private mutating func flush(_ html: [UInt8], _ pendingSpace: inout Range<Int>?) {
+        if let range = pendingSpace { map.copy(html, range) }
+        pendingSpace = nil
+    }
+
+    /// Appends `range` decoded in `mode`: references in text and attribute values, also `%XX` in
+    /// links, CSS escapes in style sheets, nothing in scripts and comments.
+    private mutating func decode(_ html: [UInt8], _ range: Range<Int>, mode: Mode) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let byte = html[i]
+            if mode != .raw && mode != .css, byte == UInt8(ascii: "&"), let (scalar, end) = HTMLEntities.reference(html, at: i, limit: range.upperBound) {
+                var utf8: [UInt8] = []
+                appendUTF8(scalar, to: &utf8)
+                map.emit(utf8, i, end)
+                i = end
+                continue
+            }
+            if mode == .url, byte == UInt8(ascii: "%"), i + 2 < range.upperBound,
+               let high = QuotedPrintable.hexValue(html[i + 1]), let low = QuotedPrintable.hexValue(html[i + 2]), high << 4 | low >= 32 {
+                map.emit([high << 4 | low], i, i + 3)
+                i += 3
+                continue
+            }
+            if mode == .css, byte == UInt8(ascii: "\\"), let (scalar, end) = HTMLText.cssEscape(html, at: i, limit: range.upperBound) {
+                var utf8: [UInt8] = []
+                appendUTF8(scalar, to: &utf8)
+                map.emit(utf8, i, end)
+                i = end
+                continue
+            }
+            map.copy(byte, at: i)
             i += 1
         }
     }
 
-    /// Attributes whose values are text a person wrote or addresses (links, images, form values).
-    static let textAttributes: Set<String> = ["href", "src", "title", "alt", "value", "placeholder", "content", "action",
-                                              "cite", "label", "summary", "aria-label", "data", "poster"]
-
-    /// Appends each attribute value after the visible text, a line break (a tag byte) before each,
-    /// character references decoded.
-    private mutating func appendAttributes(_ ranges: [Range<Int>], of html: [UInt8]) {
-        for range in ranges where range.contains(where: { html[$0] > 32 }) {
-            emit([10], range.lowerBound, range.lowerBound, tag: true)
-            var i = range.lowerBound
-            while i < range.upperBound {
-                if html[i] == UInt8(ascii: "&"), let (scalar, end) = HTMLText.entity(html, at: i), end <= range.upperBound {
-                    var utf8: [UInt8] = []
-                    appendUTF8(scalar, to: &utf8)
-                    emit(utf8, i, end, tag: false)
-                    i = end
-                    continue
-                }
-                emit([html[i]], i, i + 1, tag: false)
-                i += 1
-            }
+    /// `\34 ` (one to six hex digits, one optional white space) at `start`: the scalar and the end.
+    static func cssEscape(_ html: [UInt8], at start: Int, limit: Int) -> (UInt32, Int)? {
+        var i = start + 1
+        var value: UInt32 = 0
+        while i < limit, i - start <= 6, let digit = QuotedPrintable.hexValue(html[i]) {
+            value = value << 4 | UInt32(digit)
+            i += 1
         }
+        guard i > start + 1 else { return nil }
+        if i < limit, html[i] == 32 || html[i] == 9 || html[i] == 10 { i += 1 }
+        if value == 0 || value > 0x10FFFF || (value >= 0xD800 && value < 0xE000) { value = 0xFFFD }
+        return (value, i)
     }
 
+    /// Attributes whose values are text a person wrote, addresses or style sheets (CSS `content:`
+    /// puts text on screen).
+    static let textAttributes: Set<String> = ["href", "src", "title", "alt", "value", "placeholder", "content", "action",
+                                              "cite", "label", "summary", "aria-label", "data", "poster", "style", "srcdoc"]
+    /// Attributes holding a URL: `%XX` escapes are decoded.
+    static let urlAttributes: Set<String> = ["href", "src", "action", "cite", "data", "poster"]
+
     /// The value ranges (quotes excluded) of the ``textAttributes`` (and `data-*`) in the tag `tag`.
-    static func textAttributeValues(_ html: [UInt8], tag: Range<Int>, into out: inout [Range<Int>]) {
+    static func textAttributeValues(_ html: [UInt8], tag: Range<Int>, into out: inout [(Range<Int>, Mode)]) {
         var i = tag.lowerBound + 1
         let end = tag.upperBound > tag.lowerBound && html[tag.upperBound - 1] == UInt8(ascii: ">") ? tag.upperBound - 1 : tag.upperBound
         func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12 }
@@ -92,7 +163,7 @@ struct HTMLText: Sendable {
             let nameStart = i
             while i < end, !isSpace(html[i]), html[i] != UInt8(ascii: "="), html[i] != UInt8(ascii: "/") { i += 1 }
             guard i > nameStart else { break }
-            let name = String(decoding: html[nameStart..<i].map { $0 | 0x20 }, as: UTF8.self)
+            let name = String(decoding: html[nameStart..<min(i, nameStart + 32)].map { $0 | 0x20 }, as: UTF8.self)
             while i < end, isSpace(html[i]) { i += 1 }
             guard i < end, html[i] == UInt8(ascii: "=") else { continue }
             i += 1
@@ -111,55 +182,23 @@ struct HTMLText: Sendable {
                 while i < end, !isSpace(html[i]) { i += 1 }
                 value = start..<i
             }
-            if textAttributes.contains(name) || name.hasPrefix("data-") { out.append(value) }
-        }
-    }
-
-    private mutating func emit(_ bytes: [UInt8], _ start: Int, _ end: Int, tag: Bool) {
-        for byte in bytes {
-            text.append(byte)
-            sourceStart.append(Int32(truncatingIfNeeded: start))
-            sourceEnd.append(Int32(truncatingIfNeeded: end))
-            fromTag.append(tag)
+            if textAttributes.contains(name) || name.hasPrefix("data-") {
+                out.append((value, urlAttributes.contains(name) ? .url : name == "style" ? .css : .text))
+            }
         }
     }
 
     /// The HTML pieces behind text bytes `range` that are text (not tags): what to replace.
-    func sourceTextRanges(_ range: Range<Int>) -> [Range<Int>] {
-        var pieces: [Range<Int>] = []
-        for index in range where !fromTag[index] {
-            let piece = Int(sourceStart[index])..<Int(sourceEnd[index])
-            if let last = pieces.last, last.upperBound >= piece.lowerBound {
-                pieces[pieces.count - 1] = last.lowerBound..<max(last.upperBound, piece.upperBound)
-            } else {
-                pieces.append(piece)
-            }
-        }
-        return pieces
-    }
+    func sourceTextRanges(_ range: Range<Int>) -> [Range<Int>] { map.sourceTextRanges(range) }
+
+    /// The HTML behind text byte `index`.
+    func sourceRange(of index: Int) -> Range<Int> { map.sourceRange(of: index) }
 
     /// Rewrites `html`: for each (text range, replacement text) the first text piece behind the
     /// range gets the replacement (HTML-escaped) and the other text pieces are removed; tags in
     /// between stay, so the markup stays well formed.
     func rewrite(_ html: [UInt8], replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] {
-        var edits: [(Range<Int>, [UInt8])] = []
-        for replacement in replacements {
-            let pieces = sourceTextRanges(replacement.range)
-            guard let first = pieces.first else { continue }
-            edits.append((first, HTMLText.escape(replacement.text)))
-            for piece in pieces.dropFirst() { edits.append((piece, [])) }
-        }
-        edits.sort { $0.0.lowerBound < $1.0.lowerBound }
-        var out: [UInt8] = []
-        out.reserveCapacity(html.count)
-        var cursor = 0
-        for (range, text) in edits where range.lowerBound >= cursor {
-            out.append(contentsOf: html[cursor..<range.lowerBound])
-            out.append(contentsOf: text)
-            cursor = range.upperBound
-        }
-        out.append(contentsOf: html[cursor...])
-        return out
+        map.rewrite(html, replacements: replacements, escape: HTMLText.escape)
     }
 
     static func escape(_ text: [UInt8]) -> [UInt8] {
@@ -183,45 +222,14 @@ struct HTMLText: Sendable {
         "h1", "h2", "h3", "h4", "h5", "h6", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6", "blockquote", "/blockquote",
         "hr", "pre", "/pre", "td", "th", "/td", "/th", "title", "/title", "section", "/section", "article", "/article",
         "header", "/header", "footer", "/footer", "address", "/address", "dd", "dt", "body", "/body", "img",
-    ]
-
-    static let namedEntities: [String: UInt32] = [
-        "nbsp": 0xA0, "amp": 0x26, "lt": 0x3C, "gt": 0x3E, "quot": 0x22, "apos": 0x27, "pound": 0xA3, "euro": 0x20AC,
-        "copy": 0xA9, "reg": 0xAE, "trade": 0x2122, "ndash": 0x2013, "mdash": 0x2014, "hellip": 0x2026, "lsquo": 0x2018,
-        "rsquo": 0x2019, "ldquo": 0x201C, "rdquo": 0x201D, "bull": 0x2022, "middot": 0xB7, "shy": 0xAD, "zwj": 0x200D,
-        "zwnj": 0x200C, "thinsp": 0x2009, "ensp": 0x2002, "emsp": 0x2003, "times": 0xD7, "commat": 0x40, "period": 0x2E,
-        "hyphen": 0x2010, "dash": 0x2010, "minus": 0x2212, "num": 0x23, "colon": 0x3A, "lpar": 0x28, "rpar": 0x29,
+        "style", "/style", "script", "/script", "/dd", "/dt", "caption", "/caption", "center", "/center",
+        "form", "/form", "fieldset", "/fieldset", "nav", "/nav", "main", "/main", "aside", "/aside", "figure", "/figure",
+        "figcaption", "/figcaption", "option", "textarea", "/textarea", "button", "/button", "thead", "tbody", "tfoot",
     ]
 
     /// `&#52;`, `&#x34;`, `&nbsp;` at `start`: the scalar and the end of the reference.
     static func entity(_ html: [UInt8], at start: Int) -> (UInt32, Int)? {
-        var i = start + 1
-        let limit = min(html.count, start + 34)
-        if i < limit, html[i] == UInt8(ascii: "#") {
-            i += 1
-            var hex = false
-            if i < limit, html[i] | 0x20 == UInt8(ascii: "x") { hex = true; i += 1 }
-            var value: UInt32 = 0
-            let digitsStart = i
-            while i < limit {
-                let byte = html[i]
-                let digit: UInt32?
-                if let d = QuotedPrintable.hexValue(byte), hex || byte <= UInt8(ascii: "9") { digit = UInt32(d) } else { digit = nil }
-                guard let digit else { break }
-                value = min(value * (hex ? 16 : 10) + digit, 0x10FFFF + 1)
-                i += 1
-            }
-            guard i > digitsStart else { return nil }
-            if i < html.count, html[i] == UInt8(ascii: ";") { i += 1 }
-            if value == 0 || value > 0x10FFFF || (value >= 0xD800 && value < 0xE000) { value = 0xFFFD }
-            return (value, i)
-        }
-        let nameStart = i
-        while i < limit, isLetter(html[i]) || (html[i] >= 48 && html[i] <= 57) { i += 1 }
-        guard i > nameStart, i < html.count, html[i] == UInt8(ascii: ";") else { return nil }
-        let name = String(decoding: html[nameStart..<i], as: UTF8.self)
-        guard let scalar = namedEntities[name] ?? namedEntities[name.lowercased()] else { return nil }
-        return (scalar, i + 1)
+        HTMLEntities.reference(html, at: start, limit: html.count)
     }
 
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }

@@ -37,6 +37,8 @@ struct HeaderBlock: Sendable {
     var bodyStart: Int
     /// The line ending the header section uses (CRLF or LF).
     var lineEnding: [UInt8]
+    /// The fields beyond ``HeaderParser/maxFields``: kept as they are and scanned as one text.
+    var overflow: Range<Int>?
 
     func first(_ lowercasedName: String) -> HeaderField? { fields.first { $0.lowercasedName == lowercasedName } }
 }
@@ -44,6 +46,8 @@ struct HeaderBlock: Sendable {
 enum HeaderParser {
     /// RFC 5322 limits a line to 998 characters; longer lines are reported (and still read).
     static let lineLimit = 998
+    /// Fields read one by one per header section; the lines after them are one text (``HeaderBlock/overflow``).
+    static let maxFields = 1_000
 
     /// Reads the header section starting at `range.lowerBound`. A line that is neither a field nor a
     /// continuation ends the header section (as Postfix does), with a diagnostic.
@@ -52,6 +56,7 @@ enum HeaderParser {
         var sawLineEnding = false
         var position = range.lowerBound
         var reportedLong = false
+        var overflowStart: Int?
         while position < range.upperBound {
             let lineEnd = bytes[position..<range.upperBound].firstIndex(of: 10) ?? range.upperBound
             let next = lineEnd < range.upperBound ? lineEnd + 1 : range.upperBound
@@ -69,7 +74,12 @@ enum HeaderParser {
                 // The blank line ending the header section.
                 block.end = position
                 block.bodyStart = next
+                if let start = overflowStart { block.overflow = start..<position }
                 return block
+            }
+            if overflowStart != nil {
+                position = next
+                continue
             }
             let first = bytes[position]
             if first == 32 || first == 9 {
@@ -83,8 +93,18 @@ enum HeaderParser {
                 continue
             }
             if let colon = bytes[position..<contentEnd].firstIndex(of: UInt8(ascii: ":")), colon > position,
-               !bytes[position..<colon].contains(where: { $0 <= 32 || $0 >= 127 }) {
-                let name = String(decoding: bytes[position..<colon], as: UTF8.self)
+               case let nameEnd = HeaderParser.nameEnd(bytes, position, colon), nameEnd > position,
+               !bytes[position..<nameEnd].contains(where: { $0 <= 32 || $0 >= 127 }) {
+                // `Name : value` (blanks before the colon, RFC 822's obsolete syntax) is the field
+                // `Name`, as mail clients read it.
+                if block.fields.count == maxFields {
+                    diagnostics.append(Diagnostic(.warning, code: MailCode.tooManyParts,
+                        "\(label): more than \(maxFields) header fields; the rest is scanned as one text"))
+                    overflowStart = position
+                    position = next
+                    continue
+                }
+                let name = String(decoding: bytes[position..<nameEnd], as: UTF8.self)
                 block.fields.append(HeaderField(name: name, range: position..<next, valueRange: (colon + 1)..<contentEnd))
                 position = next
                 continue
@@ -101,30 +121,64 @@ enum HeaderParser {
         }
         block.end = range.upperBound
         block.bodyStart = range.upperBound
+        if let start = overflowStart { block.overflow = start..<range.upperBound }
         return block
+    }
+}
+
+extension HeaderParser {
+    /// The end of a field name that ends at `colon`, blanks before the colon left out.
+    static func nameEnd(_ bytes: [UInt8], _ start: Int, _ colon: Int) -> Int {
+        var end = colon
+        while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }
+        return end
     }
 }
 
 /// A parsed `Content-Type` or `Content-Disposition` value: a token and its parameters.
 struct HeaderParameters: Sendable {
+    /// Where one parameter sits in the value, for rewriting it in place.
+    struct Piece: Sendable {
+        /// From the parameter's name to the end of its value.
+        var range: Range<Int>
+        /// From the `;` before it (what to remove when the parameter is dropped).
+        var removal: Range<Int>
+    }
+
     /// The lower-cased value before the first `;` (e.g. `text/plain`, `attachment`).
     var token: String
+    /// Where the token sits in the value (blanks around it left out).
+    var tokenRange: Range<Int> = 0..<0
     /// Lower-cased parameter names; RFC 2231 continuations joined and `*=` values decoded.
     var parameters: [String: String]
+    /// Per parameter (base name, lower-cased): its pieces in the value, in order of their
+    /// continuation number (one piece when it is not continued).
+    var pieces: [String: [Piece]] = [:]
+    /// Parameters written in RFC 2231 form (`name*=` or `name*0*=`).
+    var extended: Set<String> = []
 
-    init(_ value: String) {
-        let bytes = Array(value.utf8)
+    init(_ value: String) { self.init(bytes: Array(value.utf8)) }
+
+    init(bytes: [UInt8]) {
         var index = 0
         func skipSpace() { while index < bytes.count, bytes[index] == 32 || bytes[index] == 9 { index += 1 } }
-        var token: [UInt8] = []
-        while index < bytes.count, bytes[index] != UInt8(ascii: ";") { token.append(bytes[index]); index += 1 }
-        self.token = String(decoding: token, as: UTF8.self).trimmingWhitespace().lowercased()
-        var raw: [(name: String, value: String)] = []
+        var tokenEnd = 0
+        while tokenEnd < bytes.count, bytes[tokenEnd] != UInt8(ascii: ";") { tokenEnd += 1 }
+        index = tokenEnd
+        self.token = String(decoding: bytes[0..<tokenEnd], as: UTF8.self).trimmingWhitespace().lowercased()
+        var tokenStart = 0
+        var tokenLast = tokenEnd
+        while tokenStart < tokenLast, bytes[tokenStart] <= 32 { tokenStart += 1 }
+        while tokenLast > tokenStart, bytes[tokenLast - 1] <= 32 { tokenLast -= 1 }
+        tokenRange = tokenStart..<tokenLast
+        var raw: [(name: String, value: String, piece: Piece)] = []
         while index < bytes.count {
+            let separator = index
             index += 1 // the ';'
             skipSpace()
-            var name: [UInt8] = []
-            while index < bytes.count, bytes[index] != UInt8(ascii: "="), bytes[index] != UInt8(ascii: ";") { name.append(bytes[index]); index += 1 }
+            let nameStart = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "="), bytes[index] != UInt8(ascii: ";") { index += 1 }
+            let name = bytes[nameStart..<index]
             guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { continue }
             index += 1
             skipSpace()
@@ -136,31 +190,43 @@ struct HeaderParameters: Sendable {
                     parameterValue.append(bytes[index])
                     index += 1
                 }
+                if index < bytes.count { index += 1 }
+                let valueEnd = index
                 while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+                raw.append((String(decoding: name, as: UTF8.self).trimmingWhitespace().lowercased(),
+                            String(decoding: parameterValue, as: UTF8.self), Piece(range: nameStart..<valueEnd, removal: separator..<valueEnd)))
             } else {
-                while index < bytes.count, bytes[index] != UInt8(ascii: ";") { parameterValue.append(bytes[index]); index += 1 }
+                let valueStart = index
+                while index < bytes.count, bytes[index] != UInt8(ascii: ";") { index += 1 }
+                var valueEnd = index
+                while valueEnd > valueStart, bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9 { valueEnd -= 1 }
+                raw.append((String(decoding: name, as: UTF8.self).trimmingWhitespace().lowercased(),
+                            String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self), Piece(range: nameStart..<valueEnd, removal: separator..<valueEnd)))
             }
-            raw.append((String(decoding: name, as: UTF8.self).trimmingWhitespace().lowercased(),
-                        String(decoding: parameterValue, as: UTF8.self).trimmingWhitespace()))
         }
         var parameters: [String: String] = [:]
-        var continued: [String: [(Int, String, Bool)]] = [:]
-        for (name, value) in raw {
-            let extended = name.hasSuffix("*")
-            let base = extended ? String(name.dropLast()) : name
+        var continued: [String: [(Int, String, Bool, Piece)]] = [:]
+        for (name, value, piece) in raw {
+            let isExtended = name.hasSuffix("*")
+            let base = isExtended ? String(name.dropLast()) : name
             if let star = base.lastIndex(of: "*"), let number = Int(base[base.index(after: star)...]) {
-                continued[String(base[..<star]), default: []].append((number, value, extended))
-            } else if extended {
+                continued[String(base[..<star]), default: []].append((number, value, isExtended, piece))
+            } else if isExtended {
                 parameters[base] = HeaderParameters.decode2231(value, hasCharset: true)
+                pieces[base] = [piece]
+                extended.insert(base)
             } else if parameters[base] == nil {
                 parameters[base] = value
+                pieces[base] = [piece]
             }
         }
-        for (name, pieces) in continued where parameters[name] == nil {
-            let sorted = pieces.sorted { $0.0 < $1.0 }
+        for (name, parts) in continued where parameters[name] == nil {
+            let sorted = parts.sorted { $0.0 < $1.0 }
             parameters[name] = sorted.enumerated().map { index, piece in
                 piece.2 ? HeaderParameters.decode2231(piece.1, hasCharset: index == 0) : piece.1
             }.joined()
+            pieces[name] = sorted.map(\.3)
+            if sorted.contains(where: \.2) { extended.insert(name) }
         }
         self.parameters = parameters
     }

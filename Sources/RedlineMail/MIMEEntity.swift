@@ -27,6 +27,17 @@ struct MIMEEntity: Sendable {
     var body: Body
     /// Content below the nesting limit, scanned as text whatever its type says.
     var forcedText = false
+    /// Other readings of the body when the part has several `Content-Type` or
+    /// `Content-Transfer-Encoding` fields that disagree: mail clients differ in which one they
+    /// obey, so the body is scanned every way.
+    var otherReadings: [Reading] = []
+
+    /// One way to read a body: its type, charset and transfer encoding.
+    struct Reading: Sendable, Equatable {
+        var contentType: String
+        var charsetName: String?
+        var transferEncoding: TransferEncoding
+    }
 
     var mediaType: String { String(contentType.prefix { $0 != "/" }) }
     var charsetName: String? { parameters["charset"] }
@@ -58,15 +69,31 @@ struct MIMEEntity: Sendable {
 }
 
 /// Reads a message into ``MIMEEntity`` values with bounded work: nesting deeper than
-/// ``maxDepth`` is treated as text, a missing closing boundary ends the part at the end of its
-/// parent, and every problem becomes a diagnostic.
+/// ``maxDepth`` is treated as text, parts beyond ``maxEntities`` are read as one text part, a
+/// missing closing boundary ends the part at the end of its parent, and every problem becomes a
+/// diagnostic. Each nesting level reads its bytes once, so the work is at most
+/// ``maxDepth`` + 1 passes over the message, and the memory per part is a fixed size.
 struct MIMEParser {
-    static let maxDepth = 100
+    static let maxDepth = 32
+    /// Entities per message (the message and 10,000 parts); the rest of a multipart beyond it is
+    /// one text part.
+    static let maxEntities = 10_001
+    /// Readings of one part when its type and encoding fields disagree.
+    static let maxReadings = 4
     let bytes: [UInt8]
     var diagnostics: [Diagnostic] = []
+    /// Masks what the diagnostics quote from the message.
+    var quote = MailQuote()
+    /// Bytes examined (header sections and multipart bodies), for tests of the work bound.
+    private(set) var work = 0
+    private(set) var entityCount = 0
     private var reportedDepth = false
+    private var reportedEntities = false
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], quote: MailQuote = MailQuote()) {
+        self.bytes = bytes
+        self.quote = quote
+    }
 
     /// Parses the whole message.
     mutating func parse() -> MIMEEntity {
@@ -75,26 +102,42 @@ struct MIMEParser {
 
     mutating func parseEntity(_ range: Range<Int>, label: String, headerPrefix: String?, childPrefix: String, depth: Int, defaultType: String) -> MIMEEntity {
         let where_ = headerPrefix.map { $0.isEmpty ? "message" : "message \($0.dropLast())" } ?? "part \(label)"
+        entityCount += 1
         let headers = HeaderParser.parse(bytes, range: range, label: where_, diagnostics: &diagnostics)
-        var contentType = defaultType
-        var parameters: [String: String] = [:]
-        if let field = headers.first("content-type") {
-            let parsed = HeaderParameters(field.value(in: bytes))
-            parameters = parsed.parameters
-            if parsed.token.contains("/") { contentType = parsed.token } else if !parsed.token.isEmpty { contentType = "text/plain" }
-        }
+        work += headers.bodyStart - range.lowerBound
+        let typeFields = headers.fields.filter { $0.lowercasedName == "content-type" }
+        let encodingFields = headers.fields.filter { $0.lowercasedName == "content-transfer-encoding" }
+        let types = typeFields.map { MIMEParser.contentType(HeaderParameters(bytes: $0.unfoldedValue(in: bytes)), default: defaultType) }
+        let encodings = encodingFields.map { TransferEncoding(headerValue: $0.value(in: bytes)) }
+        let contentType = types.first?.type ?? defaultType
+        let parameters = types.first?.parameters ?? [:]
         var disposition: HeaderParameters?
-        if let field = headers.first("content-disposition") { disposition = HeaderParameters(field.value(in: bytes)) }
+        if let field = headers.first("content-disposition") { disposition = HeaderParameters(bytes: field.unfoldedValue(in: bytes)) }
         let filename = disposition?.parameters["filename"] ?? parameters["name"]
-        let encoding = TransferEncoding(headerValue: headers.first("content-transfer-encoding")?.value(in: bytes))
+        let encoding = encodings.first ?? .identity
         let bodyRange = min(headers.bodyStart, range.upperBound)..<range.upperBound
         var entity = MIMEEntity(label: label, headerPrefix: headerPrefix, headers: headers, range: range, contentType: contentType,
                                 parameters: parameters, dispositionType: disposition?.token, filename: nil,
                                 transferEncoding: encoding, bodyRange: bodyRange, body: .leaf)
         if let filename { entity.filename = String(decoding: EncodedWords.decode(Array(filename.utf8)).text, as: UTF8.self) }
-        if case let .unknown(name) = encoding {
+        for case let .unknown(name) in encodings {
             diagnostics.append(Diagnostic(.warning, code: MailCode.unknownTransferEncoding,
-                "\(where_): unknown Content-Transfer-Encoding '\(name.prefix(40))'; scanned as it is"))
+                "\(where_): unknown Content-Transfer-Encoding '\(quote(name, limit: 40))'; scanned as it is"))
+        }
+        if types.count > 1 || encodings.count > 1 {
+            let primary = MIMEEntity.Reading(contentType: contentType, charsetName: parameters["charset"], transferEncoding: encoding)
+            for type in types.isEmpty ? [(contentType, parameters)] : types {
+                for other in encodings.isEmpty ? [encoding] : encodings {
+                    let reading = MIMEEntity.Reading(contentType: type.0, charsetName: type.1["charset"], transferEncoding: other)
+                    if reading != primary, !entity.otherReadings.contains(reading), entity.otherReadings.count < MIMEParser.maxReadings {
+                        entity.otherReadings.append(reading)
+                    }
+                }
+            }
+            if !entity.otherReadings.isEmpty {
+                diagnostics.append(Diagnostic(.warning, code: MailCode.conflictingHeaders,
+                    "\(where_): \(typeFields.count) Content-Type and \(encodingFields.count) Content-Transfer-Encoding fields disagree; the body is scanned in each reading"))
+            }
         }
         let isMultipart = contentType.hasPrefix("multipart/")
         let isMessage = contentType == "message/rfc822" || contentType == "message/global"
@@ -115,17 +158,23 @@ struct MIMEParser {
             return entity
         }
         guard let boundary = parameters["boundary"], !boundary.isEmpty else {
-            diagnostics.append(Diagnostic(.warning, code: MailCode.missingBoundary, "\(where_): \(contentType) without a boundary; scanned as text"))
+            diagnostics.append(Diagnostic(.warning, code: MailCode.missingBoundary, "\(where_): \(quote(contentType)) without a boundary; scanned as text"))
             entity.forcedText = true
             return entity
         }
-        let split = splitMultipart(bodyRange, boundary: Array(boundary.utf8))
+        let split = splitMultipart(bodyRange, boundary: Array(boundary.utf8), maxParts: max(1, MIMEParser.maxEntities - entityCount))
         guard split.found else {
             diagnostics.append(Diagnostic(.warning, code: MailCode.missingBoundary, "\(where_): the boundary never appears in the body; scanned as text"))
             entity.forcedText = true
             return entity
         }
-        if !split.closed {
+        if split.overflow {
+            if !reportedEntities {
+                diagnostics.append(Diagnostic(.warning, code: MailCode.tooManyParts,
+                    "\(where_): more than \(MIMEParser.maxEntities - 1) parts in the message; the rest is scanned as text"))
+                reportedEntities = true
+            }
+        } else if !split.closed {
             diagnostics.append(Diagnostic(.warning, code: MailCode.missingClosingBoundary,
                 "\(where_): the closing boundary is missing; the last part runs to the end"))
         }
@@ -133,15 +182,43 @@ struct MIMEParser {
         var children: [MIMEEntity] = []
         for (index, partRange) in split.parts.enumerated() {
             let childLabel = childPrefix + String(index + 1)
+            if split.overflow && index == split.parts.count - 1 || entityCount >= MIMEParser.maxEntities {
+                children.append(MIMEParser.textRemainder(partRange, label: childLabel, lineEnding: headers.lineEnding))
+                entityCount += 1
+                if !reportedEntities {
+                    diagnostics.append(Diagnostic(.warning, code: MailCode.tooManyParts,
+                        "\(where_): more than \(MIMEParser.maxEntities - 1) parts in the message; the rest is scanned as text"))
+                    reportedEntities = true
+                }
+                continue
+            }
             children.append(parseEntity(partRange, label: childLabel, headerPrefix: nil, childPrefix: childLabel + ".", depth: depth + 1, defaultType: childDefault))
         }
         entity.body = .multipart(boundary: boundary, children: children, preamble: split.preamble, epilogue: split.epilogue)
         return entity
     }
 
+    /// The type and parameters of a `Content-Type` value (a token without `/` reads as text/plain).
+    static func contentType(_ parsed: HeaderParameters, default defaultType: String) -> (type: String, parameters: [String: String]) {
+        let type = parsed.token.contains("/") ? parsed.token : parsed.token.isEmpty ? defaultType : "text/plain"
+        return (type, parsed.parameters)
+    }
+
+    /// The rest of a multipart beyond the part limit: one text part without headers.
+    static func textRemainder(_ range: Range<Int>, label: String, lineEnding: [UInt8]) -> MIMEEntity {
+        var entity = MIMEEntity(label: label, headerPrefix: nil,
+                                headers: HeaderBlock(end: range.lowerBound, bodyStart: range.lowerBound, lineEnding: lineEnding),
+                                range: range, contentType: "text/plain", parameters: [:], dispositionType: nil, filename: nil,
+                                transferEncoding: .identity, bodyRange: range, body: .leaf)
+        entity.forcedText = true
+        return entity
+    }
+
     /// Finds the delimiter lines `--boundary` (and the closing `--boundary--`) in `range`. A part
-    /// ends before the line break that precedes its delimiter (RFC 2046 section 5.1.1).
-    func splitMultipart(_ range: Range<Int>, boundary: [UInt8]) -> (preamble: Range<Int>, parts: [Range<Int>], epilogue: Range<Int>, found: Bool, closed: Bool) {
+    /// ends before the line break that precedes its delimiter (RFC 2046 section 5.1.1). After
+    /// `maxParts` parts the last part runs to the end of `range` (`overflow`).
+    mutating func splitMultipart(_ range: Range<Int>, boundary: [UInt8], maxParts: Int = .max)
+        -> (preamble: Range<Int>, parts: [Range<Int>], epilogue: Range<Int>, found: Bool, closed: Bool, overflow: Bool) {
         let delimiter = [UInt8(ascii: "-"), UInt8(ascii: "-")] + boundary
         var parts: [Range<Int>] = []
         var preamble = range.lowerBound..<range.lowerBound
@@ -151,6 +228,7 @@ struct MIMEParser {
         while position < range.upperBound {
             let lineEnd = bytes[position..<range.upperBound].firstIndex(of: 10) ?? range.upperBound
             let next = lineEnd < range.upperBound ? lineEnd + 1 : range.upperBound
+            work += next - position
             if bytes[position] == UInt8(ascii: "-"), lineEnd - position >= delimiter.count, bytes[position..<lineEnd].starts(with: delimiter) {
                 var rest = position + delimiter.count
                 let closing = rest + 1 < lineEnd && bytes[rest] == UInt8(ascii: "-") && bytes[rest + 1] == UInt8(ascii: "-")
@@ -168,14 +246,18 @@ struct MIMEParser {
                         preamble = range.lowerBound..<contentEnd
                     }
                     found = true
-                    if closing { return (preamble, parts, next..<range.upperBound, true, true) }
+                    if closing { return (preamble, parts, next..<range.upperBound, true, true, false) }
+                    if parts.count + 1 >= maxParts {
+                        parts.append(next..<range.upperBound)
+                        return (preamble, parts, range.upperBound..<range.upperBound, true, false, true)
+                    }
                     partStart = next
                 }
             }
             position = next
         }
         if let start = partStart { parts.append(start..<range.upperBound) }
-        return (preamble, parts, range.upperBound..<range.upperBound, found, false)
+        return (preamble, parts, range.upperBound..<range.upperBound, found, false, false)
     }
 }
 
@@ -186,6 +268,9 @@ public enum MailCode {
     // M006 header line over 998 bytes · M007 non-header line in the header section · M008 unknown
     // transfer encoding · M009 multipart without a usable boundary · M010 reserved (recipients)
     // M011 a signed part needs redaction (the message is blocked rather than its signature broken)
+    // M012 a part's Content-Type / Content-Transfer-Encoding fields disagree (scanned every way)
+    // M013 more parts or header fields than the limit (the rest scanned as text) · M014 a part that is read in more
+    // than one way (M012) or an encoded block inside a text (uuencode) needs redaction: blocked
     public static let missingClosingBoundary = "M001"
     public static let badBase64 = "M002"
     public static let badQuotedPrintable = "M003"
@@ -197,4 +282,7 @@ public enum MailCode {
     public static let missingBoundary = "M009"
     public static let badRecipients = "M010"
     public static let signedPartNeedsRedaction = "M011"
+    public static let conflictingHeaders = "M012"
+    public static let tooManyParts = "M013"
+    public static let derivedTextNeedsRedaction = "M014"
 }

@@ -130,10 +130,11 @@ public enum MailProcessor {
     }
 
     static func analyse(_ message: [UInt8], session: PipelineSession, recipients: [String]?, channel explicit: String?) -> Analysis {
-        var parser = MIMEParser(message)
+        let quote = MailQuote(session: session)
+        var parser = MIMEParser(message, quote: quote)
         let root = parser.parse()
         var diagnostics = parser.diagnostics
-        var collector = TextUnitCollector(bytes: message)
+        var collector = TextUnitCollector(bytes: message, quote: quote)
         collector.collect(root)
         diagnostics.append(contentsOf: collector.diagnostics)
         let pipeline = session.pipeline
@@ -148,14 +149,14 @@ public enum MailProcessor {
         var state = DecisionState()
         var results: [ScanResult] = collector.units.map { unit in
             var position = TextPosition()
-            return session.scan(unit.text, channel: channel, state: &state, position: &position, commitLimit: unit.text.count, part: unit.label).result
+            return session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position, commitLimit: unit.text.count, part: unit.label).result
         }
         // Thresholds (min_instances) count over the whole message: decide again the units with
         // findings once every unit has been seen.
         if pipeline.rules.rules.contains(where: { $0.minInstances > 1 }) {
             for (index, unit) in collector.units.enumerated() where !results[index].findings.isEmpty {
                 var position = TextPosition()
-                results[index] = session.scan(unit.text, channel: channel, state: &state, position: &position,
+                results[index] = session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position,
                                               commitLimit: unit.text.count, part: unit.label).result
             }
         }
@@ -183,6 +184,18 @@ public enum MailProcessor {
             verdict.reason = "a signed part needs redaction, which would break its signature; send it without the data (or unsigned)"
             diagnostics.append(Diagnostic(.warning, code: MailCode.signedPartNeedsRedaction,
                 "a signed part (multipart/signed or inline PGP) needs redaction, which would break its signature: the message is blocked"))
+        }
+        // Text read another way than it is written (a part whose type or encoding fields disagree,
+        // a uuencoded block) cannot be redacted in place: fail closed.
+        let derivedNeedsRedaction = zip(collector.units, results).contains { unit, result in
+            if case .derived = unit.kind { return result.failClosed >= .redact || result.findings.contains { $0.action >= .redact } }
+            return false
+        }
+        if derivedNeedsRedaction && verdict.verdict < .block {
+            verdict.verdict = .block
+            verdict.reason = verdict.reason ?? "a part that mail programs read in more than one way (or an encoded block inside it) needs redaction, which cannot be done in place; send it without the data"
+            diagnostics.append(Diagnostic(.warning, code: MailCode.derivedTextNeedsRedaction,
+                "a part read in more than one way, or a uuencoded block, needs redaction that cannot be done in place: the message is blocked"))
         }
         verdict.diagnostics = diagnostics
         let withheld: [Finding?] = zip(collector.units, results).map { unit, result in

@@ -9,6 +9,7 @@ struct MailRewriter {
     let pipeline: Pipeline
     let lineEnding: [UInt8]
     private var patches: [(range: Range<Int>, bytes: [UInt8])] = []
+    private var names: [Int: (field: HeaderField, name: [UInt8])] = [:]
 
     init(bytes: [UInt8], pipeline: Pipeline, lineEnding: [UInt8]) {
         self.bytes = bytes
@@ -18,18 +19,27 @@ struct MailRewriter {
 
     /// Redacts the findings of each unit (`unitFindings` parallel to `units`).
     mutating func redact(units: [TextUnit], findings _: [Finding], unitFindings: [[Finding]]) {
+        // Header names that hold a value, redacted, by the field's start: used when the field is
+        // rebuilt, or patched alone.
+        for (index, unit) in units.enumerated() {
+            guard case let .headerName(field) = unit.kind else { continue }
+            let redactable = unitFindings[index].filter { $0.action >= .redact }
+            guard !redactable.isEmpty else { continue }
+            let name = pipeline.redact(unit.text, findings: redactable).map { $0 <= 32 || $0 >= 127 || $0 == UInt8(ascii: ":") ? UInt8(ascii: "-") : $0 }
+            names[field.range.lowerBound] = (field, name)
+        }
         var displayEdits: [Int: (field: HeaderField, unfolded: [UInt8], edits: [(Range<Int>, [UInt8])])] = [:]
         for (index, unit) in units.enumerated() {
             let redactable = unitFindings[index].filter { $0.action >= .redact }
             guard !redactable.isEmpty else { continue }
             switch unit.kind {
-            case let .body(entity, charset, html):
+            case let .body(entity, charset, markup):
                 let newText: [UInt8]
-                if let html {
+                if let markup {
                     let replacements = MailRewriter.groups(redactable).map { group in
                         (range: group.range, text: pipeline.redact(Array(unit.text[group.range]), findings: group.members, base: group.range.lowerBound))
                     }
-                    newText = html.map.rewrite(html.source, replacements: replacements)
+                    newText = markup.rewrite(replacements: replacements)
                 } else {
                     newText = pipeline.redact(unit.text, findings: redactable)
                 }
@@ -37,7 +47,14 @@ struct MailRewriter {
             case let .raw(range):
                 patches.append((range, pipeline.redact(unit.text, findings: redactable)))
             case let .header(field, decoded):
-                let text = pipeline.redact(unit.text, findings: redactable)
+                // Only the decoded text is written back (unknown charset names after it are dropped).
+                let visible = decoded.text.count
+                let inside = redactable.filter { $0.start < visible }.map { finding in
+                    var clamped = finding
+                    clamped.end = min(finding.end, visible)
+                    return clamped
+                }
+                let text = pipeline.redact(Array(unit.text.prefix(visible)), findings: inside)
                 let value = EncodedWords.encode(text, charset: decoded.firstWord?.charset ?? .utf8,
                                                 encoding: decoded.firstWord?.encoding ?? UInt8(ascii: "B"), lineEnding: fieldLineEnding(field))
                 patches.append((field.range, rebuiltField(field, value: value)))
@@ -45,6 +62,19 @@ struct MailRewriter {
                 let text = pipeline.redact(unit.text, findings: redactable)
                 let encoded = AddressList.encodeDisplay(text, like: decoded, lineEnding: fieldLineEnding(field))
                 displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((range, encoded))
+            case let .parameter(field, unfolded, name, pieces, extended, decoded):
+                let text = pipeline.redact(unit.text, findings: redactable)
+                let first = pieces[0].range
+                let value = name.isEmpty ? text : HeaderParameters.encode(name: name, text: text, extended: extended, like: decoded)
+                displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((first, value))
+                for piece in pieces.dropFirst() {
+                    displayEdits[field.range.lowerBound, default: (field, unfolded, [])].edits.append((piece.removal, []))
+                }
+            case .headerName:
+                continue
+            case .derived:
+                // Scanned only: MailProcessor blocks a message whose derived text needs redaction.
+                continue
             case .attachment:
                 continue   // decided by MailProcessor: blocked or stripped (settings.unredactable_attachments)
             }
@@ -56,6 +86,11 @@ struct MailRewriter {
             }
             patches.append((entry.field.range, rebuiltField(entry.field, value: value)))
         }
+        // A field whose name alone changes: the name is patched, the rest kept byte for byte.
+        for (start, entry) in names {
+            patches.append((start..<(start + entry.field.name.utf8.count), entry.name))
+        }
+        names = [:]
     }
 
     /// Adds `X-Redline-Verdict` (and `X-Redline-Findings`) at the end of the top-level header,
@@ -118,9 +153,10 @@ struct MailRewriter {
         return lineEnding
     }
 
-    private func rebuiltField(_ field: HeaderField, value: [UInt8]) -> [UInt8] {
+    private mutating func rebuiltField(_ field: HeaderField, value: [UInt8]) -> [UInt8] {
         let hasLineEnding = field.range.upperBound > field.range.lowerBound && bytes[field.range.upperBound - 1] == 10
-        return Array("\(field.name): ".utf8) + value + (hasLineEnding ? fieldLineEnding(field) : [])
+        let name = names.removeValue(forKey: field.range.lowerBound)?.name ?? Array(field.name.utf8)
+        return name + Array(": ".utf8) + value + (hasLineEnding ? fieldLineEnding(field) : [])
     }
 
     /// Re-encodes a redacted body in the part's charset and transfer encoding, with its line

@@ -5,14 +5,23 @@ import RedlineExtract
 /// value, a display name. It knows how to write itself back after redaction.
 struct TextUnit {
     enum Kind {
-        /// A body part: transfer-decoded and charset-decoded to UTF-8 (`html` when it is text/html).
-        case body(MIMEEntity, Charset, html: (map: HTMLText, source: [UInt8])?)
+        /// A body part: transfer-decoded and charset-decoded to UTF-8 (`markup` when it is HTML or RTF).
+        case body(MIMEEntity, Charset, markup: Markup?)
         /// Bytes scanned as they are (a preamble or an epilogue).
         case raw(Range<Int>)
         /// An unstructured header (Subject…), encoded words decoded.
         case header(HeaderField, EncodedWords.Decoded)
         /// One display name inside an address header.
         case displayName(HeaderField, unfolded: [UInt8], range: Range<Int>, EncodedWords.Decoded)
+        /// One parameter of a `Content-Type` or `Content-Disposition` field (`filename`, `name`…;
+        /// RFC 2231 continuations joined), or the field's token when `name` is empty.
+        case parameter(HeaderField, unfolded: [UInt8], name: String, pieces: [HeaderParameters.Piece], extended: Bool, EncodedWords.Decoded)
+        /// Text read another way than the message says it is written (another reading of a part
+        /// whose type or encoding fields disagree, a uuencoded block): scanned, but it cannot be
+        /// rewritten in place, so a finding that needs redaction blocks the message.
+        case derived
+        /// A header field's name that is not plain letters (it may hold a value itself).
+        case headerName(HeaderField)
         /// Text extracted from a binary attachment (Office, PDF, archive member): not rewritten in place.
         case attachment(AttachmentSource)
     }
@@ -21,13 +30,41 @@ struct TextUnit {
     /// The UTF-8 text handed to the engine (for HTML: the visible text).
     var text: [UInt8]
     var kind: Kind
+    /// What the engine reads when it differs from `text` (same length, so offsets hold): in
+    /// message ids and routing headers an `@` is read as a space, so that the address-like ids
+    /// every message carries are not taken for e-mail addresses.
+    var scanText: [UInt8]?
     /// Covered by a signature (inside `multipart/signed`, or an inline PGP-signed text): rewriting
     /// it would break the signature.
     var signed = false
 }
 
-/// Headers whose whole value is text a person wrote.
-let unstructuredHeaders: Set<String> = ["subject", "comments", "keywords", "thread-topic", "content-description"]
+/// The markup a body's text was extracted from, to write a redaction back into it.
+struct Markup {
+    var map: TextMap
+    var source: [UInt8]
+    var isRTF: Bool
+
+    func rewrite(replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] {
+        map.rewrite(source, replacements: replacements, escape: isRTF ? RTFText.escape : HTMLText.escape)
+    }
+}
+
+/// Headers not scanned: signatures and keys a server computes, and Redline's own verdict.
+/// Every other field is scanned (address fields by display name, `Content-Type` and
+/// `Content-Disposition` by parameter, the rest as a whole value, encoded words decoded).
+let unscannedHeaders: Set<String> = ["dkim-signature", "arc-seal", "arc-message-signature", "x-google-dkim-signature",
+                                     "autocrypt", "x-redline-verdict", "x-redline-findings"]
+/// Headers whose values are message ids or routing (addresses a server wrote): read with `@` as
+/// a space (``TextUnit/scanText``); a card or an NI number in them is still found.
+let routingHeaders: Set<String> = ["message-id", "references", "in-reply-to", "content-id", "resent-message-id", "received",
+                                   "return-path", "delivered-to", "x-original-to", "envelope-to", "x-envelope-from", "x-envelope-to",
+                                   "x-forwarded-to", "x-forwarded-for", "authentication-results", "received-spf",
+                                   "arc-authentication-results", "errors-to", "disposition-notification-to", "list-id",
+                                   "list-unsubscribe", "list-subscribe", "list-post", "list-help", "list-owner", "list-archive",
+                                   "x-beenthere", "x-original-sender", "x-ms-exchange-organization-originalsender"]
+/// Headers read as a token and parameters.
+let parameterHeaders: Set<String> = ["content-type", "content-disposition"]
 /// Headers with addresses, whose display names are scanned.
 let addressHeaders: Set<String> = ["from", "to", "cc", "bcc", "reply-to", "sender", "resent-to", "resent-cc", "resent-from"]
 /// Headers that name recipients, for the channel.
@@ -40,13 +77,16 @@ struct TextUnitCollector {
     var units: [TextUnit] = []
     var diagnostics: [Diagnostic] = []
     var unscanned: [String] = []
+    /// Masks what diagnostics and labels quote from the message.
+    var quote = MailQuote()
     /// Attachments, or members inside them, that could not be read (see AttachmentUnits.swift).
     var attachmentProblems: [AttachmentProblem] = []
     /// Reads binary attachments; one per message, so its bounds hold for the whole message.
     let extractor: Extractor
 
-    init(bytes: [UInt8], limits: ExtractLimits = ExtractLimits()) {
+    init(bytes: [UInt8], quote: MailQuote = MailQuote(), limits: ExtractLimits = ExtractLimits()) {
         self.bytes = bytes
+        self.quote = quote
         extractor = Extractor(limits: limits)
     }
 
@@ -64,7 +104,7 @@ struct TextUnitCollector {
                 for index in first..<units.count { units[index].signed = true }
             }
         }
-        if let prefix = entity.headerPrefix { collectHeaders(entity.headers, prefix: prefix) }
+        collectHeaders(entity.headers, prefix: entity.headerPrefix ?? (entity.label + "."))
         switch entity.body {
         case let .multipart(_, children, preamble, epilogue):
             let prefix = entity.headerPrefix ?? (entity.label + ".")
@@ -79,51 +119,43 @@ struct TextUnitCollector {
         case .leaf:
             collectLeaf(entity)
         }
+        for reading in entity.otherReadings where TextUnitCollector.isScannable(type: reading.contentType, filename: entity.filename) {
+            let (text, _) = decodeBody(entity.bodyRange, encoding: reading.transferEncoding, charsetName: reading.charsetName, label: entity.label)
+            let html = TextUnitCollector.isHTML(type: reading.contentType, filename: nil)
+            units.append(TextUnit(label: entity.label, text: html ? HTMLText(html: text).text : text, kind: .derived))
+        }
     }
 
-    private mutating func addRaw(_ range: Range<Int>, label: String) {
+    mutating func addRaw(_ range: Range<Int>, label: String) {
         guard bytes[range].contains(where: { $0 > 32 }) else { return }
         units.append(TextUnit(label: label, text: Array(bytes[range]), kind: .raw(range)))
     }
 
-    private mutating func collectHeaders(_ headers: HeaderBlock, prefix: String) {
-        for field in headers.fields {
-            let name = field.lowercasedName
-            if unstructuredHeaders.contains(name) {
-                let decoded = EncodedWords.decode(field.unfoldedValue(in: bytes))
-                noteCharsets(decoded, where_: "\(prefix)header:\(field.name)")
-                units.append(TextUnit(label: "\(prefix)header:\(field.name)", text: decoded.text, kind: .header(field, decoded)))
-            } else if addressHeaders.contains(name) {
-                let unfolded = field.unfoldedValue(in: bytes)
-                for mailbox in AddressList.parse(unfolded) {
-                    guard let range = mailbox.displayRange else { continue }
-                    let (text, decoded) = AddressList.displayText(unfolded[range])
-                    guard text.contains(where: { $0 > 32 }) else { continue }
-                    noteCharsets(decoded, where_: "\(prefix)header:\(field.name)")
-                    units.append(TextUnit(label: "\(prefix)header:\(field.name)", text: text,
-                                          kind: .displayName(field, unfolded: unfolded, range: range, decoded)))
-                }
-            }
-        }
-    }
-
-    private mutating func noteCharsets(_ decoded: EncodedWords.Decoded, where_: String) {
-        for name in decoded.unknownCharsets {
-            diagnostics.append(Diagnostic(.warning, code: MailCode.unknownCharset,
-                "\(where_): unknown charset '\(name.prefix(40))' in an encoded word; decoded as windows-1252"))
-        }
-    }
-
     /// Whether a leaf is text the engine can read.
     static func isScannable(_ entity: MIMEEntity) -> Bool {
-        if entity.forcedText { return true }
-        let type = entity.contentType
+        entity.forcedText || isScannable(type: entity.contentType, filename: entity.filename)
+    }
+
+    static func isScannable(type: String, filename: String?) -> Bool {
         if type.hasPrefix("text/") || type.hasPrefix("message/") { return true }
         if ["application/json", "application/xml", "application/csv", "application/x-csv", "application/x-sh",
-            "application/javascript", "application/x-yaml", "application/yaml", "application/mbox"].contains(type) { return true }
-        let name = (entity.filename ?? "").lowercased()
-        return [".txt", ".csv", ".tsv", ".log", ".md", ".json", ".xml", ".eml", ".htm", ".html", ".yaml", ".yml", ".ics", ".vcf"]
+            "application/javascript", "application/x-yaml", "application/yaml", "application/mbox",
+            "application/xhtml+xml", "application/rtf", "application/x-rtf"].contains(type) { return true }
+        let name = (filename ?? "").lowercased()
+        return [".txt", ".csv", ".tsv", ".log", ".md", ".json", ".xml", ".eml", ".htm", ".html", ".xhtml", ".yaml", ".yml", ".ics", ".vcf", ".rtf"]
             .contains { name.hasSuffix($0) }
+    }
+
+    /// RTF (by type or by name, when it starts `{\rtf`) is read as the text it shows.
+    static func isRTF(type: String, filename: String?, text: [UInt8]) -> Bool {
+        ["text/rtf", "application/rtf", "application/x-rtf", "text/richtext"].contains(type) && RTFText.isRTF(text)
+            || (filename ?? "").lowercased().hasSuffix(".rtf") && RTFText.isRTF(text)
+    }
+
+    /// HTML (and XHTML) is read as the text a reader sees.
+    static func isHTML(type: String, filename: String?) -> Bool {
+        let name = (filename ?? "").lowercased()
+        return type == "text/html" || type == "application/xhtml+xml" || name.hasSuffix(".html") || name.hasSuffix(".htm") || name.hasSuffix(".xhtml")
     }
 
     private mutating func collectLeaf(_ entity: MIMEEntity) {
@@ -133,10 +165,30 @@ struct TextUnitCollector {
             collectAttachment(entity)
             return
         }
-        let raw = bytes[entity.bodyRange]
+        let (text, charset) = decodeBody(entity.bodyRange, encoding: entity.transferEncoding, charsetName: entity.charsetName, label: label)
+        let bodyIndex = units.count
+        if !entity.forcedText && TextUnitCollector.isHTML(type: entity.contentType, filename: entity.filename) {
+            let html = HTMLText(html: text)
+            units.append(TextUnit(label: label, text: html.text, kind: .body(entity, charset, markup: Markup(map: html.map, source: text, isRTF: false))))
+        } else if !entity.forcedText && TextUnitCollector.isRTF(type: entity.contentType, filename: entity.filename, text: text) {
+            let rtf = RTFText(rtf: text)
+            units.append(TextUnit(label: label, text: rtf.text, kind: .body(entity, charset, markup: Markup(map: rtf.map, source: text, isRTF: true))))
+        } else {
+            units.append(TextUnit(label: label, text: text, kind: .body(entity, charset, markup: nil)))
+            for block in UUEncoded.blocks(in: text) {
+                units.append(TextUnit(label: label, text: block, kind: .derived))
+            }
+        }
+        // Inline PGP (RFC 4880 cleartext signature): the text itself carries the signature.
+        if TextUnitCollector.isCleartextSigned(text) { units[bodyIndex].signed = true }
+    }
+
+    /// A body transfer-decoded and charset-decoded to UTF-8, problems reported as diagnostics.
+    mutating func decodeBody(_ range: Range<Int>, encoding: TransferEncoding, charsetName: String?, label: String) -> (text: [UInt8], charset: Charset) {
+        let raw = bytes[range]
         var problems = DecodeProblems()
         let decoded: [UInt8]
-        switch entity.transferEncoding {
+        switch encoding {
         case .identity, .unknown: decoded = Array(raw)
         case .quotedPrintable:
             decoded = QuotedPrintable.decode(raw, problems: &problems)
@@ -152,26 +204,16 @@ struct TextUnitCollector {
             }
         }
         var charset = Charset.utf8
-        if let name = entity.charsetName {
+        if let name = charsetName {
             if let known = Charset.named(name) {
                 charset = known
             } else {
                 charset = .windows1252
                 diagnostics.append(Diagnostic(.warning, code: MailCode.unknownCharset,
-                    "part \(label): unknown charset '\(name.prefix(40))'; decoded as windows-1252"))
+                    "part \(label): unknown charset '\(quote(name, limit: 40))'; decoded as windows-1252"))
             }
         }
-        let text = charset.decode(decoded)
-        let isHTML = !entity.forcedText && (entity.contentType == "text/html"
-            || (entity.filename ?? "").lowercased().hasSuffix(".html") || (entity.filename ?? "").lowercased().hasSuffix(".htm"))
-        if isHTML {
-            let html = HTMLText(html: text)
-            units.append(TextUnit(label: label, text: html.text, kind: .body(entity, charset, html: (html, text))))
-        } else {
-            units.append(TextUnit(label: label, text: text, kind: .body(entity, charset, html: nil)))
-        }
-        // Inline PGP (RFC 4880 cleartext signature): the text itself carries the signature.
-        if TextUnitCollector.isCleartextSigned(text) { units[units.count - 1].signed = true }
+        return (charset.decode(decoded), charset)
     }
 
     static let cleartextSignatureMarker = Array("-----BEGIN PGP SIGNED MESSAGE-----".utf8)

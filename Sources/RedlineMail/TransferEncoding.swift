@@ -6,14 +6,38 @@ enum TransferEncoding: Sendable, Equatable {
     /// An encoding the parser does not know: scanned as identity, with a diagnostic.
     case unknown(String)
 
+    /// Reads the value as mail clients do: RFC 822 comments (`base64 (encoded)`) and quotes
+    /// (`"base64"`) are removed, then the first word is the encoding.
     init(headerValue: String?) {
-        let value = (headerValue ?? "").trimmingWhitespace().lowercased()
+        let value = TransferEncoding.token(headerValue ?? "")
         switch value {
         case "", "7bit", "8bit", "binary": self = .identity
         case "quoted-printable": self = .quotedPrintable
         case "base64": self = .base64
         default: self = .unknown(value)
         }
+    }
+}
+
+extension TransferEncoding {
+    /// The lower-cased first word of a header value, comments and quotes removed. Nested comments
+    /// are followed to any depth with a counter (no recursion).
+    static func token(_ value: String) -> String {
+        var out: [UInt8] = []
+        var depth = 0
+        var escaped = false
+        for byte in value.utf8 {
+            if escaped { escaped = false; if depth == 0 { out.append(byte) }; continue }
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = true
+            case UInt8(ascii: "("): depth += 1; out.append(32)
+            case UInt8(ascii: ")"): if depth > 0 { depth -= 1 }
+            case UInt8(ascii: "\""): if depth == 0 { out.append(32) }
+            default: if depth == 0 { out.append(byte) }
+            }
+        }
+        let words = String(decoding: out, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == ";" })
+        return words.first.map { $0.lowercased() } ?? ""
     }
 }
 

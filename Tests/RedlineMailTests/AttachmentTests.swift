@@ -111,7 +111,9 @@ struct AttachmentTests {
         let at = try #require((0..<(encrypted.count - 4)).first { Array(encrypted[$0..<($0 + 4)]) == signature })
         encrypted[at + 8] |= 1
         let verdict = Fixture.check(Self.message(body: "Hi", attachment: encrypted, name: "card 4111111111111111.zip"))
-        #expect(verdict.verdict == .flag)
+        // Unscannable alone flags; the card in the file name itself (headers are scanned) blocks.
+        #expect(verdict.verdict == .block)
+        #expect(verdict.findings.map(\.part) == ["2.header:Content-Type;name", "2.header:Content-Disposition;filename"])
         #expect(verdict.diagnostics.map(\.code) == ["X006"])
         let shown = verdict.unscannedAttachments.joined() + verdict.diagnostics.map(\.description).joined()
         #expect(!shown.contains("4111111111111111") && !shown.contains("4111 1111"))

@@ -106,11 +106,12 @@ struct EncodingTests {
         #expect(list[1].domain == "example.co.uk")
     }
 
-    @Test("HTML text: tags dropped, entities decoded, offsets map back to the source")
+    @Test("HTML text: tags dropped, entities decoded, style sheets and comments read, offsets map back to the source")
     func htmlText() {
         let html = Array("<p>Card 4111<span>1111</span>1111&nbsp;1111 &#52;&#x32;</p><style>.a{}</style><!-- 4111 -->".utf8)
         let text = HTMLText(html: html)
-        #expect(String(decoding: text.text, as: UTF8.self) == "\nCard 411111111111\u{A0}1111 42\n")
+        // The style sheet and the comment are read too, each between line breaks.
+        #expect(String(decoding: text.text, as: UTF8.self) == "\nCard 411111111111\u{A0}1111 42\n.a{}\n 4111 \n")
         let start = 6 // "\nCard " is six bytes
         let pieces = text.sourceTextRanges(start..<(start + 12))
         #expect(pieces.map { String(decoding: html[$0], as: UTF8.self) } == ["4111", "1111", "1111"])
