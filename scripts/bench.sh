@@ -11,7 +11,9 @@
 #   - finding counts per detector (from the `--format jsonl` summary lines);
 #   - peak RSS streaming 1 GB (the text corpus 20 times through a pipe);
 #   - `scan` with 1 job against 2 jobs on a 10,000-message Maildir (scripts/bench-scan.sh);
-#   - the milter's decision for a 50 KB message in process (redline-decision-bench).
+#   - the milter's decision for a 50 KB message in process (redline-decision-bench);
+#   - exact data match: index build time, memory and size, load, and check throughput with an
+#     exact_data detector over a 1,000,000-row index (scripts/bench-edm.sh).
 #
 # Usage: scripts/bench.sh [--runs N] [--scan-runs N] [--bin PATH] [--no-1g] [--no-build]
 #   --runs N     repetitions per timed row (default 3; compare.sh alternates reference and redline)
@@ -19,7 +21,7 @@
 #   --no-1g      skip the 1 GB streaming measurement
 #   --scan-runs N  runs of each of `scan --jobs 1` and `--jobs 2` (default 5; scripts/bench-scan.sh)
 # Environment: BENCH_DIR (default /tmp/redline-bench), SHARED_BENCH (default ../shared/bench),
-#   EML_COUNT (default 300), STREAM_COPIES (default 20).
+#   EML_COUNT (default 300), STREAM_COPIES (default 20), EDM_ROWS (default 1000000).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +39,7 @@ while [ $# -gt 0 ]; do
     --bin) bin="$2"; build=0; shift 2 ;;
     --no-1g) big=0; shift ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
@@ -148,6 +150,10 @@ fi
 echo "== scan: --jobs 1 against --jobs 2" >&2
 scan_rows=$("$repo/scripts/bench-scan.sh" "$bin" "$scan_runs")
 
+# Exact data match: index build, size and load, and check throughput with an exact_data detector.
+echo "== exact data match (scripts/bench-edm.sh)" >&2
+edm_rows=$("$repo/scripts/bench-edm.sh" "$bin" "$runs" || echo "exact data match: bench-edm.sh failed")
+
 # Milter decision for a 50 KB message, in process (no process start-up, no I/O).
 decision="$(dirname "$bin")/redline-decision-bench"
 decision_rows="milter decision: skipped ($decision is not built)"
@@ -169,9 +175,11 @@ for r in "${stream_rows[@]}"; do echo "$r"; done
 echo "$scan_rows"
 echo "$decision_rows"
 echo "$attachment_rows"
+echo "$edm_rows"
 echo
 echo "findings (text):  $counts_text"
 echo "findings (jsonl): $counts_jsonl"
 echo "targets: check-text >= 3.0, redact-text >= 2.5, check-jsonl >= 2.0, stream peak < 64 MiB, scan 2 jobs / 1 job >= 1.8 (median of 5),"
 echo "         milter check median <= 2 ms; XLSX/DOCX extraction >= 20 MB/s of XML, milter with a 20 MB XLSX < 2 s,"
-echo "         1 GB ZIP of CSVs peak < 128 MiB, nested zip bomb rejected < 1 s and < 64 MiB"
+echo "         1 GB ZIP of CSVs peak < 128 MiB, nested zip bomb rejected < 1 s and < 64 MiB;"
+echo "         edm build <= 30 s and <= 512 MB, index <= 48 bytes per cell, check+edm >= 60% of check"

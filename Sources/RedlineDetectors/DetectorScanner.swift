@@ -11,6 +11,8 @@ import Darwin
 public final class DetectorScanner {
     public let detectors: [CompiledDetector]
     private let scratch: [MatchScratch?]
+    /// Scratch for partial matching (``openValueStart(_:)``), made on first use.
+    var partialScratch: [MatchScratch?]?
     /// Candidates up to this many bytes that fail validation are searched again from their second
     /// character.
     static let retryWithin = 256

@@ -57,6 +57,15 @@ public final class PipelineSession {
         return channel
     }
 
+    /// Where, in `bytes` (offsets from `bytes.startIndex`), a value could begin that the end of
+    /// `bytes` leaves unfinished, so that the text that follows could complete it (see
+    /// ``DetectorScanner/openValueStart(_:)``); nil when no detector is open at the end. A
+    /// line-buffered filter holds such a line back until the next one arrives.
+    public func openValueStart(_ bytes: ArraySlice<UInt8>) -> Int? {
+        let text = ScanText(Array(bytes))
+        return scanner.openValueStart(text).map { text.originalOffset($0) }
+    }
+
     /// Scans one complete text and decides it. `part` labels findings (a MIME part, a header).
     public func scan(_ bytes: [UInt8], channel: String, part: String? = nil) -> ScanResult {
         var state = DecisionState()

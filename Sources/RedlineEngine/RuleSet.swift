@@ -68,6 +68,12 @@ public struct RuleSet: Sendable {
         return sb.lexicographicallyPrecedes(sa) ? a : b
     }
 
+    /// The policy's strictest channel: ``stricter(_:_:)`` over every channel, in policy order. A
+    /// record naming a channel the policy does not have is decided here (`settings.unknown_channel`).
+    public var strictestChannel: String {
+        channelOrder.dropFirst().reduce(channelOrder.first ?? defaultChannel) { stricter($0, $1) }
+    }
+
     /// The action a failed detector forces on `channel` when it could not finish.
     func failClosedAction(detector: Int, channel: String, mode: FailClosed) -> (Action, String?) {
         if mode == .block { return (.block, nil) }

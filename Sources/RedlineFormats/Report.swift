@@ -113,7 +113,8 @@ extension ReportFormat {
 }
 
 /// `path:line:col: rule-id [action] detector: masked-excerpt` (`detector[column]` for exact_data), one line per finding; records use
-/// `path:#record:col`. Colour only when asked (the caller checks the TTY and NO_COLOR).
+/// `path:#record:col`. When the deciding rule has a `message`, it follows as ` — message` (what
+/// the sender is told). Colour only when asked (the caller checks the TTY and NO_COLOR).
 final class TextReport: ReportSink {
     let color: Bool
     let context: ReportContext?
@@ -168,6 +169,10 @@ final class TextReport: ReportSink {
             line.append(contentsOf: part.utf8)
             line.append(UInt8(ascii: ")"))
         }
+        if let rule = f.rule, let message = context?.ruleMessages[rule] {
+            line.append(contentsOf: " — ".utf8)
+            line.append(contentsOf: message.utf8)
+        }
         line.append(10)
         write(line)
     }
@@ -197,7 +202,7 @@ final class JSONLReport: ReportSink {
 
     func add(_ entry: ReportEntry) {
         line.removeAll(keepingCapacity: true)
-        ReportJSON.appendFinding(entry, type: true, to: &line)
+        ReportJSON.appendFinding(entry, type: true, message: entry.finding.rule.flatMap { context.ruleMessages[$0] }, to: &line)
         line.append(10)
         write(line)
     }
@@ -221,7 +226,7 @@ final class JSONReport: ReportSink {
 
     func add(_ entry: ReportEntry) {
         if !findings.isEmpty { findings.append(UInt8(ascii: ",")) }
-        ReportJSON.appendFinding(entry, type: false, to: &findings)
+        ReportJSON.appendFinding(entry, type: false, message: entry.finding.rule.flatMap { context.ruleMessages[$0] }, to: &findings)
     }
 
     func finish(_ summary: ReportSummary) {
@@ -235,17 +240,18 @@ final class JSONReport: ReportSink {
 
 /// JSON fragments shared by the JSON, JSONL and SARIF reports. Wire format of a finding:
 /// `source, record, id, channel, part, detector, kind, rule, action, confidence, test_value,
-/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint`, and for `exact_data`
+/// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint, message` (`message`:
+/// the deciding rule's message for the sender, null when it has none), and for `exact_data`
 /// findings `data_column` (the index column matched; `fingerprint` is then the row's keyed fingerprint).
 enum ReportJSON {
-    static func finding(_ entry: ReportEntry, type: Bool) -> String {
+    static func finding(_ entry: ReportEntry, type: Bool, message: String? = nil) -> String {
         var out: [UInt8] = []
-        appendFinding(entry, type: type, to: &out)
+        appendFinding(entry, type: type, message: message, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends one finding object, written byte by byte (no `String` building or joining).
-    static func appendFinding(_ entry: ReportEntry, type: Bool, to out: inout [UInt8]) {
+    static func appendFinding(_ entry: ReportEntry, type: Bool, message: String?, to out: inout [UInt8]) {
         let f = entry.finding
         func key(_ name: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
@@ -276,6 +282,7 @@ enum ReportJSON {
         key(",\"column\":"); number(f.column)
         key(",\"excerpt\":"); string(f.excerpt)
         key(",\"fingerprint\":"); string(f.valueHash.isEmpty ? nil : f.valueHash)
+        key(",\"message\":"); string(message)
         // exact_data only: the index column matched (its name; the fingerprint is the row's).
         if let column = f.dataColumn { key(",\"data_column\":"); string(column) }
         out.append(UInt8(ascii: "}"))

@@ -35,7 +35,9 @@ final class SARIFReport: ReportSink {
     func add(_ entry: ReportEntry) {
         let f = entry.finding
         let ruleText = f.rule.map { "rule '\($0)'" } ?? "no rule"
+        let ruleMessage = f.rule.flatMap { context.ruleMessages[$0] }
         let message = "\(f.detector) (\(f.kind)) found: \(f.excerpt) — \(f.action.name) by \(ruleText) on channel \(entry.channel)"
+            + (ruleMessage.map { ". \($0)" } ?? "")
         let fingerprint: String
         if !f.valueHash.isEmpty {
             fingerprint = f.valueHash
@@ -55,7 +57,8 @@ final class SARIFReport: ReportSink {
         result += "\"byteOffset\":\(f.start),\"byteLength\":\(f.end - f.start)}}}],"
         result += "\"partialFingerprints\":{\"redlineFinding/v1\":\"\(fingerprint)\"},"
         result += "\"properties\":{\"action\":\"\(f.action.name)\",\"policyRule\":\(f.rule.map(JSONString.encode) ?? "null"),"
-        result += "\"confidence\":\"\(f.confidence.name)\",\"record\":\(entry.record.map(String.init) ?? "null"),\"channel\":\(JSONString.encode(entry.channel))}}"
+        result += "\"confidence\":\"\(f.confidence.name)\",\"record\":\(entry.record.map(String.init) ?? "null"),\"channel\":\(JSONString.encode(entry.channel)),"
+        result += "\"message\":\(ruleMessage.map(JSONString.encode) ?? "null")}}"
         results.append(result)
     }
 

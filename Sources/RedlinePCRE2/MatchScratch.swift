@@ -118,6 +118,33 @@ public final class MatchScratch {
         return .success(Int(vector[0])..<Int(max(vector[0], vector[1])))
     }
 
+    /// Where a match could begin that the end of `subject` cuts short: the start of the first
+    /// partial match (`PCRE2_PARTIAL_HARD`: the subject ran out while the pattern could still have
+    /// matched, or extended a complete match), or nil when every match, complete or failed, ends
+    /// before the end of the subject. Complete matches are stepped over. Used to decide whether a
+    /// line that has been read could be the first half of a value the next line completes.
+    /// Partial matching runs in the interpreter (the JIT is compiled for complete matches only).
+    public func partialStart(in subject: UnsafeBufferPointer<UInt8>) -> Result<Int?, PCRE2Error> {
+        guard let base = subject.baseAddress else { return .success(nil) }
+        pcre2_set_offset_limit_8(context, redline_pcre2_unset())
+        var from = 0
+        while from <= subject.count {
+            let rc = pcre2_match_8(pattern.code, base, subject.count, from, PCRE2_NO_UTF_CHECK | PCRE2_PARTIAL_HARD, matchData, context)
+            if rc == PCRE2_ERROR_NOMATCH { return .success(nil) }
+            let vector = pcre2_get_ovector_pointer_8(matchData)!
+            if rc == PCRE2_ERROR_PARTIAL {
+                let start = Int(vector[0])
+                // Only look-behind characters inspected, nothing of the value itself: not a start.
+                return .success(start < subject.count ? start : nil)
+            }
+            if rc < 0 { return .failure(PCRE2Error(code: rc, offset: nil)) }
+            var next = max(Int(vector[1]), Int(vector[0]) + 1)
+            while next < subject.count, subject[next] & 0xC0 == 0x80 { next += 1 }
+            from = next
+        }
+        return .success(nil)
+    }
+
     /// Capture group `index` of the last successful match (valid until the next match call).
     public func group(_ index: Int) -> Range<Int>? {
         guard index <= pattern.captureCount else { return nil }

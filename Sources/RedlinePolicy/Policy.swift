@@ -50,6 +50,14 @@ public enum FailClosed: String, Sendable, CaseIterable {
     case block
 }
 
+/// How a record that names a channel the policy does not have is decided (`settings.unknown_channel`).
+public enum UnknownChannel: String, Sendable, CaseIterable {
+    /// On the policy's strictest channel, and counted as an input problem (check and scan exit 2).
+    case strictest
+    /// On the default channel, with a warning only.
+    case `default`
+}
+
 /// `settings.unredactable_attachments`.
 public enum UnredactableAttachments: String, Sendable, CaseIterable {
     case block
@@ -58,6 +66,8 @@ public enum UnredactableAttachments: String, Sendable, CaseIterable {
 
 public struct Settings: Sendable {
     public var onDetectorError: FailClosed = .strictest
+    /// A record naming an unknown channel (see ``UnknownChannel``).
+    public var unknownChannel: UnknownChannel = .strictest
     /// Default context window (characters on each side) for detectors that do not set one.
     public var contextWindow: Int = 300
     /// Match limit for every pattern (PCRE2 match steps).

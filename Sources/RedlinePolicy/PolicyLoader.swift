@@ -149,7 +149,10 @@ public enum PolicyLoader {
     static func readSettings(_ node: Node, _ r: NodeReader) -> Settings {
         var settings = Settings()
         guard let map = r.mapping(node, what: "settings", allowed: ["on_detector_error", "context_window", "match_limit", "unscannable_attachments",
-                                                                          "unredactable_attachments"]) else { return settings }
+                                                                          "unredactable_attachments", "unknown_channel"]) else { return settings }
+        if let value = map["unknown_channel"], let choice = r.choice(value, what: "unknown_channel", choices: UnknownChannel.allCases.map(\.rawValue)) {
+            settings.unknownChannel = UnknownChannel(rawValue: choice)!
+        }
         if let value = map["on_detector_error"], let choice = r.choice(value, what: "on_detector_error", choices: FailClosed.allCases.map(\.rawValue)) {
             settings.onDetectorError = FailClosed(rawValue: choice)!
         }

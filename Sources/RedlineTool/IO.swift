@@ -124,6 +124,17 @@ public final class InputStream {
         }
     }
 
+    /// Waits until input is ready to read (data, end of input or an error), for at most
+    /// `milliseconds`; false when the time passed first.
+    public func waitReadable(milliseconds: Int) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&entry, 1, Int32(clamping: max(0, milliseconds)))
+            if rc < 0 && errno == EINTR { continue }
+            return rc != 0
+        }
+    }
+
     /// Everything left (for small inputs such as one e-mail message), up to `limit` bytes.
     public func readAll(limit: Int = 512 * 1024 * 1024) throws -> [UInt8] {
         var out: [UInt8] = []

@@ -118,6 +118,11 @@ public struct CheckOptions: Sendable {
     public var recipients: [String] = []
     /// Append one audit record per input to this log (`--audit`).
     public var audit: String?
+    /// `--line-buffered` (with `--format jsonl`): flush per record and write a verdict line for
+    /// every record (see ``VerdictLines``).
+    public var lineBuffered = false
+    /// Text input with `lineBuffered`: the hold time of a line that could begin a value.
+    public var holdMs = RedactOptions.defaultHoldMs
     public init() {}
 }
 
@@ -131,6 +136,14 @@ public struct RedactOptions: Sendable {
     public var onBlock: OnBlock = .redact
     public var fields = RecordFields()
     public var lineBuffered = false
+    /// Line-buffered text: how long a line whose end could begin a value is held for the next
+    /// line (milliseconds; 0 turns holding off). See ``TextStream``.
+    public var holdMs = RedactOptions.defaultHoldMs
+    public static let defaultHoldMs = 300
+    /// Accepted range of `holdMs`.
+    public static let holdMsRange = 0...60_000
+    /// `--verdicts FILE`: per-record verdict lines (see ``VerdictLines``) beside the output.
+    public var verdicts: String?
     /// Pass malformed records through unchanged instead of writing an error record.
     public var passMalformed = false
     public var recipients: [String] = []

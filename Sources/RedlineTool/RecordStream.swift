@@ -101,6 +101,9 @@ struct RecordOutcome {
     var id: String?
     var channel: String
     var malformed: String?
+    /// The record names a channel the policy does not have: what was done (no value echoed), and
+    /// whether it counts as an input problem (`settings.unknown_channel: strictest`).
+    var unknownChannel: (message: String, isError: Bool)?
 }
 
 /// Scans and rewrites single records.
@@ -112,11 +115,22 @@ struct RecordProcessor {
     let onBlock: OnBlock
     let passMalformed: Bool
 
-    func channel(for name: String?, record: Int) -> String {
-        guard let name, !name.isEmpty else { return defaultChannel }
-        if let resolved = try? session.resolveChannel(name) { return resolved }
-        printError("redline: record \(record): unknown channel in field '\(fields.channel ?? "")'; using the default channel \(defaultChannel)")
-        return defaultChannel
+    /// The channel a record names (nil or empty: the default). A name the policy does not have is
+    /// decided on the policy's strictest channel and reported as an input problem, unless the
+    /// policy says `settings.unknown_channel: default` (then the default channel, with a warning).
+    /// The name itself is never echoed: a channel field can hold anything, PII included.
+    func channel(for name: String?, record: Int) -> (channel: String, unknown: (message: String, isError: Bool)?) {
+        guard let name, !name.isEmpty else { return (defaultChannel, nil) }
+        if let resolved = try? session.resolveChannel(name) { return (resolved, nil) }
+        let field = fields.channel ?? ""
+        switch session.pipeline.policy.settings.unknownChannel {
+        case .strictest:
+            let strictest = session.pipeline.rules.strictestChannel
+            return (strictest, ("unknown channel in field '\(field)'; decided on the policy's strictest channel \(strictest) "
+                                + "(an input problem; settings.unknown_channel: default uses the default channel)", true))
+        case .default:
+            return (defaultChannel, ("unknown channel in field '\(field)'; decided on the default channel \(defaultChannel) (settings.unknown_channel: default)", false))
+        }
     }
 
     /// One JSONL record, parsed from a copy (``JSONLine``): the straightforward path that
@@ -131,10 +145,11 @@ struct RecordProcessor {
             return malformed(error, raw: raw, record: record)
         }
         let id = line.text(fields.id)
-        let channel = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
-        guard let text = line.string(fields.text) else { return RecordOutcome(output: raw, id: id, channel: channel) }
+        let (channel, unknown) = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
+        guard let text = line.string(fields.text) else { return RecordOutcome(output: raw, id: id, channel: channel, unknownChannel: unknown) }
         let result = session.scan(text, channel: channel)
-        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel,
+                                    unknownChannel: unknown)
         if redact, let rewritten = rewritten(line, text: text, result: result, record: record, id: id) { outcome.output = rewritten }
         return outcome
     }
@@ -165,14 +180,15 @@ struct RecordProcessor {
             return String(decoding: decoded, as: UTF8.self)
         }
         let id = located[1].map(display)
-        let channel = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
+        let (channel, unknown) = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
         guard let textRange = located[0], body[textRange.lowerBound] == UInt8(ascii: "\"") else {
-            return RecordOutcome(id: id, channel: channel)
+            return RecordOutcome(id: id, channel: channel, unknownChannel: unknown)
         }
         text.removeAll(keepingCapacity: true)
         JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
         let result = session.scan(text, channel: channel)
-        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel,
+                                    unknownChannel: unknown)
         if redact && rewrites(result) {
             // Rare: parse a copy (the same members `locate` found) and rewrite it.
             let copy = Array(raw)
@@ -214,12 +230,13 @@ struct RecordProcessor {
         let row = CSVRecord(raw[...])
         let id = columns[fields.id].flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
         let channelName = fields.channel.flatMap { columns[$0] }.flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
-        let channel = channel(for: channelName, record: record)
+        let (channel, unknown) = channel(for: channelName, record: record)
         guard let column = columns[fields.text], let text = row.value(column) else {
-            return RecordOutcome(output: raw, id: id, channel: channel)
+            return RecordOutcome(output: raw, id: id, channel: channel, unknownChannel: unknown)
         }
         let result = session.scan(text, channel: channel)
-        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel)
+        var outcome = RecordOutcome(output: raw, findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel,
+                                    unknownChannel: unknown)
         guard redact else { return outcome }
         if result.verdict == .block && onBlock == .marker {
             let marker = "[redline: record blocked by rule \(result.decidingRule ?? "fail-closed")]"

@@ -57,6 +57,18 @@ public enum RedactRunner {
         do {
             let filter = Filter(session: session, channel: channel, options: options, out: out)
             filter.audit = audit
+            if let path = options.verdicts {
+                guard mode == .text || mode == .jsonl || mode == .csv else {
+                    throw ToolError("--verdicts works with text, jsonl and csv input, not \(mode.rawValue)")
+                }
+                let file = try Destination(path: path)
+                let lineBuffered = out.lineBuffered
+                filter.verdictsFile = file
+                filter.verdicts = VerdictLines(source: options.path, session: session) { bytes in
+                    try file.stream.write(bytes)
+                    if lineBuffered { try file.stream.flush() }
+                }
+            }
             switch mode {
             case .text:
                 try filter.text(input, eager: out.lineBuffered)
@@ -76,12 +88,15 @@ public enum RedactRunner {
             audit?.record(source: options.path, defaultChannel: channel)
             filter.finishReports()
             if blocked && options.onBlock == .fail {
+                // The verdicts hold no content: they are written, so the caller learns which record blocked.
+                try filter.verdictsFile?.commit()
                 atomic?.abandon()
                 spool?.discard()
                 printError("redline: \(options.path): blocked; nothing written (--on-block fail)")
                 return ExitStatus.blocked
             }
             try out.flush()
+            try filter.verdictsFile?.commit()
             try atomic?.commit()
             try spool?.copy(to: 1)
         } catch IOFailure.brokenPipe {
@@ -100,6 +115,13 @@ public enum RedactRunner {
     }
 }
 
+/// Milliseconds on a monotonic clock (hold deadlines).
+func monotonicMilliseconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1_000_000
+}
+
 /// The record-by-record rewriting behind `redact`.
 final class Filter {
     let session: PipelineSession
@@ -112,7 +134,36 @@ final class Filter {
     /// stderr is rate-limited: the first reports are listed, the rest counted.
     let limiter = StderrLimiter()
     func report(_ message: String) { limiter.report(message) }
-    func finishReports() { limiter.finish() }
+    /// Findings per deciding rule that has a message, in first-seen order: told once at the end.
+    var ruleCounts: [(rule: String, action: Action, count: Int)] = []
+    lazy var ruleMessages: [String: String] = {
+        var messages: [String: String] = [:]
+        for rule in session.pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
+        return messages
+    }()
+
+    /// Counts `findings` under their rules (for the rule messages told at the end).
+    func count(_ findings: [Finding]) {
+        for finding in findings {
+            guard let rule = finding.rule, ruleMessages[rule] != nil else { continue }
+            if let index = ruleCounts.firstIndex(where: { $0.rule == rule }) {
+                ruleCounts[index].count += 1
+            } else {
+                ruleCounts.append((rule, finding.action, 1))
+            }
+        }
+    }
+
+    func finishReports() {
+        limiter.finish()
+        // Each rule's message for the sender, once, with how often it decided (no content).
+        for entry in ruleCounts {
+            printError("redline: rule \(entry.rule) (\(entry.action.name), \(entry.count) finding(s)): \(ruleMessages[entry.rule] ?? "")")
+        }
+        if lateCompletions > 0 {
+            printError("redline: \(lateCompletions) value(s) split over two lines were completed after their first line had been written (raise --hold-ms)")
+        }
+    }
 
     init(session: PipelineSession, channel: String, options: RedactOptions, out: OutputStream) {
         self.session = session
@@ -122,18 +173,35 @@ final class Filter {
     }
 
     func text(_ input: InputStream, eager: Bool) throws {
-        let stream = TextStream(session: session, channel: channel, eager: eager)
-        let emit: (TextStream.Chunk) throws -> Void = { chunk in try self.emitText(chunk) }
-        while true {
-            let piece = try input.read()
-            if piece.isEmpty { break }
-            try stream.feed(piece, emit: emit)
-        }
-        try stream.finish(emit: emit)
+        let stream = TextStream(session: session, channel: channel, eager: eager, holds: options.holdMs > 0)
+        try stream.drain(input, holdMs: options.holdMs) { chunk in try self.emitText(chunk) }
+        if let verdicts { try lineVerdicts.finish { index, verdict, findings in try verdicts.record(index, id: nil, channel: channel, verdict: verdict, findings: findings) } }
     }
 
+    /// Values completed after the first part had been written (the hold time passed).
+    var lateCompletions = 0
+
+    /// `--verdicts`: one line per record, written after the record.
+    var verdicts: VerdictLines?
+    var verdictsFile: Destination?
+    var lineVerdicts = LineVerdicts()
+
     func emitText(_ chunk: TextStream.Chunk) throws {
+        try writeText(chunk)
+        guard let verdicts else { return }
+        try lineVerdicts.add(chunk) { index, verdict, findings in try verdicts.record(index, id: nil, channel: channel, verdict: verdict, findings: findings) }
+    }
+
+    func writeText(_ chunk: TextStream.Chunk) throws {
         for finding in chunk.findings { audit?.add(finding, channel: channel) }
+        count(chunk.findings)
+        for late in chunk.lateCompletions {
+            lateCompletions += 1
+            let done = late.finding.action >= .redact ? "the rest was redacted" : "the rest was \(late.finding.action.name == "flag" ? "flagged" : "allowed")"
+            report("redline: line \(late.finding.line): a \(late.finding.detector) value begun on line \(late.releasedLine) was completed "
+                   + "after that line's \(options.holdMs) ms hold had passed: \(late.bytesAlreadyWritten) byte(s) of it were already written "
+                   + "unredacted; \(done) (rule \(late.finding.rule ?? "-"))")
+        }
         audit?.add(verdict: chunk.verdict)
         for failure in chunk.failures { report("redline: \(options.path): \(failure.description)") }
         let targets = chunk.findings.filter { $0.action >= .redact }
@@ -215,11 +283,14 @@ final class Filter {
             try out.endRecord()
         }, body: { index, outcome, raw in
             for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
+            count(outcome.findings)
             audit?.add(verdict: outcome.verdict)
             if let malformed = outcome.malformed {
                 report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
             }
             for failure in outcome.failures { report("redline: record \(index): \(failure.description)") }
+            // A filter's exit stays 0 for data problems (the streaming filter contract): reported only.
+            if let unknown = outcome.unknownChannel { report("redline: record \(index): \(unknown.message)") }
             if outcome.verdict == .block {
                 blocked = true
                 report("redline: record \(index): blocked by rule \(outcome.findings.first { $0.action == .block }?.rule ?? "fail-closed")")
@@ -227,10 +298,18 @@ final class Filter {
             // Unchanged: the record's bytes exactly as they were read.
             if let output = outcome.output { try out.write(output) } else { try out.write(raw) }
             try out.endRecord()
+            if let verdicts {
+                if outcome.malformed != nil {
+                    try verdicts.failed(index, channel: outcome.channel, reason: "malformed record")
+                } else {
+                    try verdicts.record(index, id: outcome.id, channel: outcome.channel, verdict: outcome.verdict, findings: outcome.findings)
+                }
+            }
         }, tooLarge: { index, size in
             printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")
             try out.write("{\"redline_error\":\"record too large\",\"record\":\(index)}\n")
             try out.endRecord()
+            try verdicts?.failed(index, channel: channel, reason: "record too large")
         })
     }
 }

@@ -14,7 +14,8 @@ struct CheckCommandTests {
     func cardOnStdin() throws {
         let result = try Redline.run(["check", "--color", "never"], input: Array("hello\nmy card is 4111 1111 1111 1111 ok\n".utf8))
         #expect(result.status == 1)
-        #expect(result.out == "-:2:12: card-never-leaves [block] card: **** **** **** 1111\n"
+        // Issue 17.3: the rule's message for the sender follows the finding.
+        #expect(result.out == "-:2:12: card-never-leaves [block] card: **** **** **** 1111 — Card numbers must never be sent. Take payments through the payment page only.\n"
                 + "-- 1 finding; policy 'uk-default' (<embedded uk-default>, embedded default: no --policy, REDLINE_POLICY or .redline.yaml)\n")
         #expect(!result.out.contains("4111 1111"))
     }

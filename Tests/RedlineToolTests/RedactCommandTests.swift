@@ -9,7 +9,8 @@ struct RedactCommandTests {
         let result = try Redline.run(["redact"], input: Array(input.utf8))
         #expect(result.status == 0)
         #expect(result.out == "first line\n\nmy NI is [NI NUMBER] thanks\r\nZoë says hi\n")
-        #expect(result.stderr.isEmpty)
+        // Issue 17.3: each deciding rule's message, once, with a count (no content).
+        #expect(result.stderr == "redline: rule identifiers-unencrypted (redact, 1 finding(s)): NI, NHS and bank details are redacted on unencrypted channels.\n")
     }
 
     @Test("a clean input comes back byte-identical, invalid UTF-8 and NUL bytes included")

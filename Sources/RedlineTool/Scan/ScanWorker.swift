@@ -135,6 +135,9 @@ final class ScanWorker {
                 return
             }
             for failure in outcome.failures { local.warnings.append("\(unit.path): record \(index): \(failure.description)") }
+            if let unknown = outcome.unknownChannel {
+                if unknown.isError { local.errors.append("\(unit.path): record \(index): \(unknown.message)") } else { local.warnings.append("\(unit.path): record \(index): \(unknown.message)") }
+            }
             let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
             let start = local.items.count
             // Reports show the id as the data has it, except what a detector finds in it.
