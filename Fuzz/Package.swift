@@ -20,6 +20,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzZip", ["RedlineExtract"]),
     ("FuzzOffice", ["RedlineExtract"]),
     ("FuzzAttachment", ["RedlineEngine", "RedlineMail"]),
+    ("FuzzScanReport", ["RedlineTool"]),
 ]
 
 let package = Package(
