@@ -73,7 +73,6 @@ struct AttachmentExamplesTests {
         zip.waitUntilExit()
         let result = try Redline.run(["check", "--color", "never", archive], directory: directory)
         #expect(result.status == 1)
-        // The line ends with the rule's message (text output names the rule and says what to do).
         #expect(result.out.contains("export.zip:150001:13: card-never-leaves [block] card: **** **** **** 1111 (2026/tickets.csv)"), "\(result.out)")
     }
 
