@@ -22,6 +22,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzOffice", ["RedlineExtract"]),
     ("FuzzAttachment", ["RedlineEngine", "RedlineMail"]),
     ("FuzzRewrite", ["RedlineExtract"]),
+    ("FuzzScanReport", ["RedlineTool"]),
 ]
 
 let package = Package(
