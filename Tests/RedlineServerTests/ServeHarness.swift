@@ -37,6 +37,11 @@ final class ServeHarness: @unchecked Sendable {
     init(configure: (inout ServeConfiguration) -> Void = { _ in }, audit: Bool = false, policyYAML: String? = nil) async throws {
         var configuration = ServeConfiguration()
         configuration.port = 0
+        // Generous by default: in a whole `swift test` run, other suites' blocking tests can hold
+        // the two cooperative threads the server answers on for many seconds. The limit tests set
+        // short ones.
+        configuration.readTimeout = .seconds(120)
+        configuration.idleTimeout = .seconds(120)
         configure(&configuration)
         directory = NSTemporaryDirectory() + "redline-serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -112,7 +117,7 @@ final class ServeHarness: @unchecked Sendable {
             let connection = try RawConnection(port: port)
             defer { connection.close() }
             try connection.write(request)
-            return try HTTPAnswer(connection.readAll(timeout: 20))
+            return try HTTPAnswer(connection.readAll(timeout: 150))
         }
     }
 
