@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,7 @@ def main():
     print(f"spark-test: CLI alone {cli_seconds:.2f} s = {args.records / cli_seconds:,.0f} records/s; "
           f"Spark job {spark_seconds:.2f} s = {args.records / spark_seconds:,.0f} records/s "
           f"(ratio {cli_seconds / spark_seconds:.2f}); SparkContext start {startup_seconds:.1f} s")
+    shutil.rmtree(work, ignore_errors=True)
     failed = checks.count(False)
     print(f"spark-test: {len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
