@@ -1,6 +1,6 @@
 # Redline: two commands work on a fresh Debian 12 machine with the Swift toolchain:
 #   make demo   installs what is missing, builds, and runs redline over Examples/ with the embedded policy
-#   make test   installs what is missing, then runs every test
+#   make test   installs what is missing (apt packages; python-docx, openpyxl, python-pptx in .build/pyenv), then runs every test
 # Other targets: build, release, bench, fuzz (SECONDS=N per target), install (PREFIX=/usr/local), completions, man, clean.
 
 SWIFT      ?= swift
@@ -9,8 +9,10 @@ BIN        := .build/debug/redline
 RELEASE    := .build/release/redline
 APT_PKGS   := libpcre2-dev libpoppler-glib-dev zlib1g-dev pkg-config time
 SCAN_PKGS  := chromium parallel
+PYENV      := .build/pyenv
+PY_PKGS    := python-docx==1.2.0 openpyxl==3.1.5 python-pptx==1.0.2
 
-.PHONY: deps build release demo test milter-integration spark-test bench fuzz install completions man clean
+.PHONY: pyenv deps build release demo test milter-integration spark-test bench fuzz install completions man clean
 
 # Install libpcre2-dev, libpoppler-glib-dev (PDF text) and zlib1g-dev (ZIP, gzip) when pkg-config
 # cannot find them (root only: otherwise say what to run).
@@ -32,6 +34,25 @@ deps:
 	  else \
 	    echo "make: note: the HTML-in-Chromium and GNU parallel tests are skipped; install with: sudo apt-get install -y $(SCAN_PKGS)" >&2; \
 	  fi; \
+	fi
+
+# python-docx, openpyxl and python-pptx from PyPI in a virtualenv (.build/pyenv): the tests open
+# every redacted Office document with them (python3-venv from apt when venv is missing, as root).
+pyenv:
+	@if ! $(PYENV)/bin/python -c 'import docx, openpyxl, pptx' 2>/dev/null; then \
+	  rm -rf $(PYENV); \
+	  if ! python3 -m venv $(PYENV) >/dev/null 2>&1; then \
+	    rm -rf $(PYENV); \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      echo "make: installing python3-venv with apt-get"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	      python3 -m venv $(PYENV); \
+	    else \
+	      echo "make: python3 -m venv fails. Install it with: sudo apt-get install -y python3-venv" >&2; exit 1; \
+	    fi; \
+	  fi; \
+	  echo "make: installing $(PY_PKGS) into $(PYENV)"; \
+	  $(PYENV)/bin/pip install -q $(PY_PKGS); \
 	fi
 
 build: deps
@@ -59,9 +80,9 @@ demo: build
 	@echo "== redline policy explain --channel chat (embedded policy) =="
 	$(BIN) policy explain --channel chat
 
-test: deps
+test: deps pyenv
 	$(SWIFT) build --product redline
-	$(SWIFT) test
+	REDLINE_REQUIRE_PYTHON=1 $(SWIFT) test
 	./scripts/milter-integration.sh
 
 # redline milter against a real Postfix on loopback (root; installs postfix + swaks if missing).

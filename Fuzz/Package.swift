@@ -20,6 +20,8 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzZip", ["RedlineExtract"]),
     ("FuzzOffice", ["RedlineExtract"]),
     ("FuzzAttachment", ["RedlineEngine", "RedlineMail"]),
+    ("FuzzRewrite", ["RedlineExtract"]),
+    ("FuzzScanReport", ["RedlineTool"]),
 ]
 
 let package = Package(
@@ -37,7 +39,7 @@ let package = Package(
     ] + fuzzTargets.map { target in
         .executableTarget(name: target.name, dependencies: ["FuzzSupport", "CFuzzDriver"]
             + target.products.map { .product(name: $0, package: "redline") }
-            + (target.name == "FuzzOffice" ? [.product(name: "ZIPFoundation", package: "ZIPFoundation")] : []))
+            + (["FuzzOffice", "FuzzRewrite"].contains(target.name) ? [.product(name: "ZIPFoundation", package: "ZIPFoundation")] : []))
     },
     swiftLanguageModes: [.v6]
 )

@@ -18,7 +18,7 @@ public final class CompiledDetector: Sendable {
     /// Where a productive match can start (built-in kinds only; nil: scan the whole text).
     let startRule: StartRule?
 
-    public init(id: String, kind: DetectorKind, keywords: [String]? = nil, window: Int = 300,
+    public init(id: String, kind: DetectorKind, keywords: [String]? = nil, window: Int? = nil,
                 minConfidence: Confidence = .low, requiresContext: Bool? = nil, countTestValues: Bool = true,
                 limits: MatchLimits = .standard) throws(PCRE2Error) {
         self.id = id
@@ -31,7 +31,7 @@ public final class CompiledDetector: Sendable {
             pattern = nil
         }
         self.keywords = (keywords ?? kind.defaultKeywords).map { Array($0.lowercased().utf8) }.filter { !$0.isEmpty }
-        self.window = window
+        self.window = window ?? kind.contextWindow ?? 300
         self.minConfidence = minConfidence
         self.requiresContext = requiresContext ?? kind.requiresContextByDefault
         self.countTestValues = countTestValues

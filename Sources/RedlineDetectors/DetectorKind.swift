@@ -11,13 +11,19 @@ public struct Refined: Sendable {
     /// Counts only with a context keyword of its detector nearby, whatever the policy says (a NI
     /// number written without its suffix letter).
     public var needsContext: Bool
+    /// The candidate counts even when its detector requires context and none is near (a VAT
+    /// number with its `GB` prefix, an NHS number written 3-3-4): it then counts one confidence
+    /// level below `confidence`.
+    public var standsAlone: Bool
 
-    public init(range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence, needsContext: Bool = false) {
+    public init(range: Range<Int>, value: [UInt8], isTestValue: Bool = false, confidence: Confidence, needsContext: Bool = false,
+                standsAlone: Bool = false) {
         self.range = range
         self.value = value
         self.isTestValue = isTestValue
         self.confidence = confidence
         self.needsContext = needsContext
+        self.standsAlone = standsAlone
     }
 }
 
@@ -52,10 +58,15 @@ public struct DetectorKind: Sendable {
     /// Texts that must match, and texts that must not, run by the tests and by `policy test`.
     public let matchExamples: [String]
     public let noMatchExamples: [String]
+    /// The kind's own context window (characters each side) when the policy sets none for the
+    /// detector; the policy's `context_window` still caps it. Kinds whose keyword must sit close
+    /// by (a passport number, a UTR) use a short one.
+    public var contextWindow: Int? = nil
 
     /// Every built-in kind except `regex` (which needs a pattern from the policy).
     public static let builtins: [DetectorKind] = [
         .paymentCard, .ukPostcode, .ukNINO, .email, .ukPhone, .iban, .ukBankAccount, .nhsNumber,
+        .dateOfBirth, .ukDrivingLicence, .ukPassport, .ukUTR, .ukVAT, .cardSecurityCode, .cardExpiry,
     ]
 
     public static func builtin(_ id: String) -> DetectorKind? { builtins.first { $0.id == id } }
@@ -79,6 +90,16 @@ enum Pattern {
     /// line break at most once): a file of short digit lines is many short runs, not one huge one.
     static let digitRun = "(?>[0-9](?:" + sameLineSep + "[0-9])*+(?:" + sameLineSep + lineBreak + "[ \\t]{0,2}+[0-9](?:" + sameLineSep + "[0-9])*+)?)"
     static let sameLineSep = "[ \\t./_\\-]{0,4}+"
+    /// `word` with each ASCII letter matching either case, without PCRE2's caseless mode (which
+    /// in UTF mode lets `ſ` and the Kelvin sign stand for `s` and `k`, and would make the start
+    /// rules' byte arithmetic wrong). Only for plain words: regex syntax is not escaped.
+    static func ci(_ word: String) -> String {
+        word.map { char in
+            char.isASCII && char.isLetter ? "[\(char.uppercased())\(char.lowercased())]" : String(char)
+        }.joined()
+    }
+
+    static func ci(_ words: [String]) -> String { "(?:" + words.map { ci($0) }.joined(separator: "|") + ")" }
     /// A digit run starts at a digit that no digit and same-line separator precede (else it is the
     /// tail of a longer run): one fixed-length look-behind per separator length.
     static let notAfterDigitSep = (1...4).map { "(?<![0-9][ \\t./_\\-]{\($0)})" }.joined()

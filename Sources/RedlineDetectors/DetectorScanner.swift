@@ -116,8 +116,15 @@ public final class DetectorScanner {
                         }
                         hasContext = context!.hasKeyword(detector: index, around: refined.range, window: plan.window)
                     }
-                    if hasContext { confidence = confidence.raised }
-                    if (plan.requiresContext || refined.needsContext) && !hasContext { continue }
+                    if hasContext {
+                        confidence = confidence.raised
+                    } else if refined.needsContext {
+                        continue
+                    } else if plan.requiresContext {
+                        // Without its keyword only a candidate strong on its own counts, one level lower.
+                        guard refined.standsAlone else { continue }
+                        confidence = Confidence(rawValue: max(0, confidence.rawValue - 1)) ?? .low
+                    }
                     if confidence < plan.minConfidence { continue }
                     hits.append(Hit(detector: index, range: refined.range, value: refined.value,
                                     isTestValue: refined.isTestValue, confidence: confidence, hasContext: hasContext))

@@ -27,6 +27,8 @@ extension DetectorKind {
                         "vs 4539\u{FE0F}1488\u{034F}0343 6467", "cr 4539 1488\r0343 6467", "ls 4539 1488\u{2028}0343 6467",
                         "card4539148803436467", "Visa4539 1488 0343 6467", "card 4539 l488 O343 6467", "card 4539 I488 0343 64b7 no, 4539 1488 O343 6467"],
         noMatchExamples: ["order 4111 1111 1111 1112", "ref 41111111111111111111", "IMEI 490154203237518",
+                          "IMEI: 378282246310005", "device serial 371449635398431", "sort code 36227206271667", "DPD parcel 36227206271667",
+                          "DHL JD01 4111 1111 1111 1111", "Evri parcel 4111111111111111",
                           "tracking 1234567812345678", "ABC4111111111111111", "4111111111111111X",
                           "mixed 4111 1111-1111 111", "ref 4539148803436467-2", "id 12/4539/1488/0343/6467",
                           "double 4539 -- 1488 -- 0343 -- 6467", "word abc4539148803436467",
@@ -58,16 +60,27 @@ extension DetectorKind {
                    !Grouping.boundToNeighbour(groups, first...last),
                    digitCount >= 16 || !Grouping.continues(groups, first...last) || CardSchemes.isShortLayout(groups[first...last].map(\.range.count)) {
                     let digits = Grouping.digits(text, groups[first...last])
-                    if CardSchemes.scheme(of: digits) != nil, Checksums.luhn(digits) {
+                    // A valid 16-digit card followed by a shorter group (`4111 1111 1111 1111 123`: a
+                    // security code, an expiry's month) stays a 16-digit card, even when the 19 digits
+                    // also pass Luhn (1 in 10): masking a 19-digit reading would show the code's digits.
+                    let keepsShorter = found.map { $0.1.count >= 16 && groups[last].range.count != groups[first].range.count } ?? false
+                    if !keepsShorter, CardSchemes.scheme(of: digits) != nil, Checksums.luhn(digits) {
                         found = (last, digits)
                     }
                 }
                 last += 1
             }
             if let (end, digits) = found {
+                let range = groups[first].range.lowerBound..<groups[end].range.upperBound
+                // Not a card: a device's IMEI, a parcel number, or 14 digits labelled as bank details
+                // (the bank detector reports those, once).
+                if DeviceNumbers.isIMEI(text, range, digits: digits) || TrackingNumbers.covers(text, range)
+                    || (digits.count == 14 && NearbyWords.contains(text, (range.lowerBound - 40)..<range.lowerBound, NearbyWords.bankWords)) {
+                    first = end + 1
+                    continue
+                }
                 let isTest = CardSchemes.testNumbers.contains(String(decoding: digits, as: UTF8.self))
-                results.append(Refined(range: groups[first].range.lowerBound..<groups[end].range.upperBound,
-                                       value: digits, isTestValue: isTest, confidence: .medium))
+                results.append(Refined(range: range, value: digits, isTestValue: isTest, confidence: .medium))
                 first = end + 1
             } else {
                 first += 1
@@ -79,21 +92,24 @@ extension DetectorKind {
     /// NHS numbers: 10 digits written 3-3-4, mod-11 check; needs context by default.
     public static let nhsNumber = DetectorKind(
         id: "nhs_number",
-        summary: "NHS number (England and Wales): 10 digits as 3-3-4, mod-11 check digit (10 is never issued). Needs context by default.",
+        summary: "NHS number (England and Wales): 10 digits as 3-3-4, mod-11 check digit (10 is never issued). Needs context, except (at lower confidence) when written 3-3-4 with no other label before it, or anywhere in a message about health.",
         source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])[0-9]{3}([ \\-]?)" + Pattern.lineBreak + "?[0-9]{3}\\1" + Pattern.lineBreak + "?[0-9]{4}" + Pattern.notBeforeWord + "(?![ \\-][0-9])", []),
         refine: { text, match in
             var digits: [UInt8] = []
             for index in match where UKFormats.isDigit(text[index]) { digits.append(text[index]) }
             guard Checksums.nhsMod11(digits) else { return [] }
-            return [Refined(range: match, value: digits, confidence: .medium)]
+            return [Refined(range: match, value: digits, confidence: .medium, standsAlone: NHSContext.standsAlone(text, match, digits))]
         },
         defaultKeywords: ["nhs", "national health service", "health service", "patient", "gp", "hospital", "nhs no",
                           "nhs number", "date of birth", "dob", "d.o.b"],
         requiresContextByDefault: true,
         defaultLabel: "[NHS NUMBER]",
         maskKeepsLastDigits: 0,
-        matchExamples: ["NHS number 943 476 5919", "patient nhs no: 9434765919", "NHS: 401-023-2137"],
-        noMatchExamples: ["NHS number 943 476 5918", "reference 943 476 5919", "nhs 943 476 59190"]
+        matchExamples: ["NHS number 943 476 5919", "patient nhs no: 9434765919", "NHS: 401-023-2137",
+                        "your number 943 476 5919 is now linked", "Your repeat prescription is ready. Number: 9434765919"],
+        noMatchExamples: ["NHS number 943 476 5918", "reference 943 476 5919", "nhs 943 476 59190", "Order 943 476 5919 has shipped",
+                          "Your order 9434765919 has shipped", "Booking ref: 943-476-5919", "Parcel 943 476 5919 is on its way",
+                          "call 094 347 6593 today"]
     )
 
     /// UK telephone numbers: `0…`, `+44 …`, `+44 (0)…`, `0044…`, with spaces, hyphens and brackets.
@@ -116,7 +132,10 @@ extension DetectorKind {
 
     static let refinePhone: Refiner = { text, match in
         // The tail of a UPS tracking number (`1Z 999 AA1 01 2345 6784`) is shaped like a phone number.
-        if TrackingNumbers.containsUPS(text, around: match) { return [] }
+        if TrackingNumbers.covers(text, match) { return [] }
+        // Not the tail of a card number whose digits run on into a security code
+        // (`2345 1367 0199 6011 851`: `0199 6011 851` is shaped like a phone number).
+        if CardData.cardOverlaps(text, match) { return [] }
         // Digits in order, remembering where each group ends, so that a number followed by
         // another number (a card, an order number) is still found on its own.
         var groups = Grouping.groups(text, match, member: UKFormats.isDigit, separators: [32, 45, 40, 41])
@@ -190,7 +209,7 @@ extension DetectorKind {
         refine: { text, match in
             var digits: [UInt8] = []
             for index in match where UKFormats.isDigit(text[index]) { digits.append(text[index]) }
-            guard digits.count == 14 else { return [] }
+            guard digits.count == 14, !TrackingNumbers.covers(text, match) else { return [] }
             return [Refined(range: match, value: digits, confidence: .medium)]
         },
         defaultKeywords: ["sort code", "sort-code", "sortcode", "s/c", "account number", "account no", "acc no", "acct", "a/c", "bank details",
@@ -201,7 +220,8 @@ extension DetectorKind {
         matchExamples: ["sort code 20-00-00 account 12345678", "Sort code: 40 47 84, acc no 70872490", "bank: 12345678 sort code 30-90-89",
                         "sort-code 20-00-00 acct no 12345678", "s/c 40.47.84 a/c 70872490", "sort code 40  47  84 account 7087 2490",
                         "bank account 12345678 (sort code 09-45-71)", "bank details 09-45-71 / 12345678"],
-        noMatchExamples: ["on 12-03-24 order 12345678", "sort code 20-00-00", "account 12345678 only", "sort code 20-00-00 account 123456789"]
+        noMatchExamples: ["on 12-03-24 order 12345678", "sort code 20-00-00", "account 12345678 only", "sort code 20-00-00 account 123456789",
+                          "bank holiday: DPD parcel 15501234567890 is delayed"]
     )
 
     /// A sort code whose separator is capture group `group`: `NN-NN-NN`, `NN NN NN`, `NN  NN  NN`,

@@ -17,7 +17,11 @@ import RedlinePCRE2
 ///   two blanks; the phone's `[ \-]?[()]?[ \-]?` then the same line break) are at most eight
 ///   bytes of ` \t./_-()\r\n`, so all the digits of one match lie in one cluster;
 /// - the validators need at least 12 digits (cards), 10 (NHS, exactly), 9 (phone, `{8,13}` + 1),
-///   6 (bank: `NN?NN?NN` or `N{8}` first), 6 (NINO), 2 (IBAN, right after two ASCII letters);
+///   6 (bank: `NN?NN?NN` or `N{8}` first), 6 (NINO), 2 (IBAN, right after two ASCII letters),
+///   9 (passport, contiguous), 10 (UTR, `N{5} ?N{5}`), 9 (VAT, within three bytes of `GB `) or 3
+///   right after `GD`/`HA`; 6 (driving licence: the date digits, at most six bytes after the
+///   start, the surname's padding 9s joining their cluster);
+/// - the keyword-led kinds (date of birth, security code, expiry): see ``KeywordLed``;
 /// - postcodes have a digit right after a letter (`[A-Za-z]{1,2}[0-9]`; caseless UTF mode also
 ///   lets the two-byte `ſ` and three-byte Kelvin sign stand for `s` and `k`) or after `GIR` and an
 ///   optional blanks and line break.
@@ -43,6 +47,12 @@ struct StartRule: Sendable {
         /// Two ASCII letters naming an IBAN country (not after `[A-Za-z0-9_]`) right before a
         /// cluster that starts with two digits.
         case ibanLead
+        /// A keyword, then the value (see ``KeywordLed``); or, for the kinds that have one, a card
+        /// number's cluster.
+        case keywordLed(KeywordLed)
+        /// GB VAT: a cluster of 9 or more digits, starting from three bytes before it (`GB `);
+        /// or a cluster right after `GD`/`HA` (either case) and an optional space.
+        case vatLead
         /// One or two letters (up to six bytes in caseless UTF mode) right before the cluster,
         /// with the inward code's digit and a letter within the next twelve bytes; or `GIR`, up to
         /// seven blanks and line-break bytes, then the cluster.
@@ -63,6 +73,13 @@ struct StartRule: Sendable {
         StartRule(kindID: "uk_nino", fingerprint: 0x7D4C_5636_2EE0_C892, minDigits: 6, shape: .ninoLead),
         StartRule(kindID: "iban", fingerprint: 0x64B1_A239_C97D_F719, minDigits: 2, shape: .ibanLead),
         StartRule(kindID: "uk_postcode", fingerprint: 0x1A10_6D0D_3617_1621, minDigits: 1, shape: .postcodeLead),
+        StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_utr", fingerprint: 0xF05D_A73A_DEF7_571A, minDigits: 10, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
+        StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .inCluster(lead: 6)),
+        StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
+        StartRule(kindID: "card_security_code", fingerprint: 0x3923_5BC6_A958_F2C6, minDigits: 1, shape: .keywordLed(.securityCode)),
+        StartRule(kindID: "card_expiry", fingerprint: 0xF558_210B_89E1_1B8F, minDigits: 1, shape: .keywordLed(.expiry)),
     ]
 
     /// The rule for a kind, if one was derived from its current pattern.
@@ -200,6 +217,22 @@ struct StartRule: Sendable {
                       StartRule.ibanCountries[StartRule.letterPair(text[first - 2], text[first - 1])] else { continue }
                 if first > 2, StartRule.isWord(text[first - 3]) { continue }
                 add(first - 2, first - 2)
+            case let .keywordLed(family):
+                let lead = family.lead
+                if (family.hasCardForm && cluster.digits >= 12) || family.keywordFollows(text, cluster.last) {
+                    add(first - lead, cluster.last)
+                } else if family.valueStarts(text, first), family.keywordStarts(text, from: first - lead, to: first) {
+                    add(first - lead, first)
+                }
+            case .vatLead:
+                if cluster.digits >= 9 {
+                    add(first - 3, cluster.last)
+                } else {
+                    let lead = first >= 1 && text[first - 1] == 32 ? first - 1 : first
+                    guard lead >= 2 else { continue }
+                    let pair = (text[lead - 2] | 0x20, text[lead - 1] | 0x20)
+                    if pair == (103, 100) || pair == (104, 97) { add(lead - 2, lead - 2) }
+                }
             case .postcodeLead:
                 guard first >= 1 else { continue }
                 let before = text[first - 1]

@@ -7,9 +7,10 @@ extension PolicySource {
 version: 1
 name: uk-default
 description: >-
-  Card numbers never leave (test numbers included: to a reader and an auditor they are card
-  numbers). NI, NHS and bank details are redacted on unencrypted or external channels.
-  Postcodes, phone numbers and e-mail addresses are flagged on external channels.
+  Card numbers and security codes never leave (test numbers included: to a reader and an auditor
+  they are card numbers); card expiry dates are redacted. NI, NHS, bank details, dates of birth,
+  driving licence, passport and UTR numbers are redacted on unencrypted or external channels.
+  Postcodes, phone numbers, e-mail addresses and VAT numbers are flagged on external channels.
   Five or more distinct NI numbers in one message look like a bulk export and are blocked.
 
 settings:
@@ -76,6 +77,55 @@ detectors:
     examples:
       match: ["Write to jane.doe@outlook.com"]
       no_match: ["Tweet us @ExampleShop"]
+  card_security_code:
+    kind: card_security_code
+    redaction: label
+    label: "[SECURITY CODE]"
+    examples:
+      match: ["The CVV on the back is 123", "card 4111 1111 1111 1111 exp 09/27 737"]
+      no_match: ["Security code policy: never ask for it", "Order 4111 1111 1111 1112 123"]
+  card_expiry:
+    kind: card_expiry
+    redaction: label
+    label: "[CARD EXPIRY]"
+    examples:
+      match: ["Card 4111 1111 1111 1111, expiry 09/27", "exp 0429"]
+      no_match: ["Your voucher expires 04/29", "Delivered 04/29"]
+  date_of_birth:
+    kind: date_of_birth
+    redaction: label
+    label: "[DATE OF BIRTH]"
+    examples:
+      match: ["Can you confirm your DOB: 12/03/1985?", "born on 12th March 1985"]
+      no_match: ["Your delivery is booked for 12/03/2025", "Order date 12 March 2024"]
+  uk_driving_licence:
+    kind: uk_driving_licence
+    redaction: label
+    label: "[DRIVING LICENCE]"
+    examples:
+      match: ["Licence number MORGA753116SM9IJ"]
+      no_match: ["Voucher MORGA713116SM9IJ"]
+  uk_passport:
+    kind: uk_passport
+    redaction: label
+    label: "[PASSPORT NUMBER]"
+    examples:
+      match: ["Passport number 501234567"]
+      no_match: ["Order 501234567 has shipped"]
+  uk_utr:
+    kind: uk_utr
+    redaction: label
+    label: "[UTR]"
+    examples:
+      match: ["Your UTR is 22345 67890"]
+      no_match: ["Your UTR is 12345 67890"]
+  uk_vat:
+    kind: uk_vat
+    redaction: label
+    label: "[VAT NUMBER]"
+    examples:
+      match: ["Our VAT number is GB 333 2894 54"]
+      no_match: ["Invoice 333289454"]
 
 channels:
   email-external: { encrypted: false, external: true, description: "E-mail to customers and anyone outside the company" }
@@ -97,6 +147,16 @@ rules:
     channels: "*"
     action: block
     message: "Card numbers must never be sent. Take payments through the payment page only."
+  - id: security-code-never-leaves
+    detectors: [card_security_code]
+    channels: "*"
+    action: block
+    message: "Card security codes must never be sent or stored (PCI DSS 3.3). Take payments through the payment page only."
+  - id: card-expiry-redacted
+    detectors: [card_expiry]
+    channels: "*"
+    action: redact
+    message: "Card expiry dates next to a card or its keyword are redacted."
   - id: nino-bulk-export
     detectors: [nino]
     channels: "*"
@@ -104,24 +164,24 @@ rules:
     action: block
     message: "Five or more NI numbers in one message looks like a bulk export; use the secure transfer process."
   - id: identifiers-unencrypted
-    detectors: [nino, nhs, bank, iban]
+    detectors: [nino, nhs, bank, iban, date_of_birth, uk_driving_licence, uk_passport, uk_utr]
     channels: { encrypted: false }
     action: redact
     message: "NI, NHS and bank details are redacted on unencrypted channels."
   - id: identifiers-external
-    detectors: [nino, nhs, bank, iban]
+    detectors: [nino, nhs, bank, iban, date_of_birth, uk_driving_licence, uk_passport, uk_utr]
     channels: { external: true }
     action: redact
     message: "NI, NHS and bank details are redacted when they leave the company."
   - id: identifiers-internal
-    detectors: [nino, nhs, bank, iban]
+    detectors: [nino, nhs, bank, iban, date_of_birth, uk_driving_licence, uk_passport, uk_utr]
     channels: { encrypted: true, external: false }
     action: flag
   - id: contact-details-external
-    detectors: [postcode, phone, email]
+    detectors: [postcode, phone, email, uk_vat]
     channels: { external: true }
     action: flag
-    message: "Check that the customer's address and contact details are needed in this reply."
+    message: "Check that the customer's address, contact details and VAT number are needed in this reply."
 
 allowlist:
   - value: "0800 123 4567"
@@ -153,5 +213,14 @@ examples:
   - text: "AB 12 34 56 A, CE 12 34 56 B, JG 10 37 55 A, HB 11 22 33 C, KA 98 76 54 D"
     channel: email-internal
     verdict: block
+  - text: "Please read me the CVV: 123"
+    channel: secure-portal
+    verdict: block
+  - text: "Thanks, I have your DOB as 12/03/1985 and passport number 501234567."
+    channel: email-external
+    verdict: redact
+  - text: "Your delivery is booked for 12/03/2025, order 501234567."
+    channel: email-external
+    verdict: allow
 """#
 }

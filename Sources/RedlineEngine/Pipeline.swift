@@ -39,7 +39,7 @@ public final class Pipeline: Sendable {
             guard let kind = Pipeline.kind(for: spec, diagnostics: &diagnostics) else { continue }
             do {
                 let detector = try CompiledDetector(
-                    id: spec.id.value, kind: kind, keywords: spec.keywords, window: spec.window ?? policy.settings.contextWindow,
+                    id: spec.id.value, kind: kind, keywords: spec.keywords, window: spec.window ?? kind.contextWindow.map { min($0, policy.settings.contextWindow) } ?? policy.settings.contextWindow,
                     minConfidence: spec.minConfidence, requiresContext: spec.requireContext,
                     countTestValues: spec.countTestNumbers, limits: limits)
                 if kind.id == "exact_data" {

@@ -7,7 +7,9 @@ import RedlineCore
 /// X003 expands past the per-message byte budget · X004 expansion ratio over the limit ·
 /// X005 over the per-message time limit · X006 encrypted · X007 corrupt or truncated ·
 /// X008 unsafe entry name (`../`, absolute path) · X009 duplicate entry name ·
-/// X010 XML with a DOCTYPE or entity declarations (never expanded) · X011 type not supported
+/// X010 XML with a DOCTYPE or entity declarations (never expanded) · X011 type not supported ·
+/// X012 a redaction that cannot be written inside the file (the attachment is then blocked or
+/// stripped per `settings.unredactable_attachments`)
 public enum ExtractCode {
     public static let tooDeep = "X001"
     public static let tooManyEntries = "X002"
@@ -20,6 +22,7 @@ public enum ExtractCode {
     public static let duplicateName = "X009"
     public static let xmlDeclarations = "X010"
     public static let unsupported = "X011"
+    public static let notRewritable = "X012"
 }
 
 /// Why a container could not be read to the end. The message never quotes content or names

@@ -7,17 +7,31 @@ import ZIPFoundation
 /// `notes 3`); ODT/ODS/ODP `content.xml` likewise; and the document properties (`properties`:
 /// title, subject, author, keywords).
 enum OfficeText {
-    static func extract(_ container: ZipContainer, kind: ContentKind, budget: ExtractBudget) throws(ExtractProblem)
+    /// How a part is parsed: by `XMLParser` for reading; by ``XMLTokenizer`` for the in-place
+    /// rewriter, which also learns where each part's text lands in the document (`placed`).
+    struct PartParser {
+        var parse: (_ part: String, _ data: Data, _ reader: XMLTextReader) throws(ExtractProblem) -> Void
+        var placed: (_ part: String, _ shift: Int) -> Void = { _, _ in }
+
+        static var standard: PartParser {
+            PartParser(parse: { (_: String, data: Data, reader: XMLTextReader) throws(ExtractProblem) in
+                if let problem = reader.read(data) { throw problem }
+            })
+        }
+    }
+
+    static func extract(_ container: ZipContainer, kind: ContentKind, budget: ExtractBudget, parser: PartParser = .standard) throws(ExtractProblem)
         -> (text: [UInt8], segments: [ExtractedDocument.Segment]) {
         var document = TextBuilder()
         func add(_ part: String, _ reader: XMLTextReader) throws(ExtractProblem) {
             guard let entry = container.entry(part) else { return }
-            if let problem = reader.read(try container.read(entry)) { throw problem }
+            try parser.parse(part, try container.read(entry), reader)
             let (text, segments, problem) = reader.finish()
             if let problem { throw problem }
             guard !text.isEmpty else { return }
             document.newline()
             let shift = document.text.count
+            parser.placed(part, shift)
             document.text.append(contentsOf: text)
             document.segments.append(contentsOf: segments.map { .init(start: $0.start + shift, end: $0.end + shift, label: $0.label) })
         }
@@ -37,7 +51,7 @@ enum OfficeText {
             }
             try properties("docProps/core.xml")
         case .xlsx:
-            try spreadsheet(container, budget: budget, add: add)
+            try spreadsheet(container, budget: budget, parser: parser, add: add)
             try properties("docProps/core.xml")
         case .pptx:
             for (prefix, label) in [("ppt/slides/slide", "slide"), ("ppt/notesSlides/notesSlide", "notes")] {
@@ -65,11 +79,11 @@ enum OfficeText {
 
     /// XLSX: shared strings, then each worksheet in workbook order (names from the workbook,
     /// paths from its relationships).
-    private static func spreadsheet(_ container: ZipContainer, budget: ExtractBudget,
+    private static func spreadsheet(_ container: ZipContainer, budget: ExtractBudget, parser: PartParser,
                                     add: (String, XMLTextReader) throws(ExtractProblem) -> Void) throws(ExtractProblem) {
         func parse<R: XMLTextReader>(_ part: String, _ reader: R) throws(ExtractProblem) -> R? {
             guard let entry = container.entry(part) else { return nil }
-            if let problem = reader.read(try container.read(entry)) { throw problem }
+            try parser.parse(part, try container.read(entry), reader)
             return reader
         }
         let shared = try parse("xl/sharedStrings.xml", SharedStringsReader(budget: budget))?.strings ?? []

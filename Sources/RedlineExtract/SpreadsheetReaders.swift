@@ -26,7 +26,8 @@ func columnNumber(ofReference reference: String) -> Int? {
 /// XLSX `xl/sharedStrings.xml`: the text of every `si` (rich-text runs joined; phonetic runs skipped).
 final class SharedStringsReader: XMLTextReader {
     private(set) var strings: [String] = []
-    private var current = ""
+    /// The item being read (its index is `strings.count`).
+    private(set) var current = ""
     private var inItem = false
     private var inText = false
     private var inPhonetic = false
@@ -92,6 +93,21 @@ final class WorksheetReader: XMLTextReader {
     private var value = ""
     private var inline = ""
     private var capture: Capture = .none
+    /// Cells started so far (the rewriter ties character data to the cell it belongs to).
+    private(set) var cellOrdinal = 0
+    /// Called for each cell put in the text: its ordinal, where its text starts, its type and
+    /// (type `s`) its shared-string index. Used by the in-place rewriter only.
+    var onCell: ((_ ordinal: Int, _ start: Int, _ type: String, _ shared: Int?) -> Void)?
+
+    /// How much of the cell's own text (an inline string, or a formula's string result) has
+    /// been read; nil while the character data is not such text.
+    var cellTextLength: Int? {
+        switch capture {
+        case .inline: inline.utf8.count
+        case .value where type == "str": value.utf8.count
+        default: nil
+        }
+    }
     private var row = 0
     private var column = 0
     private var cellsInRow = 0
@@ -112,6 +128,7 @@ final class WorksheetReader: XMLTextReader {
             cellsInRow = 0
         case "c":
             reference = attributes["r"]
+            cellOrdinal += 1
             type = attributes["t"] ?? ""
             value = ""
             inline = ""
@@ -141,10 +158,12 @@ final class WorksheetReader: XMLTextReader {
 
     private func emitCell() {
         let text: String
+        var sharedIndex: Int?
         switch type {
         case "s":
             guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else { return }
             text = shared[index]
+            sharedIndex = index
         case "inlineStr": text = inline
         case "b", "e": return
         default: text = value   // numbers, dates as serials, formula string results ("str")
@@ -153,6 +172,7 @@ final class WorksheetReader: XMLTextReader {
         if cellsInRow > 0 { out.append(byte: 9) }
         cellsInRow += 1
         out.begin("\(sheet)!\(reference ?? "\(columnLetters(column))\(row)")")
+        onCell?(cellOrdinal, out.text.count, type, sharedIndex)
         out.append(text)
         out.end()
     }

@@ -26,7 +26,9 @@ class XMLTextReader: NSObject, XMLParserDelegate {
         if XMLTextReader.declaresEntities(data) {
             return ExtractProblem(ExtractCode.xmlDeclarations, "an XML part declares a DOCTYPE or entities (never expanded)")
         }
-        let parser = XMLParser(data: data)
+        // Fed in chunks from a stream: one push of a part over 10 MB on one line (as Excel writes its
+        // sheets) trips libxml2's look-ahead limit and fails as not well-formed.
+        let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false

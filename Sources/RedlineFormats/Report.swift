@@ -243,7 +243,7 @@ final class JSONReport: ReportSink {
 /// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint, message` (`message`:
 /// the deciding rule's message for the sender, null when it has none), and for `exact_data`
 /// findings `data_column` (the index column matched; `fingerprint` is then the row's keyed fingerprint).
-enum ReportJSON {
+public enum ReportJSON {
     static func finding(_ entry: ReportEntry, type: Bool, message: String? = nil) -> String {
         var out: [UInt8] = []
         appendFinding(entry, type: type, message: message, to: &out)
@@ -251,7 +251,7 @@ enum ReportJSON {
     }
 
     /// Appends one finding object, written byte by byte (no `String` building or joining).
-    static func appendFinding(_ entry: ReportEntry, type: Bool, message: String?, to out: inout [UInt8]) {
+    public static func appendFinding(_ entry: ReportEntry, type: Bool, message: String?, to out: inout [UInt8]) {
         let f = entry.finding
         func key(_ name: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
@@ -288,11 +288,13 @@ enum ReportJSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    static func counts(_ map: [String: Int]) -> String {
+    /// `{"a":1,"b":2}`, keys sorted.
+    public static func counts(_ map: [String: Int]) -> String {
         "{" + map.keys.sorted().map { "\(JSONString.encode($0)):\(map[$0]!)" }.joined(separator: ",") + "}"
     }
 
-    static func summaryFields(_ s: ReportSummary, _ context: ReportContext) -> String {
+    /// The fields of check's summary object, without braces.
+    public static func summaryFields(_ s: ReportSummary, _ context: ReportContext) -> String {
         "\"verdict\":\"\(s.verdict.name)\",\"sources\":\(s.sources),\"records\":\(s.records),\"findings\":\(s.findings),"
             + "\"errors\":\(s.errors),\"by_detector\":\(counts(s.byDetector)),\"by_action\":\(counts(s.byAction)),"
             + "\"policy\":\(JSONString.encode(context.policyName)),\"policy_sha256\":\"\(context.policySHA256)\""

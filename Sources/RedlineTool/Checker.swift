@@ -28,6 +28,7 @@ public enum Checker {
         } else {
             out = OutputStream(fd: 1, name: "standard output")
         }
+        out.lineBuffered = options.lineBuffered
         let color = options.color ?? (options.output == nil && out.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
                                       && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         var writeError: Error?
@@ -47,6 +48,15 @@ public enum Checker {
         let paths = options.paths.isEmpty ? ["-"] : options.paths
         let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients,
                                    explicitChannel: options.policy.channel)
+        if options.lineBuffered {
+            // Verdict lines go through the report's writer (after the record's findings), then out.
+            scanner.holdMs = options.holdMs
+            scanner.verdictWriter = { bytes in
+                if let writeError { throw writeError }
+                try out.write(bytes)
+                try out.endRecord()
+            }
+        }
         for path in paths {
             scanner.summary.sources += 1
             do {
@@ -104,6 +114,9 @@ final class InputScanner {
     /// Totals over everything checked so far.
     var summary = ReportSummary()
     let diagnostics = StderrLimiter()
+    /// Set for `--line-buffered`: receives one verdict line per record (``VerdictLines``).
+    var verdictWriter: (([UInt8]) throws -> Void)?
+    var holdMs = 0
 
     init(session: PipelineSession, defaultChannel: String, fields: RecordFields, recipients: [String], explicitChannel: String?) {
         self.explicitChannel = explicitChannel
@@ -118,21 +131,27 @@ final class InputScanner {
             self.summary.add(entry.finding)
             report(entry)
         }
+        let verdicts = verdictWriter.map { VerdictLines(source: path, session: session, write: $0) }
         switch mode {
         case .text:
             let input = try InputStream.open(path)
-            let stream = TextStream(session: session, channel: defaultChannel)
+            // Line-buffered: each line is decided as it arrives (a line that could begin a value held
+            // for the next, as in redact), with a verdict line per line.
+            let stream = TextStream(session: session, channel: defaultChannel, eager: verdicts != nil, holds: holdMs > 0)
+            var lines = LineVerdicts()
+            let channel = defaultChannel
             let handle: (TextStream.Chunk) throws -> Void = { chunk in
                 for failure in chunk.failures { self.diagnostics.report("redline: \(path): \(failure.description)") }
                 self.summary.verdict = max(self.summary.verdict, chunk.verdict)
                 for finding in chunk.findings { report(ReportEntry(source: path, channel: self.defaultChannel, finding: finding)) }
+                if let verdicts {
+                    try lines.add(chunk) { index, verdict, findings in try verdicts.record(index, id: nil, channel: channel, verdict: verdict, findings: findings) }
+                }
             }
-            while true {
-                let piece = try input.read()
-                if piece.isEmpty { break }
-                try stream.feed(piece, emit: handle)
+            try stream.drain(input, holdMs: holdMs, emit: handle)
+            if let verdicts {
+                try lines.finish { index, verdict, findings in try verdicts.record(index, id: nil, channel: channel, verdict: verdict, findings: findings) }
             }
-            try stream.finish(emit: handle)
             summary.records += 1
         case .jsonl, .csv:
             let input = try InputStream.open(path)
@@ -152,9 +171,17 @@ final class InputScanner {
                 for finding in outcome.findings {
                     report(ReportEntry(source: path, record: index, id: outcome.id, channel: outcome.channel, finding: finding))
                 }
+                if let verdicts {
+                    if outcome.malformed != nil {
+                        try verdicts.failed(index, channel: outcome.channel, reason: "malformed record")
+                    } else {
+                        try verdicts.record(index, id: outcome.id, channel: outcome.channel, verdict: outcome.verdict, findings: outcome.findings)
+                    }
+                }
             } tooLarge: { index, size in
                 summary.errors += 1
                 diagnostics.report("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
+                try verdicts?.failed(index, channel: defaultChannel, reason: "record too large")
             }
         case .eml, .mbox, .maildir:
             try MailInputs.check(path: path, mode: mode, scanner: self, report: report)

@@ -118,6 +118,11 @@ public struct CheckOptions: Sendable {
     public var recipients: [String] = []
     /// Append one audit record per input to this log (`--audit`).
     public var audit: String?
+    /// `--line-buffered` (with `--format jsonl`): flush per record and write a verdict line for
+    /// every record (see ``VerdictLines``).
+    public var lineBuffered = false
+    /// Text input with `lineBuffered`: the hold time of a line that could begin a value.
+    public var holdMs = RedactOptions.defaultHoldMs
     public init() {}
 }
 
@@ -137,6 +142,8 @@ public struct RedactOptions: Sendable {
     public static let defaultHoldMs = 300
     /// Accepted range of `holdMs`.
     public static let holdMsRange = 0...60_000
+    /// `--verdicts FILE`: per-record verdict lines (see ``VerdictLines``) beside the output.
+    public var verdicts: String?
     /// Pass malformed records through unchanged instead of writing an error record.
     public var passMalformed = false
     public var recipients: [String] = []

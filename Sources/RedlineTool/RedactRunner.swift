@@ -57,6 +57,18 @@ public enum RedactRunner {
         do {
             let filter = Filter(session: session, channel: channel, options: options, out: out)
             filter.audit = audit
+            if let path = options.verdicts {
+                guard mode == .text || mode == .jsonl || mode == .csv else {
+                    throw ToolError("--verdicts works with text, jsonl and csv input, not \(mode.rawValue)")
+                }
+                let file = try Destination(path: path)
+                let lineBuffered = out.lineBuffered
+                filter.verdictsFile = file
+                filter.verdicts = VerdictLines(source: options.path, session: session) { bytes in
+                    try file.stream.write(bytes)
+                    if lineBuffered { try file.stream.flush() }
+                }
+            }
             switch mode {
             case .text:
                 try filter.text(input, eager: out.lineBuffered)
@@ -76,12 +88,15 @@ public enum RedactRunner {
             audit?.record(source: options.path, defaultChannel: channel)
             filter.finishReports()
             if blocked && options.onBlock == .fail {
+                // The verdicts hold no content: they are written, so the caller learns which record blocked.
+                try filter.verdictsFile?.commit()
                 atomic?.abandon()
                 spool?.discard()
                 printError("redline: \(options.path): blocked; nothing written (--on-block fail)")
                 return ExitStatus.blocked
             }
             try out.flush()
+            try filter.verdictsFile?.commit()
             try atomic?.commit()
             try spool?.copy(to: 1)
         } catch IOFailure.brokenPipe {
@@ -158,35 +173,26 @@ final class Filter {
     }
 
     func text(_ input: InputStream, eager: Bool) throws {
-        let holdMs = options.holdMs
-        let stream = TextStream(session: session, channel: channel, eager: eager, holds: holdMs > 0)
-        let emit: (TextStream.Chunk) throws -> Void = { chunk in try self.emitText(chunk) }
-        // While a line is held: the time by which it is written if no more input comes.
-        var deadline: Double?
-        while true {
-            if stream.isHolding {
-                let now = monotonicMilliseconds()
-                let until = deadline ?? now + Double(holdMs)
-                deadline = until
-                if !input.waitReadable(milliseconds: Int((until - now).rounded(.up))) {
-                    try stream.release(emit: emit)
-                    deadline = nil
-                    continue
-                }
-            } else {
-                deadline = nil
-            }
-            let piece = try input.read()
-            if piece.isEmpty { break }
-            try stream.feed(piece, emit: emit)
-        }
-        try stream.finish(emit: emit)
+        let stream = TextStream(session: session, channel: channel, eager: eager, holds: options.holdMs > 0)
+        try stream.drain(input, holdMs: options.holdMs) { chunk in try self.emitText(chunk) }
+        if let verdicts { try lineVerdicts.finish { index, verdict, findings in try verdicts.record(index, id: nil, channel: channel, verdict: verdict, findings: findings) } }
     }
 
     /// Values completed after the first part had been written (the hold time passed).
     var lateCompletions = 0
 
+    /// `--verdicts`: one line per record, written after the record.
+    var verdicts: VerdictLines?
+    var verdictsFile: Destination?
+    var lineVerdicts = LineVerdicts()
+
     func emitText(_ chunk: TextStream.Chunk) throws {
+        try writeText(chunk)
+        guard let verdicts else { return }
+        try lineVerdicts.add(chunk) { index, verdict, findings in try verdicts.record(index, id: nil, channel: channel, verdict: verdict, findings: findings) }
+    }
+
+    func writeText(_ chunk: TextStream.Chunk) throws {
         for finding in chunk.findings { audit?.add(finding, channel: channel) }
         count(chunk.findings)
         for late in chunk.lateCompletions {
@@ -292,10 +298,18 @@ final class Filter {
             // Unchanged: the record's bytes exactly as they were read.
             if let output = outcome.output { try out.write(output) } else { try out.write(raw) }
             try out.endRecord()
+            if let verdicts {
+                if outcome.malformed != nil {
+                    try verdicts.failed(index, channel: outcome.channel, reason: "malformed record")
+                } else {
+                    try verdicts.record(index, id: outcome.id, channel: outcome.channel, verdict: outcome.verdict, findings: outcome.findings)
+                }
+            }
         }, tooLarge: { index, size in
             printError("redline: record \(index): \(size) bytes is over the record size limit; wrote an error record")
             try out.write("{\"redline_error\":\"record too large\",\"record\":\(index)}\n")
             try out.endRecord()
+            try verdicts?.failed(index, channel: channel, reason: "record too large")
         })
     }
 }

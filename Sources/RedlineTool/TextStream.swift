@@ -62,6 +62,9 @@ public final class TextStream {
     private var position = TextPosition()
     /// True while the last complete line read is held back (see the type's documentation).
     public private(set) var isHolding = false
+    /// Counts the lines held so far (a caller restarts its hold time when it changes).
+    public private(set) var holdCount = 0
+    private var heldLineEnd = -1
     /// The open tail of the last released line and its line number.
     private var releasedTail: (bytes: [UInt8], line: Int)?
     /// How far back from a held line's end a value's start is looked for.
@@ -87,6 +90,9 @@ public final class TextStream {
             var cut = lastNewline + 1
             if holds, let line = lastLine(endingAt: cut), session.openValueStart(pending[probeStart(line)..<cut]) != nil {
                 isHolding = true
+                // Absolute end of the held line: a new line held starts a new hold time.
+                let end = position.offset + cut
+                if end != heldLineEnd { heldLineEnd = end; holdCount += 1 }
                 cut = line.lowerBound
             }
             if cut > 0 { try process(cut: cut, emit: emit) }
@@ -182,5 +188,30 @@ public final class TextStream {
             chunk.verdict = max(chunk.verdict, clipped.action)
         }
         if !chunk.lateCompletions.isEmpty { chunk.findings.sort { ($0.start, $0.end) < ($1.start, $1.end) } }
+    }
+}
+
+extension TextStream {
+    /// Reads `input` to its end through the stream. While a line is held (``isHolding``), waits
+    /// at most `holdMs` for more input, then releases it (``release(emit:)``).
+    public func drain(_ input: InputStream, holdMs: Int, emit: (Chunk) throws -> Void) throws {
+        // While a line is held: the time by which it is written if no more input comes.
+        var deadline: (hold: Int, at: Double)?
+        while true {
+            if isHolding {
+                let now = monotonicMilliseconds()
+                let until = deadline?.hold == holdCount ? deadline!.at : now + Double(holdMs)
+                deadline = (holdCount, until)
+                if !input.waitReadable(milliseconds: Int((until - now).rounded(.up))) {
+                    try release(emit: emit)
+                    deadline = nil
+                    continue
+                }
+            }
+            let piece = try input.read()
+            if piece.isEmpty { break }
+            try feed(piece, emit: emit)
+        }
+        try finish(emit: emit)
     }
 }

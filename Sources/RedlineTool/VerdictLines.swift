@@ -25,7 +25,7 @@ final class VerdictLines {
     }
 
     /// One decided record.
-    func record(_ index: Int, id: String?, channel: String, verdict: Action, findings: [Finding], failClosed: Action = .allow) throws {
+    func record(_ index: Int, id: String?, channel: String, verdict: Action, findings: [Finding]) throws {
         let deciding = findings.first { $0.action == verdict }?.rule
         try emit(index, id: id, channel: channel, verdict: verdict.name, findings: findings.count, rule: verdict == .allow ? nil : deciding,
                  error: nil)

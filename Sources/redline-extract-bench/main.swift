@@ -89,7 +89,7 @@ case "speed":
             textBytes = 0
             let problems = Extractor(limits: limits).extract(input.file, name: "bench.\(name)") { textBytes += $0.text.count }
             best = min(best, now() - start)
-            if !problems.isEmpty { print("\(name): problems \(problems.map(\.code))") }
+            if !problems.isEmpty { print("\(name): problems \(problems.map { "\($0.code) \($0.message)" })") }
         }
         print(String(format: "extract-%@ %9.1f MB/s of XML (%.1f MB XML, %.1f MB zipped, %.1f MB text, best of 3: %.2f s)",
                      name, Double(input.xml) / best / 1e6, Double(input.xml) / 1e6, Double(input.file.count) / 1e6, Double(textBytes) / 1e6, best))

@@ -29,6 +29,12 @@ struct CheckCommand: ParsableCommand, HasExamples {
     @Option(name: .long, help: "Colour: auto, always, never.")
     var color: String = "auto"
 
+    @Flag(name: .long, help: "With --format jsonl: decide each record as it arrives, flush per record, and write a verdict line for every record, clean ones included ({\"type\":\"record\",…,\"verdict\":\"allow\"}).")
+    var lineBuffered = false
+
+    @Option(name: .long, help: ArgumentHelp("With --line-buffered text input: hold a line whose end could begin a value this many milliseconds for the next line; 0 decides every line at once.", valueName: "ms"))
+    var holdMs: Int = RedactOptions.defaultHoldMs
+
     @Argument(help: "Files to check; standard input when none or '-'.")
     var paths: [String] = []
 
@@ -37,12 +43,20 @@ struct CheckCommand: ParsableCommand, HasExamples {
         try Choice.check(format, "--format", ReportFormat.allCases.map(\.rawValue))
         try Choice.check(failOn, "--fail-on", ["flag", "redact", "block"])
         try Choice.check(color, "--color", ["auto", "always", "never"])
+        if lineBuffered && format != ReportFormat.jsonl.rawValue {
+            throw ValidationError("--line-buffered needs --format jsonl (one verdict line per record)")
+        }
+        guard RedactOptions.holdMsRange.contains(holdMs) else {
+            throw ValidationError("--hold-ms must be between \(RedactOptions.holdMsRange.lowerBound) and \(RedactOptions.holdMsRange.upperBound) (milliseconds), not \(holdMs)")
+        }
     }
 
     func run() throws {
         let format = ReportFormat(rawValue: format)!
         let failOn = Action(name: failOn)!
         var options = CheckOptions()
+        options.lineBuffered = lineBuffered
+        options.holdMs = holdMs
         options.paths = paths
         options.policy = shared.policyOptions()
         options.input = try shared.inputMode()

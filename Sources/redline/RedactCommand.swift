@@ -33,6 +33,9 @@ struct RedactCommand: ParsableCommand, HasExamples {
     @Option(name: .long, help: ArgumentHelp("Line-buffered text: hold a line whose end could begin a value (a digit group, a NINO or IBAN start) this many milliseconds for the next line, so a value split over two lines is caught; 0 writes every line at once.", valueName: "ms"))
     var holdMs: Int = RedactOptions.defaultHoldMs
 
+    @Option(name: .long, help: ArgumentHelp("Write one verdict line per record to FILE beside the output (JSON Lines, the same lines as check --format jsonl --line-buffered; no content). Text, jsonl and csv input.", valueName: "file"))
+    var verdicts: String?
+
     @Flag(name: .long, help: "Pass malformed JSONL records through unchanged instead of writing an error record.")
     var passMalformed = false
 
@@ -45,6 +48,14 @@ struct RedactCommand: ParsableCommand, HasExamples {
         if inPlace && output != nil { throw ValidationError("--in-place and --output cannot be used together") }
         guard RedactOptions.holdMsRange.contains(holdMs) else {
             throw ValidationError("--hold-ms must be between \(RedactOptions.holdMsRange.lowerBound) and \(RedactOptions.holdMsRange.upperBound) (milliseconds), not \(holdMs)")
+        }
+        if let verdicts {
+            guard !verdicts.isEmpty, verdicts != "-" else {
+                throw ValidationError("--verdicts needs a file path (standard output carries the redacted records)")
+            }
+            if verdicts == output || (inPlace && verdicts == path) {
+                throw ValidationError("--verdicts must name a different file from the output")
+            }
         }
     }
 
@@ -60,6 +71,7 @@ struct RedactCommand: ParsableCommand, HasExamples {
         options.fields = shared.fields()
         options.lineBuffered = lineBuffered
         options.holdMs = holdMs
+        options.verdicts = verdicts
         options.passMalformed = passMalformed
         options.recipients = shared.recipient
         options.audit = shared.audit

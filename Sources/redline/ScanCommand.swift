@@ -64,6 +64,10 @@ struct ScanCommand: ParsableCommand, HasExamples {
     @Flag(name: [.short, .long], help: "No progress bar.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("Scan only shard K of N: the files whose stable hash of the path under the scanned folder "
+        + "falls in bucket K (1 ≤ K ≤ N). Merge the N JSON reports with 'redline report merge'.", valueName: "K/N"))
+    var shard: String?
+
     @Argument(help: "Files and folders to scan.")
     var paths: [String]
 
@@ -74,6 +78,7 @@ struct ScanCommand: ParsableCommand, HasExamples {
         for mapping in channelMap {
             if case let .failure(problem) = ChannelMapping.parse(mapping) { throw ValidationError(problem.description) }
         }
+        if let shard, case let .failure(problem) = ScanShard.parse(shard) { throw ValidationError(problem.description) }
         guard (jobs ?? 1) >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs ?? 0)") }
     }
 
@@ -98,6 +103,7 @@ struct ScanCommand: ParsableCommand, HasExamples {
         options.audit = shared.audit
         options.csvBOM = csvBom
         options.channelMap = channelMap.compactMap { try? ChannelMapping.parse($0).get() }
+        options.shard = shard.flatMap { try? ScanShard.parse($0).get() }
         throw ExitCode(ScanRunner.run(options))
     }
 }

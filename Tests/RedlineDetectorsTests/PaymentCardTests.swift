@@ -37,7 +37,7 @@ struct PaymentCardTests {
         "3530 1113 3330 0000",        // JCB
         "3056 930902 5904",           // Diners 14
         "6205500000000000004",        // UnionPay 19
-        "4000 1234 1234 1234 560",    // Visa 19 (Luhn-valid, not a published test number)
+        "4000 1234 1234 1230 006",    // Visa 19 (Luhn-valid, its first 16 digits are not)
         "4532 0151 1283 0366",        // Visa 16, not a test number
     ])
     func schemes(_ number: String) throws {

@@ -124,7 +124,10 @@ struct CorpusGenerator {
     static let words = ["the", "card", "number", "is", "call", "me", "on", "postcode", "NI", "nino", "IBAN", "sort code",
                         "account", "NHS", "patient", "order", "ref", "tracking", "Zoë", "Siân", "£25.00", "€10",
                         "address", "tel", "mobile", "bank", "visa", "expiry", "GIR", "road", "flat", "phone",
-                        "national insurance", "transfer", "e-mail", "at", "x", "AB", "ſW", "\u{212A}A", "😀", "café"]
+                        "national insurance", "transfer", "e-mail", "at", "x", "AB", "ſW", "\u{212A}A", "😀", "café",
+                        "DOB", "d.o.b.", "D O B", "date of birth", "born on", "birthday", "CVV", "cvv2", "security code", "ſecurity code",
+                        "exp", "Exp.", "expires", "valid thru", "VAT", "GB", "GD", "HA", "UTR", "HMRC", "passport", "licence",
+                        "March", "12th", "of", "on the back"]
     static let separators = [" ", " ", " ", "-", ".", "", "\n", "\r\n", " \n", "(", ")", "  ", "\u{00A0}", "\u{200B}",
                              "\u{2013}", "/", ":", ",", "+", "x"]
     static let fixed = ["4111 1111 1111 1111", "4111-1111-1111-1111", "5555555555554444", "3782 822463 10005",
@@ -139,7 +142,11 @@ struct CorpusGenerator {
                         "H555640", "ſW1A 2AA", "\u{212A}\u{212A}1 2AB", "ᠠ", "ſort code 20-00-00 acc no 12345678",
                         "20 00 00 12345678", "12345678, 30-90-89", "a/c 12345678 s/c 20-00-00", "20-00-00\n\t12345678",
                         "(+44 20 7946 0123", "+447700900123", "(0161) 496 0000", "0044 (0)7700 900123",
-                        "W1\u{212A} 0AX", "SW1A\u{00A0}2AA", "AB-12-34-56-C", "AB.12.34.56.C", "AB\r\n12 34 56 C"]
+                        "W1\u{212A} 0AX", "SW1A\u{00A0}2AA", "AB-12-34-56-C", "AB.12.34.56.C", "AB\r\n12 34 56 C",
+                        "12/03/1985", "12.03.85", "1985-03-12", "12 March 1985", "12th Mar 1985", "March 12th, 1985", "04/29", "0429",
+                        "04/2029", "4 / 29", "MORGA753116SM9IJ", "MORGA 753116 SM9IJ", "LEE99 661231 J99AB", "GB 333 2894 54", "333289454",
+                        "GB434031494001", "GD123", "HA567", "22345 67890", "2234567890K", "501234567", "4111 1111 1111 1111 123",
+                        "4111111111111111 04/29", "5555 5555 5555 4444, 09/28, 731"]
 
     mutating func token() -> String {
         switch int(10) {

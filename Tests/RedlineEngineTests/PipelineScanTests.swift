@@ -111,11 +111,25 @@ struct PipelineScanTests {
 
     @Test("context: a detector that requires context finds nothing without a keyword within its window")
     func contextWindow() throws {
+        let yaml = TestPolicy.simple(detectors: "  passport: { kind: uk_passport, window: 20 }")
+        let session = try TestPolicy.pipeline(yaml).makeSession()
+        #expect(session.scan(Array("Passport number 501234567".utf8), channel: "chat").findings.count == 1)
+        let far = "Passport" + String(repeating: " filler", count: 10) + " 501234567"
+        #expect(session.scan(Array(far.utf8), channel: "chat").findings.isEmpty)
+    }
+
+    @Test("issue 14: an NHS number written 3-3-4 counts without its keyword, one confidence level lower")
+    func nhsWithoutKeyword() throws {
         let yaml = TestPolicy.simple().replacingOccurrences(of: "  nhs: { kind: nhs_number }", with: "  nhs: { kind: nhs_number, window: 20 }")
         let session = try TestPolicy.pipeline(yaml).makeSession()
-        #expect(session.scan(Array("NHS number 943 476 5919".utf8), channel: "chat").findings.count == 1)
-        let far = "NHS" + String(repeating: " filler", count: 10) + " 943 476 5919"
-        #expect(session.scan(Array(far.utf8), channel: "chat").findings.isEmpty)
+        let near = session.scan(Array("NHS number 943 476 5919".utf8), channel: "chat").findings
+        #expect(near.map(\.confidence) == [.high])
+        let far = session.scan(Array(("NHS" + String(repeating: " filler", count: 10) + " 943 476 5919").utf8), channel: "chat").findings
+        #expect(far.map(\.confidence) == [.low])
+        // Another label right before it, or no separators in a message not about health: not an NHS number.
+        #expect(session.scan(Array("Order 943 476 5919 has shipped".utf8), channel: "chat").findings.isEmpty)
+        #expect(session.scan(Array("Your reference is 9434765919".utf8), channel: "chat").findings.isEmpty)
+        #expect(session.scan(Array("Your pharmacy has it. Number 9434765919".utf8), channel: "chat").findings.map(\.confidence) == [.low])
     }
 
     @Test("a number broken across a line break is found on both lines; findings never span separate scans")

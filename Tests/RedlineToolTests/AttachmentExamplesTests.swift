@@ -56,6 +56,26 @@ struct AttachmentExamplesTests {
         #expect(!result.out.contains("4111 1111 1111 1111") && !result.out.contains("4111111111111111"))
     }
 
+    @Test("a long CSV inside a ZIP is streamed in windows: a card near its end is found on its line")
+    func longMember() throws {
+        let directory = try Redline.temporaryDirectory()
+        let archive = directory + "/export.zip"
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        zip.arguments = ["-c", """
+            import zipfile, sys
+            rows = "".join("%d,order %d shipped to customer%d\\n" % (i, 100000 + i * 7, i % 991) for i in range(150000))
+            z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)
+            z.writestr("2026/tickets.csv", rows + "150000,card 4111 1111 1111 1111\\n")
+            z.close()
+            """, archive]
+        try zip.run()
+        zip.waitUntilExit()
+        let result = try Redline.run(["check", "--color", "never", archive], directory: directory)
+        #expect(result.status == 1)
+        #expect(result.out.contains("export.zip:150001:13: card-never-leaves [block] card: **** **** **** 1111 (2026/tickets.csv)"), "\(result.out)")
+    }
+
     @Test("a zip bomb file is unscannable: flagged with its code, quickly")
     func zipBomb() throws {
         let directory = try Redline.temporaryDirectory()

@@ -131,7 +131,8 @@ struct CommandLinePolishTests {
 
     @Test("each subcommand's help ends with examples, and no option says its default twice",
           arguments: [["check"], ["redact"], ["scan"], ["policy", "check"], ["policy", "test"], ["policy", "explain"], ["detectors"], ["key", "generate"],
-                      ["sendmail"], ["milter"], ["audit", "verify"], ["audit", "head"], ["edm", "build"]])
+                      ["sendmail"], ["milter"], ["audit", "verify"], ["audit", "head"], ["edm", "build"],
+                      ["report", "merge"]])
     func helpEndsWithExamples(_ command: [String]) throws {
         let help = try Redline.run(command + ["--help"])
         #expect(help.status == 0)

@@ -55,7 +55,8 @@ struct ReportFormatTests {
         let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
         #expect(driver["name"] as? String == "redline")
         let rules = try #require(driver["rules"] as? [[String: Any]])
-        #expect(rules.count == 8)
+        // One rule per detector of the embedded uk-default policy.
+        #expect(rules.count == 15)
         for rule in rules {
             for key in ["id", "shortDescription", "fullDescription", "help"] { #expect(rule[key] != nil, "rule misses \(key)") }
         }

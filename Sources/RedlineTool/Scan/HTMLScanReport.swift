@@ -67,7 +67,7 @@ final class HTMLScanReport: ScanSink {
         </style></head><body>
         <header><h1>Redline archive report</h1>
         <p id="headline">\(h(HTMLScanReport.headline(t)))</p>
-        <p>Policy \(h(t.policyName)) · sha256 \(h(String(t.policySHA256.prefix(16)))) · scanned \(h(t.scannedAt)) · every excerpt is masked</p></header>
+        <p>Policy \(h(t.policyName)) · sha256 \(h(String(t.policySHA256.prefix(16)))) · scanned \(h(t.scannedAt))\(t.shard.map { " · shard \($0) of the archive" } ?? "") · every excerpt is masked</p></header>
         <main>
         <div class="figures">
         """

@@ -69,5 +69,7 @@ public struct ScanOptions: Sendable {
     public var channelMap: [ChannelMapping] = []
     /// Progress on stderr: nil → when stderr is a terminal and `CI` is unset.
     public var progress: Bool?
+    /// `--shard K/N`: scan only the files of shard K (``ScanShard``).
+    public var shard: ScanShard?
     public init() {}
 }

@@ -15,16 +15,22 @@ public struct ScanUnit: Sendable, Equatable {
     public var inMaildir: Bool
     /// The channel a `--channel-map` / `paths:` glob gives it; nil when none matches.
     public var channel: String? = nil
+    /// Its 0-based position in the walk of every root before sharding: the order a merge of
+    /// shard reports restores (``ScanShard``).
+    public var ordinal = 0
 }
 
 /// Walks the scan roots into an ordered list of units. The order is the walk order (entries
 /// sorted by name, roots as given), so reports come out the same whatever the number of jobs.
 public struct ScanPlan: Sendable {
     public var units: [ScanUnit] = []
-    /// Roots or entries that could not be read.
+    /// Roots or entries that could not be read (every shard reports them: any shard may miss files there).
     public var errors: [String] = []
-    /// Files skipped because their kind is not recognised.
+    /// Files skipped because their kind is not recognised (with a shard: those of this shard).
     public var skipped = 0
+    /// How many units the walk found before sharding (`units.count` without a shard).
+    public private(set) var walked = 0
+    public let shard: ScanShard?
 
     let include: [String]
     let exclude: [String]
@@ -34,7 +40,8 @@ public struct ScanPlan: Sendable {
     let measuresMessages: Bool
 
     public init(roots: [String], include: [String] = [], exclude: [String] = [], input: InputMode? = nil, measuresMessages: Bool = true,
-                channelMap: [ChannelMapping] = []) {
+                channelMap: [ChannelMapping] = [], shard: ScanShard? = nil) {
+        self.shard = shard
         self.channelMap = channelMap
         self.include = include
         self.exclude = exclude
@@ -46,7 +53,34 @@ public struct ScanPlan: Sendable {
             if !channelMap.isEmpty {
                 for index in first..<units.count { units[index].channel = channel(for: units[index].path, root: root) }
             }
+            if let shard {
+                // Ordinals count every unit walked; only this shard's units are kept.
+                var kept = first
+                for index in first..<units.count {
+                    var unit = units[index]
+                    unit.ordinal = walked
+                    walked += 1
+                    if shard.contains(ScanPlan.shardPath(unit, root: root)) {
+                        units[kept] = unit
+                        kept += 1
+                    }
+                }
+                units.removeSubrange(kept...)
+            } else {
+                for index in first..<units.count { units[index].ordinal = index }
+                walked = units.count
+            }
         }
+    }
+
+    /// The path a unit is sharded by (``ScanShard``): under its root, Maildir flags and
+    /// `cur/`/`new/` dropped; a file named as a root by its name.
+    static func shardPath(_ unit: ScanUnit, root: String) -> String {
+        let path = unit.inMaildir ? ScanWorker.maildirIdentity(unit.path) : unit.path
+        if path == root || !path.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+            return (path as NSString).lastPathComponent
+        }
+        return relative(path, to: root)
     }
 
     /// The channel of the first mapping whose glob matches the path under its root (or the path as given).
@@ -100,7 +134,7 @@ public struct ScanPlan: Sendable {
             guard info.isRegular else { continue }
             if !include.isEmpty && !include.contains(where: { ScanPlan.matches($0, relative: relative, name: name) }) { continue }
             guard let mode = forced ?? ScanPlan.recognise(path: path) else {
-                skipped += 1
+                if shard?.contains(relative) ?? true { skipped += 1 }
                 continue
             }
             units.append(ScanUnit(path: path, mode: mode, size: info.size, folder: directory, inMaildir: false))

@@ -12,8 +12,16 @@ public struct ScanTotals: Sendable {
     /// Findings left out because the baseline already has them.
     public var suppressed = 0
     public var skipped = 0
+    /// Inputs that could not be scanned: walk errors plus unreadable or malformed inputs.
     public var errors = 0
-    public var errorMessages: [String] = []
+    /// Roots or folders the walk could not read (all of them; every shard reports them).
+    public var walkErrors: [String] = []
+    /// Inputs that could not be read or parsed, with their unit's ``ScanUnit/ordinal``; kept
+    /// while walk and unit errors together number under ``errorMessageLimit``.
+    public var unitErrors: [(unit: Int, message: String)] = []
+    public static let errorMessageLimit = 100
+    /// The messages reports list: walk errors, then input errors in walk order.
+    public var errorMessages: [String] { walkErrors + unitErrors.map(\.message) }
     public var byDetector: [String: Int] = [:]
     public var byChannel: [String: Int] = [:]
     public var byAction: [String: Int] = [:]
@@ -28,7 +36,15 @@ public struct ScanTotals: Sendable {
     public var policySource = ""
     public var policyOrigin = ""
     /// When the scan started (UTC ISO 8601; `SOURCE_DATE_EPOCH` when set, for reproducible reports).
+    /// A merged report has the earliest of its reports'.
     public var scannedAt = ""
+    /// The roots as given, the shard (nil: the whole tree) and how many files (Maildir
+    /// messages) the walk found before sharding.
+    public var roots: [String] = []
+    public var shard: ScanShard?
+    public var walked = 0
+    /// A merged report: the reports it was made from, in argument order.
+    public var mergedFrom: [MergedReportSource] = []
     public init() {}
 
     mutating func add(_ item: ScanItem) {
@@ -98,6 +114,7 @@ final class ScanTextReport: ScanSink {
     func finish(_ t: ScanTotals) {
         var out = list && t.findings > 0 ? "\n" : ""
         out += "redline scan: \(t.files) files, \(t.messages) messages, \(t.records) records/messages/texts, \(ScanTextReport.size(t.bytes))\n"
+        if let shard = t.shard { out += "shard \(shard) of the \(t.walked) files found (merge the \(shard.count) JSON reports with redline report merge)\n" }
         out += "policy \(t.policyName) (sha256 \(t.policySHA256.prefix(12))) from \(t.policySource) (\(t.policyOrigin)); verdict \(t.verdict.name)\n"
         out += "findings: \(t.findings)"
         if t.suppressed > 0 { out += " new (\(t.suppressed) in the baseline not shown)" }

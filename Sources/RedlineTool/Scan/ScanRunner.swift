@@ -59,7 +59,7 @@ public enum ScanRunner {
         let wantsProgress = ScanProgress.wanted(options.progress, quiet: options.quiet, environment: options.policy.environment)
         // Message sizes cost a stat each: measured only for the progress bar's total.
         let plan = ScanPlan(roots: options.paths, include: options.include, exclude: options.exclude, input: options.input,
-                            measuresMessages: wantsProgress, channelMap: channelMap)
+                            measuresMessages: wantsProgress, channelMap: channelMap, shard: options.shard)
         var totals = ScanTotals()
         totals.policyName = pipeline.policy.name
         totals.policySHA256 = pipeline.policySHA256
@@ -67,10 +67,13 @@ public enum ScanRunner {
         totals.policyOrigin = options.policy.origin.description
         totals.scannedAt = scanTime(options.policy.environment)
         totals.skipped = plan.skipped
+        totals.roots = options.paths
+        totals.shard = options.shard
+        totals.walked = plan.walked
         let limiter = StderrLimiter()
         for error in plan.errors {
             totals.errors += 1
-            totals.errorMessages.append(error)
+            totals.walkErrors.append(error)
             limiter.report("redline: \(error)")
         }
 
@@ -130,7 +133,9 @@ public enum ScanRunner {
             totals.messages += result.messages
             for error in result.errors {
                 totals.errors += 1
-                if totals.errorMessages.count < 100 { totals.errorMessages.append(error) }
+                if totals.walkErrors.count + totals.unitErrors.count < ScanTotals.errorMessageLimit {
+                    totals.unitErrors.append((units[index].ordinal, error))
+                }
                 limiter.report("redline: \(error)")
             }
             for warning in result.warnings { limiter.report("redline: \(warning)") }
@@ -199,15 +204,20 @@ public enum ScanRunner {
     }
 
     static func makeSink(_ options: ScanOptions, pipeline: Pipeline, totals: ScanTotals, write: @escaping ([UInt8]) -> Void) -> ScanSink {
-        let context = Checker.reportContext(pipeline)
-        switch options.format {
-        case .text: return ScanTextReport(list: options.listFindings, write: write)
-        case .json: return CheckFormatSink(ReportFormat.json.makeSink(context: context, color: false, write: write))
+        makeSink(options.format, context: Checker.reportContext(pipeline), scannedAt: totals.scannedAt, csvBOM: options.csvBOM,
+                 list: options.listFindings, write: write)
+    }
+
+    /// The writer of a scan report format (`scan` and `report merge`).
+    static func makeSink(_ format: ScanFormat, context: ReportContext, scannedAt: String, csvBOM: Bool, list: Bool,
+                         write: @escaping ([UInt8]) -> Void) -> ScanSink {
+        switch format {
+        case .text: return ScanTextReport(list: list, write: write)
+        case .json: return ScanJSONReport(context: context, write: write)
         case .jsonl: return CheckFormatSink(ReportFormat.jsonl.makeSink(context: context, color: false, write: write))
         case .sarif: return CheckFormatSink(ReportFormat.sarif.makeSink(context: context, color: false, write: write))
         case .csv:
-            return CSVScanReport(bom: options.csvBOM, scannedAt: totals.scannedAt,
-                                 policyVersion: "\(pipeline.policy.name)@\(pipeline.policySHA256.prefix(12))", write: write)
+            return CSVScanReport(bom: csvBOM, scannedAt: scannedAt, policyVersion: "\(context.policyName)@\(context.policySHA256.prefix(12))", write: write)
         case .html: return HTMLScanReport(context: context, write: write)
         }
     }

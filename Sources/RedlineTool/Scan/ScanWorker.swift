@@ -19,6 +19,8 @@ public struct ScanItem: Sendable {
     public var folder: String
     /// HMAC-SHA256(key, detector ‖ value ‖ identity), hex; empty without a key.
     public var fingerprint: String
+    /// The ``ScanUnit/ordinal`` of the file (Maildir message) it was found in.
+    public var unit = 0
 }
 
 /// One decision (a message, a record, a text file), for the audit trail and the verdict.
@@ -193,7 +195,7 @@ final class ScanWorker {
 
     private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {
         ScanItem(entry: entry, identity: identity, date: date, folder: unit.folder,
-                 fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "")
+                 fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "", unit: unit.ordinal)
     }
 
     /// A Message-ID for a report: as written, except what the policy's detectors find in it

@@ -1,0 +1,124 @@
+import RedlineCore
+
+extension DetectorKind {
+    /// Card security codes (CVV2, CVC2, CID): 3–4 digits right after their keyword, or right after
+    /// a valid card number in the same sentence (an expiry may stand between). PCI DSS forbids
+    /// storing or sending them at all.
+    public static let cardSecurityCode = DetectorKind(
+        id: "card_security_code",
+        summary: "Card security code (CVV/CVC/CVV2/CID): 3–4 digits next to its keyword, or right after a valid card number in the same sentence (an expiry may stand between).",
+        source: .pattern("(?:" + Pattern.notAfterWord + SecurityCode.keyword + "(?![A-Za-z])" + SecurityCode.keywordGap
+                         + "|" + Pattern.notAfterWord + CardData.leadingCard + SecurityCode.cardGap + ")"
+                         + "(?<![0-9])[0-9]{3,4}" + Pattern.notBeforeWord + "(?![.,/\\-][0-9])", []),
+        refine: { text, match in
+            // The code is the last three or four digits of the candidate.
+            var start = match.upperBound
+            while start > match.lowerBound, UKFormats.isDigit(text[start - 1]) { start -= 1 }
+            guard (3...4).contains(match.upperBound - start) else { return [] }
+            let value = Array(text[start..<match.upperBound])
+            if UKFormats.isLetter(text[match.lowerBound]) {
+                return [Refined(range: start..<match.upperBound, value: value, confidence: .high)]
+            }
+            guard let cardEnd = CardData.cardEnd(text, match, limit: start), cardEnd < start else { return [] }
+            // Four digits one separator after a card printed in fours continue a longer number
+            // (`6706 7944 8910 9047` is not a 12-digit card and a code).
+            if start - cardEnd == 1, value.count == 4, cardEnd >= 5, !UKFormats.isDigit(text[cardEnd - 5]), text[cardEnd - 5] == text[cardEnd] { return [] }
+            return [Refined(range: start..<match.upperBound, value: value, confidence: .medium)]
+        },
+        defaultKeywords: ["cvv", "cvc", "cvv2", "cvc2", "security code", "card", "visa", "mastercard", "amex", "debit", "credit"],
+        requiresContextByDefault: false,
+        defaultLabel: "[SECURITY CODE]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["CVV: 123", "the cvv2 is 4821", "security code on the back is 517", "Card 4111 1111 1111 1111 exp 12/27 cvc 123",
+                        "4111111111111111 123", "card 5555 5555 5555 4444, 09/28, 731", "CID 1234", "card verification code 882"],
+        noMatchExamples: ["CVV policy updated", "security code 12", "cvv 12345", "order 4111 1111 1111 1112 123",
+                          "card 4111 1111 1111 1111. Order 123 shipped", "code 123", "cid:image001.png@01DA", "CVV 123.45",
+                          "Your order 6706 7944 8910 9047 has shipped"]
+    )
+
+    /// Card expiry dates (`04/29`, `04/2029`, `exp 0429`) next to their keyword or right after a
+    /// valid card number.
+    public static let cardExpiry = DetectorKind(
+        id: "card_expiry",
+        summary: "Card expiry date (MM/YY, MM/YYYY, MMYY) next to its keyword (exp, expiry, valid thru; expires / valid until only with a card word before), or right after a valid card number.",
+        source: .pattern("(?:" + Pattern.notAfterWord + Expiry.keyword + "(?![A-Za-z])" + Expiry.keywordGap + "(?:" + Expiry.slashed + "|" + Expiry.compact + ")"
+                         + "|" + Pattern.notAfterWord + CardData.leadingCard + Expiry.cardGap + Expiry.slashed + ")"
+                         + Pattern.notBeforeWord + "(?![./\\-][0-9])", []),
+        refine: { text, match in
+            guard let date = Expiry.date(text, match) else { return [] }
+            let value = Array(text[date]).filter(UKFormats.isDigit)
+            if UKFormats.isLetter(text[match.lowerBound]) {
+                if Expiry.isWeakKeyword(text, match.lowerBound), !CardData.cardWordBefore(text, match.lowerBound, reach: 80) { return [] }
+                return [Refined(range: date, value: value, confidence: .high)]
+            }
+            guard let cardEnd = CardData.cardEnd(text, match, limit: date.lowerBound), cardEnd < date.lowerBound else { return [] }
+            return [Refined(range: date, value: value, confidence: .medium)]
+        },
+        defaultKeywords: ["expiry", "exp", "expires", "valid thru", "card", "visa", "mastercard", "amex", "debit", "credit"],
+        requiresContextByDefault: false,
+        defaultLabel: "[CARD EXPIRY]",
+        maskKeepsLastDigits: 0,
+        matchExamples: ["expiry 04/29", "Exp: 04/2029", "exp 0429", "card 4111 1111 1111 1111 04/29", "valid thru 11/27",
+                        "Card expires 12/26", "4111111111111111, 09/2028, cvv 123", "expiry date: 3/28"],
+        noMatchExamples: ["expires 12/03/2024", "Your voucher expires 04/29", "exp 13/29", "order 4111 1111 1111 1112 04/29",
+                          "expiry 04/29/2025", "delivered 04/29", "exp 1329", "expiry 04/295"]
+    )
+}
+
+/// The security code's keyword and the words allowed between it and the code.
+enum SecurityCode {
+    static let keyword = "(?:" + Pattern.ci(["cvv", "cvc"]) + "2?|" + Pattern.ci(["cvn", "csc", "cid"]) + "|" + Pattern.ci("sec") + "(?:" + Pattern.ci("urity") + ")? "
+        + Pattern.ci(["code", "number", "no"]) + "|" + Pattern.ci("card verification") + "(?: " + Pattern.ci(["value", "code", "number"]) + ")?)"
+    /// Up to ten separators or short filler words (`is`, `number`, `on the back`…): 70 bytes at most.
+    static let keywordGap = "(?:[\\s:=#(),\\-]|(?<![A-Za-z])" + Pattern.ci(["is", "was", "number", "no", "num", "code", "of", "the", "on", "back", "reverse", "digits", "it's", "its"])
+        + "(?![A-Za-z])){0,10}"
+    /// Between a card and its code: separators, an expiry, and a few words (exp, cvv…), 1 to 8 of them.
+    static let cardGap = "(?:[\\s,;:|()\\-]|(?<![A-Za-z])" + Pattern.ci(["expiry", "expires", "exp", "valid", "thru", "to", "until", "and", "cvv2", "cvv", "cvc2", "cvc", "csc", "security", "code"])
+        + "(?![A-Za-z])\\.?|(?<![0-9])(?:0?[1-9]|1[0-2]) ?/ ?(?:20)?[0-9]{2}(?![0-9])){1,8}"
+}
+
+/// The expiry's keyword, the words allowed before the date, and the date forms.
+enum Expiry {
+    static let keyword = "(?:" + Pattern.ci("exp") + "(?:" + Pattern.ci(["iry", "iration", "ires"]) + ")?(?: " + Pattern.ci("date") + ")?|" + Pattern.ci("exp") + "\\.(?: ?" + Pattern.ci("date") + ")?|"
+        + Pattern.ci("valid") + " " + Pattern.ci(["thru", "through", "until", "till", "to"]) + "|" + Pattern.ci(["good thru", "end date"]) + ")"
+    /// Up to six separators or filler words: 24 bytes at most.
+    static let keywordGap = "(?:[\\s:=#(),\\-]|(?<![A-Za-z])" + Pattern.ci(["is", "was", "date", "on", "of", "the", "card", "at"]) + "(?![A-Za-z])){0,6}"
+    static let cardGap = "(?:[\\s,;:|()\\-]|(?<![A-Za-z])" + Pattern.ci(["expiry", "expires", "exp", "valid", "thru", "until", "to", "and", "date"]) + "(?![A-Za-z])\\.?){1,6}"
+    static let slashed = "(?<![0-9])(?:0?[1-9]|1[0-2]) ?[/.\\-] ?(?:20)?[0-9]{2}(?![0-9])"
+    static let compact = "(?<![0-9])(?:0[1-9]|1[0-2])(?:20)?[0-9]{2}(?![0-9])"
+
+    /// Keywords that also date vouchers and subscriptions: they need a card word before them.
+    static let weak: [[UInt8]] = ["expires", "expiration", "valid until", "valid till", "valid to", "end date"].map { Array($0.utf8) }
+
+    static func isWeakKeyword(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Bool {
+        weak.contains { word in
+            start + word.count <= text.count && word.indices.allSatisfy { (UKFormats.isLetter(text[start + $0]) ? text[start + $0] | 0x20 : text[start + $0]) == word[$0] }
+        }
+    }
+
+    /// The date at the end of `match`: `MM/YY`, `MM/YYYY` (slash, dot or hyphen, spaces allowed
+    /// around it) or compact `MMYY` / `MMYYYY`; month 1–12, a four-digit year 20YY.
+    static func date(_ text: UnsafeBufferPointer<UInt8>, _ match: Range<Int>) -> Range<Int>? {
+        var index = match.upperBound
+        while index > match.lowerBound, UKFormats.isDigit(text[index - 1]) { index -= 1 }
+        let yearStart = index
+        let yearCount = match.upperBound - yearStart
+        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(text[$1]) - 48 } }
+        var probe = yearStart
+        if probe > match.lowerBound, text[probe - 1] == 32 { probe -= 1 }
+        if probe > match.lowerBound, [47, 46, 45].contains(text[probe - 1]) {
+            probe -= 1
+            if probe > match.lowerBound, text[probe - 1] == 32 { probe -= 1 }
+            var monthStart = probe
+            while monthStart > match.lowerBound, probe - monthStart < 2, UKFormats.isDigit(text[monthStart - 1]) { monthStart -= 1 }
+            guard monthStart < probe, yearCount == 2 || yearCount == 4 else { return nil }
+            let month = number(monthStart..<probe)
+            guard (1...12).contains(month), yearCount == 2 || number(yearStart..<(yearStart + 2)) == 20 else { return nil }
+            return monthStart..<match.upperBound
+        }
+        guard yearCount == 4 || yearCount == 6 else { return nil }
+        let month = number(yearStart..<(yearStart + 2))
+        guard (1...12).contains(month), yearCount == 4 || number((yearStart + 2)..<(yearStart + 4)) == 20 else { return nil }
+        return yearStart..<match.upperBound
+    }
+}

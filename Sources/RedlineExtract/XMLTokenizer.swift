@@ -1,0 +1,243 @@
+import Foundation
+
+/// A byte-level XML scanner for the in-place rewriter: it drives the same reader hooks as
+/// ``XMLTextReader`` (start, end, characters) and, unlike `XMLParser`, tells where each piece of
+/// character data is in the part's bytes, so a redaction can be written back there.
+///
+/// It accepts only what Office and OpenDocument parts are: UTF-8, no DOCTYPE or entity
+/// declarations, the five predefined entities and character references. Anything else (an
+/// unknown entity, a mismatched or unclosed tag, text outside the root, a second root) is a
+/// problem: the rewriter then fails closed. Its text is compared with the reader's before any
+/// byte is changed, so a difference between the two parsers can never move a redaction.
+struct XMLTokenizer {
+    /// One piece of character data (a text node or a CDATA section): its bytes in the part and
+    /// its decoded text.
+    struct Characters {
+        var source: Range<Int>
+        var text: [UInt8]
+    }
+
+    let bytes: [UInt8]
+    let budget: ExtractBudget
+
+    init(_ data: Data, budget: ExtractBudget) {
+        bytes = [UInt8](data)
+        self.budget = budget
+    }
+
+    /// Scans the part, calling `reader`'s start and end hooks; each text node goes to
+    /// `characters`, which hands it to the reader (so it can see what the reader did with it).
+    func run(_ reader: XMLTextReader, characters: (Characters) -> Void) throws(ExtractProblem) {
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
+            throw XMLTokenizer.problem("an XML part in UTF-16")
+        }
+        var stack: [ArraySlice<UInt8>] = []
+        var sawRoot = false
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var steps = 0
+        while index < bytes.count {
+            steps &+= 1
+            if steps & 4095 == 0 { try budget.checkTime() }
+            if bytes[index] != 0x3C {
+                let end = bytes[index...].firstIndex(of: 0x3C) ?? bytes.count
+                let text = try XMLTokenizer.decode(bytes[index..<end])
+                if stack.isEmpty {
+                    guard text.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 }) else { throw XMLTokenizer.problem("text outside the root element") }
+                } else {
+                    characters(Characters(source: index..<end, text: text))
+                }
+                index = end
+                continue
+            }
+            if starts("<?", at: index) {
+                index = try after("?>", from: index + 2)
+            } else if starts("<!--", at: index) {
+                index = try after("-->", from: index + 4)
+            } else if starts("<![CDATA[", at: index) {
+                guard !stack.isEmpty else { throw XMLTokenizer.problem("CDATA outside the root element") }
+                let close = try after("]]>", from: index + 9)
+                let text = XMLTokenizer.lineEnds(bytes[(index + 9)..<(close - 3)])
+                characters(Characters(source: index..<close, text: text))
+                index = close
+            } else if starts("<!", at: index) {
+                throw XMLTokenizer.problem("a DOCTYPE or declaration")
+            } else if starts("</", at: index) {
+                let close = try tagEnd(from: index + 2)
+                let name = XMLTokenizer.trimmed(bytes[(index + 2)..<(close - 1)])
+                guard let open = stack.popLast(), open.elementsEqual(name) else { throw XMLTokenizer.problem("mismatched end tag") }
+                reader.end(XMLTokenizer.local(name))
+                index = close
+            } else {
+                let close = try tagEnd(from: index + 1)
+                let selfClosing = bytes[close - 2] == 0x2F
+                let (name, attributes) = try XMLTokenizer.tag(bytes[(index + 1)..<(close - (selfClosing ? 2 : 1))])
+                if stack.isEmpty && sawRoot { throw XMLTokenizer.problem("a second root element") }
+                sawRoot = true
+                reader.start(XMLTokenizer.local(name), attributes)
+                if selfClosing { reader.end(XMLTokenizer.local(name)) } else { stack.append(name) }
+                index = close
+            }
+            if let problem = reader.problem { throw problem }
+        }
+        guard sawRoot, stack.isEmpty else { throw XMLTokenizer.problem("an unclosed element") }
+    }
+
+    private func starts(_ literal: StaticString, at index: Int) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        return literal.withUTF8Buffer { bytes[index..<(index + count)].elementsEqual($0) }
+    }
+
+    /// The index just past the next `literal` at or after `from`.
+    private func after(_ literal: StaticString, from: Int) throws(ExtractProblem) -> Int {
+        var index = from
+        while index < bytes.count {
+            if starts(literal, at: index) { return index + literal.utf8CodeUnitCount }
+            index += 1
+        }
+        throw XMLTokenizer.problem("a truncated part")
+    }
+
+    /// The index just past a tag's `>` (quoted attribute values may hold `>`).
+    private func tagEnd(from: Int) throws(ExtractProblem) -> Int {
+        var quote: UInt8 = 0
+        var index = from
+        while index < bytes.count {
+            let byte = bytes[index]
+            if quote != 0 {
+                if byte == quote { quote = 0 }
+            } else if byte == 0x22 || byte == 0x27 {
+                quote = byte
+            } else if byte == 0x3E {
+                return index + 1
+            } else if byte == 0x3C {
+                throw XMLTokenizer.problem("a `<` inside a tag")
+            }
+            index += 1
+        }
+        throw XMLTokenizer.problem("a truncated tag")
+    }
+
+    /// A start tag's name and attributes (values decoded, whitespace normalised).
+    static func tag(_ inside: ArraySlice<UInt8>) throws(ExtractProblem) -> (ArraySlice<UInt8>, [String: String]) {
+        var index = inside.startIndex
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        while index < inside.endIndex && !isSpace(inside[index]) { index += 1 }
+        let name = inside[inside.startIndex..<index]
+        guard !name.isEmpty else { throw problem("an element without a name") }
+        var attributes: [String: String] = [:]
+        while true {
+            while index < inside.endIndex && isSpace(inside[index]) { index += 1 }
+            if index == inside.endIndex { break }
+            let nameStart = index
+            while index < inside.endIndex && inside[index] != 0x3D && !isSpace(inside[index]) { index += 1 }
+            let key = String(decoding: inside[nameStart..<index], as: UTF8.self)
+            while index < inside.endIndex && isSpace(inside[index]) { index += 1 }
+            guard !key.isEmpty, index < inside.endIndex, inside[index] == 0x3D else { throw problem("an attribute without a value") }
+            index += 1
+            while index < inside.endIndex && isSpace(inside[index]) { index += 1 }
+            guard index < inside.endIndex, inside[index] == 0x22 || inside[index] == 0x27 else { throw problem("an unquoted attribute") }
+            let quote = inside[index]
+            let valueStart = index + 1
+            guard let valueEnd = inside[valueStart...].firstIndex(of: quote) else { throw problem("an unterminated attribute") }
+            var value = try decode(inside[valueStart..<valueEnd])
+            for position in value.indices where value[position] == 9 || value[position] == 10 || value[position] == 13 { value[position] = 32 }
+            guard attributes.updateValue(String(decoding: value, as: UTF8.self), forKey: key) == nil else { throw problem("a repeated attribute") }
+            index = valueEnd + 1
+        }
+        return (name, attributes)
+    }
+
+    /// Character data decoded: the predefined entities, character references, literal line
+    /// ends normalised to LF (a `&#13;` reference stays a CR). An unknown entity or a bare `&`
+    /// is a problem.
+    static func decode(_ raw: ArraySlice<UInt8>) throws(ExtractProblem) -> [UInt8] {
+        if !raw.contains(0x26) && !raw.contains(13) { return Array(raw) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            let byte = raw[index]
+            if byte == 13 {
+                out.append(10)
+                index += index + 1 < raw.endIndex && raw[index + 1] == 10 ? 2 : 1
+                continue
+            }
+            guard byte == 0x26 else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            guard let semicolon = raw[index...].prefix(12).firstIndex(of: 0x3B) else { throw problem("a bare `&`") }
+            let name = Array(raw[(index + 1)..<semicolon])
+            switch String(decoding: name, as: UTF8.self) {
+            case "lt": out.append(0x3C)
+            case "gt": out.append(0x3E)
+            case "amp": out.append(0x26)
+            case "quot": out.append(0x22)
+            case "apos": out.append(0x27)
+            default:
+                guard name.first == 0x23, let scalar = characterReference(name.dropFirst()) else { throw problem("an unknown entity") }
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            }
+            index = semicolon + 1
+        }
+        return out
+    }
+
+    private static func characterReference(_ digits: ArraySlice<UInt8>) -> Unicode.Scalar? {
+        var hex = false
+        var body = digits
+        if body.first == 0x78 { hex = true; body = body.dropFirst() }
+        guard !body.isEmpty, let value = UInt32(String(decoding: body, as: UTF8.self), radix: hex ? 16 : 10),
+              value == 9 || value == 10 || value == 13 || value >= 32 else { return nil }
+        return Unicode.Scalar(value)
+    }
+
+    /// Character data escaped for writing back (`&`, `<`, `>`; a CR as a reference).
+    static func escape(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + 8)
+        for byte in text {
+            switch byte {
+            case 0x26: out.append(contentsOf: Array("&amp;".utf8))
+            case 0x3C: out.append(contentsOf: Array("&lt;".utf8))
+            case 0x3E: out.append(contentsOf: Array("&gt;".utf8))
+            case 0x0D: out.append(contentsOf: Array("&#13;".utf8))
+            default: out.append(byte)
+            }
+        }
+        return out
+    }
+
+    /// CDATA content: only line ends are normalised.
+    static func lineEnds(_ raw: ArraySlice<UInt8>) -> [UInt8] {
+        guard raw.contains(13) else { return Array(raw) }
+        var out: [UInt8] = []
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            if raw[index] == 13 {
+                out.append(10)
+                index += index + 1 < raw.endIndex && raw[index + 1] == 10 ? 2 : 1
+            } else {
+                out.append(raw[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    static func trimmed(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var end = slice.endIndex
+        while end > slice.startIndex, [32, 9, 10, 13].contains(slice[end - 1]) { end -= 1 }
+        return slice[slice.startIndex..<end]
+    }
+
+    static func local(_ name: ArraySlice<UInt8>) -> Substring {
+        XMLTextReader.local(String(decoding: name, as: UTF8.self))
+    }
+
+    static func problem(_ what: String) -> ExtractProblem {
+        ExtractProblem(ExtractCode.notRewritable, "an XML part the rewriter cannot follow (\(what))")
+    }
+}
