@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Builds Examples/attachments/: a small customer spreadsheet (.xlsx), a letter (.docx), a statement
-(.pdf), an export archive (.zip holding a CSV and the spreadsheet) and an e-mail (.eml) carrying them.
+(.pdf), an export archive (.zip holding a CSV and the spreadsheet) and an e-mail (.eml) carrying them;
+and reply.eml, an agent's reply carrying a letter and a spreadsheet with NI numbers and bank details
+(no card), which `redline redact` sends on with both files redacted inside (reply.redacted.eml, made
+by the built binary: `redline redact Examples/attachments/reply.eml > Examples/attachments/reply.redacted.eml`).
 
 Every value is a published test value or made up (test card numbers, the HMRC example NI number
 format with made-up digits). Needs openpyxl, python-docx and reportlab:
@@ -18,7 +21,6 @@ import zipfile
 
 import docx
 import openpyxl
-from reportlab.pdfgen import canvas
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Examples", "attachments")
 FIXED = datetime.datetime(2026, 11, 3, 9, 30, 0)
@@ -62,6 +64,7 @@ def letter():
 
 
 def statement():
+    from reportlab.pdfgen import canvas
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, invariant=1)
     pdf.setTitle("Statement")
@@ -91,14 +94,60 @@ def export(sheet):
     return buffer.getvalue()
 
 
-def message(files):
+def reply_letter():
+    document = docx.Document()
+    document.core_properties.created = FIXED
+    document.core_properties.modified = FIXED
+    document.core_properties.author = "Support team"
+    document.add_heading("Your account details", level=1)
+    document.add_paragraph("Dear Mr Turing,")
+    paragraph = document.add_paragraph("We have updated your record. Your NI number is ")
+    # The NI number split over two runs, as Word does after an edit.
+    paragraph.add_run("AB 12 ").bold = True
+    paragraph.add_run("34 56 C").bold = True
+    paragraph.add_run(" and refunds go to sort code 12-34-56, account 31926819.")
+    document.add_paragraph("Kind regards, Customer Services")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def reply_sheet():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Customers"
+    sheet.append(["Name", "NI number", "Notes"])
+    sheet.append(["Alan Turing", "AB 12 34 56 C", "prefers e-mail"])
+    sheet.append(["Grace Hopper", "CE 12 34 56 D", "sort code 12-34-56 account 31926819"])
+    book.properties.created = FIXED
+    book.properties.modified = FIXED
+    book.properties.creator = "Support team"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def reply():
+    """reply.eml (and its two files): what redline redact sends on with both attachments redacted inside."""
+    files = [("account-letter.docx", reply_letter()), ("account-summary.xlsx", reply_sheet())]
+    for name, data in files:
+        with open(os.path.join(OUT, name), "wb") as handle:
+            handle.write(data)
+    mail = message(files, subject="Re: your account", body="Dear Mr Turing, your updated details are attached.\n",
+                   message_id="<reply-example@example.co.uk>")
+    with open(os.path.join(OUT, "reply.eml"), "wb") as handle:
+        handle.write(mail)
+
+
+def message(files, subject="Your documents", body="Please find your documents attached.\n",
+            message_id="<attachments-example@example.co.uk>"):
     mail = email.mime.multipart.MIMEMultipart(boundary="redline-example-boundary")
     mail["From"] = "Support <support@example.co.uk>"
     mail["To"] = "someone@gmail.com"
-    mail["Subject"] = "Your documents"
+    mail["Subject"] = subject
     mail["Date"] = email.utils.format_datetime(FIXED.replace(tzinfo=datetime.timezone.utc))
-    mail["Message-ID"] = "<attachments-example@example.co.uk>"
-    mail.attach(email.mime.text.MIMEText("Please find your documents attached.\n", "plain", "utf-8"))
+    mail["Message-ID"] = message_id
+    mail.attach(email.mime.text.MIMEText(body, "plain", "utf-8"))
     types = {".xlsx": "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              ".docx": "vnd.openxmlformats-officedocument.wordprocessingml.document",
              ".pdf": "pdf", ".zip": "zip"}
@@ -118,7 +167,8 @@ def main():
             handle.write(data)
     with open(os.path.join(OUT, "documents.eml"), "wb") as handle:
         handle.write(message(files))
-    print("wrote", ", ".join(name for name, _ in files), "and documents.eml to", os.path.normpath(OUT))
+    reply()
+    print("wrote", ", ".join(name for name, _ in files), "documents.eml and reply.eml to", os.path.normpath(OUT))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ struct AttachmentSource {
     var entity: MIMEEntity
     var path: [String]
     var segments: [ExtractedDocument.Segment]
+    /// What the document is (an Office document at the top of a part can be redacted in place).
+    var kind: ContentKind = .text
 
     func segment(at offset: Int) -> ExtractedDocument.Segment? {
         ExtractedDocument(path: path, kind: .text, text: [], segments: segments).segment(at: offset)
@@ -55,7 +57,8 @@ extension TextUnitCollector {
         }
         for document in pieces where document.text.contains(where: { $0 > 32 }) {
             units.append(TextUnit(label: "part \(entity.label)", text: document.text,
-                                  kind: .attachment(AttachmentSource(entity: entity, path: document.path, segments: document.segments))))
+                                  kind: .attachment(AttachmentSource(entity: entity, path: document.path, segments: document.segments,
+                                                                     kind: document.kind))))
         }
         for problem in found { attachmentProblems.append(AttachmentProblem(entity: entity, problem: problem)) }
     }
@@ -74,7 +77,7 @@ extension NameMask {
 extension MailProcessor {
     /// Relabels attachment findings with where they are, names masked; turns attachment problems
     /// into diagnostics and unscanned-attachment entries; and lists the attachment units whose
-    /// findings need a redaction that cannot be done inside the file.
+    /// findings need redaction (``rewriteAttachments`` then redacts what it can inside the file).
     static func placeAttachments(units: [TextUnit], results: inout [ScanResult], problems: [AttachmentProblem],
                                  session: PipelineSession, channel: String)
         -> (diagnostics: [Diagnostic], unscanned: [String], unredactable: [(unit: Int, rule: String)]) {
@@ -116,8 +119,9 @@ extension MailRewriter {
 }
 
 extension MailProcessor {
-    /// Attachments whose findings need redaction: nothing inside a binary file is rewritten in
-    /// place yet, so each follows `settings.unredactable_attachments` — `block` blocks the
+    /// Attachments whose findings need redaction that cannot be done inside the file (PDF,
+    /// archives, what the Office rewriter refuses): each follows
+    /// `settings.unredactable_attachments` — `block` blocks the
     /// message (with the reason), `strip` replaces the attachment by a note and says so in
     /// `X-Redline-Stripped`. A `block` finding blocks the message either way.
     static func decideUnredactable(_ unredactable: [(unit: Int, rule: String)], units: [TextUnit], verdict: inout MailVerdict,

@@ -23,6 +23,10 @@ public struct MailVerdict: Sendable {
     /// Attachments replaced by a text/plain note (`settings.unredactable_attachments: strip`),
     /// as in `X-Redline-Stripped: part 2 (rule card_redact)`. Names masked.
     public var strippedAttachments: [String] = []
+    /// Office and OpenDocument attachments redacted inside the file, as in
+    /// `X-Redline-Redacted: part 2 "letter.docx": card in paragraph 4` (detector ids and
+    /// locations, names masked, no values).
+    public var redactedAttachments: [String] = []
 
     public init(findings: [Finding] = [], verdict: Action = .allow, channel: String, diagnostics: [Diagnostic] = [], unscannedAttachments: [String] = []) {
         self.findings = findings
@@ -76,6 +80,9 @@ public enum MailProcessor {
         }
         writer.redact(units: analysis.units, findings: analysis.verdict.findings.filter { $0.action >= .redact }, unitFindings: unitFindings)
         for (entity, note) in analysis.stripped { writer.strip(entity, note: note) }
+        // An attachment both stripped and rewritten cannot happen (a rewritten part is not
+        // unredactable); a blocked message still carries its redacted attachments.
+        for attachment in analysis.rewritten { writer.replaceAttachment(attachment.entity, with: attachment.bytes) }
         writer.stampVerdict(analysis.verdict, headers: analysis.root.headers, findingsHeader: findingsHeader)
         return (writer.output(), analysis.verdict)
     }
@@ -127,6 +134,8 @@ public enum MailProcessor {
         var withheld: [Finding?] = []
         /// Attachments to replace by a note (unredactable, `strip`): the part and the note.
         var stripped: [(entity: MIMEEntity, note: String)] = []
+        /// Office attachments redacted inside the file.
+        var rewritten: [RewrittenAttachment] = []
     }
 
     static func analyse(_ message: [UInt8], session: PipelineSession, recipients: [String]?, channel explicit: String?) -> Analysis {
@@ -172,7 +181,10 @@ public enum MailProcessor {
         if !verdict.unscannedAttachments.isEmpty {
             verdict.verdict = max(verdict.verdict, pipeline.policy.settings.unscannableAttachments)
         }
-        let stripped = decideUnredactable(attachments.unredactable, units: collector.units, verdict: &verdict,
+        let inPlace = rewriteAttachments(attachments.unredactable, units: collector.units, results: results, message: message,
+                                         session: session, channel: channel, diagnostics: &diagnostics)
+        verdict.redactedAttachments = inPlace.rewritten.map(\.note)
+        let stripped = decideUnredactable(inPlace.unredactable, units: collector.units, verdict: &verdict,
                                           diagnostics: &diagnostics, strip: pipeline.policy.settings.unredactableAttachments == .strip)
         // Redacting inside a signed part would break its signature: the recipient would see a
         // tampered message. Fail closed: block it, unchanged, and say why.
@@ -205,6 +217,6 @@ public enum MailProcessor {
                            confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: unit.label)
         }
         return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld,
-                        stripped: stripped)
+                        stripped: stripped, rewritten: inPlace.rewritten)
     }
 }

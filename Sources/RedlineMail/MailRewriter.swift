@@ -109,7 +109,33 @@ struct MailRewriter {
         for note in verdict.strippedAttachments {
             stamp.append(contentsOf: Array("X-Redline-Stripped: \(note)".utf8) + lineEnding)
         }
+        for note in verdict.redactedAttachments {
+            stamp.append(contentsOf: Array("X-Redline-Redacted: ".utf8) + foldedNote(note) + lineEnding)
+        }
         patches.append((headers.end..<headers.end, stamp))
+    }
+
+    /// A note as a header value: folded after `; ` when ASCII, encoded words otherwise.
+    func foldedNote(_ note: String) -> [UInt8] {
+        let bytes = Array(note.utf8)
+        if bytes.contains(where: { $0 >= 127 || $0 < 32 }) {
+            return EncodedWords.encode(bytes, lineEnding: lineEnding)
+        }
+        var out: [UInt8] = []
+        var column = "X-Redline-Redacted: ".count
+        for (index, piece) in note.components(separatedBy: "; ").enumerated() {
+            let text = Array(((index > 0 ? ";" : "") + (index > 0 ? " " : "") + piece).utf8)
+            if index > 0 && column + text.count > 76 {
+                out.append(UInt8(ascii: ";"))
+                out.append(contentsOf: lineEnding + [32])
+                out.append(contentsOf: Array(piece.utf8))
+                column = 1 + piece.utf8.count
+            } else {
+                out.append(contentsOf: text)
+                column += text.count
+            }
+        }
+        return out
     }
 
     /// Replaces `range` of the original message with `replacement`.

@@ -54,6 +54,7 @@ public enum RedactRunner {
             return ExitStatus.error
         }
         var blocked = false
+        var documentBlocked: String?
         do {
             let filter = Filter(session: session, channel: channel, options: options, out: out)
             filter.audit = audit
@@ -82,11 +83,23 @@ public enum RedactRunner {
             case .mbox, .maildir:
                 throw ToolError("redact works on one message at a time (--input eml); use check for \(mode.rawValue)")
             case .document:
-                throw ToolError("redact does not rewrite Office, PDF or archive files; use check (or redact the e-mail that carries them)")
+                let outcome = try DocumentRedaction.redact(input, path: options.path, session: session, channel: channel, out: out)
+                if outcome.blocked {
+                    filter.blocked = true
+                    documentBlocked = outcome.reason ?? "\(options.path): blocked; nothing written"
+                    audit?.add(verdict: .block)
+                }
             }
             blocked = filter.blocked
             audit?.record(source: options.path, defaultChannel: channel)
             filter.finishReports()
+            if let documentBlocked {
+                // A document is written redacted or not at all: never with the values in it.
+                atomic?.abandon()
+                spool?.discard()
+                printError("redline: \(documentBlocked)")
+                return ExitStatus.blocked
+            }
             if blocked && options.onBlock == .fail {
                 // The verdicts hold no content: they are written, so the caller learns which record blocked.
                 try filter.verdictsFile?.commit()

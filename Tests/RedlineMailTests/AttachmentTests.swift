@@ -68,9 +68,9 @@ struct AttachmentTests {
         #expect(verdict.findings.map(\.part) == ["part 2 › customers.xlsx › Customers!C14"])
         #expect(verdict.findings.first?.detector == "nino")
         #expect(verdict.findings.first?.excerpt.contains("JG 10 37 55 A") == false)
-        #expect(verdict.verdict == .block)   // needs redaction, which cannot be done inside the file
-        #expect(verdict.reason?.contains("part 2") == true)
-        #expect(verdict.diagnostics.map(\.code) == [MailCode.attachmentNeedsRedaction])
+        #expect(verdict.verdict == .redact)   // redacted inside the file
+        #expect(verdict.redactedAttachments == ["part 2 \"customers.xlsx\": nino in Customers!C14"])
+        #expect(verdict.diagnostics.isEmpty)
         #expect(verdict.unscannedAttachments.isEmpty)
     }
 
@@ -85,10 +85,10 @@ struct AttachmentTests {
         #expect(verdict.verdict == .block)
     }
 
-    @Test("strip: an attachment that needs redaction is replaced by a note; other parts are byte-identical")
+    @Test("strip: an attachment that needs redaction it cannot take (a CSV inside a ZIP) is replaced by a note; other parts are byte-identical")
     func strip() throws {
-        let sheet = try Self.xlsx([("B2", "JG 10 37 55 A")])
-        let message = Self.message(body: "Hello JG 10 37 55 A", attachment: sheet, name: "customers.xlsx")
+        let archive = try Self.zip([("2026/customers.csv", "name,ni\nAda,JG 10 37 55 A\n")])
+        let message = Self.message(body: "Hello JG 10 37 55 A", attachment: archive, name: "customers.zip")
         let session = try Self.pipeline(strip: true).makeSession()
         let (output, verdict) = MailProcessor.redact(message, session: session)
         #expect(verdict.verdict == .redact)
@@ -98,7 +98,7 @@ struct AttachmentTests {
         #expect(text.contains("Hello [NI NUMBER]"))
         #expect(text.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Disposition: inline"))
         #expect(text.contains("[redline: an attachment was removed (part 2)"))
-        #expect(!text.contains("customers.xlsx"))
+        #expect(!text.contains("customers.zip"))
         #expect(Fixture.outline(output).count == Fixture.outline(message).count)
         // The stripped message has nothing left to find.
         #expect(MailProcessor.check(output, session: session).findings.filter { $0.action >= .redact }.isEmpty)

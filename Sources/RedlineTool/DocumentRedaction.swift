@@ -1,0 +1,78 @@
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineExtract
+
+/// `redline redact` of a DOCX, XLSX, PPTX, ODT or ODP file (input mode `document`): the file is
+/// scanned as `check` reads it and written out with its findings redacted inside
+/// (``OfficeRewriter``); a file with nothing to redact is written out byte-identical. What cannot
+/// be redacted inside the file (PDF, archives, a value not stored as text, a file over the
+/// bounds) and a block verdict write nothing: the file is reported blocked (exit 3), never
+/// passed on with the values in it.
+enum DocumentRedaction {
+    struct Outcome {
+        var blocked = false
+        var reason: String?
+    }
+
+    static func redact(_ input: InputStream, path: String, session: PipelineSession, channel: String, out: OutputStream) throws -> Outcome {
+        let limits = ExtractLimits()
+        let bytes = try input.readAll(limit: limits.expandedBytes)
+        let data = Data(bytes)
+        var masker = NameMask(session: session, channel: channel)
+        var documents: [ExtractedDocument] = []
+        let problems = Extractor(limits: limits).extract(data, name: (path as NSString).lastPathComponent) { documents.append($0) }
+        if let problem = problems.first {
+            let place = ([path] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            return Outcome(blocked: true, reason: "\(place): not scanned: \(problem.code) \(problem.message); nothing written")
+        }
+        var state = DecisionState()
+        var position = TextPosition()
+        let results = documents.map { document in
+            session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count).result
+        }
+        let verdict = results.map(\.verdict).max() ?? .allow
+        if verdict == .block {
+            let rule = results.flatMap(\.findings).first { $0.action == .block }?.rule ?? "fail-closed"
+            return Outcome(blocked: true, reason: "\(path): blocked by rule \(rule); nothing written")
+        }
+        let needing = zip(documents, results).filter { _, result in
+            result.failClosed >= .redact || result.findings.contains { $0.action >= .redact }
+        }
+        guard !needing.isEmpty else {
+            try out.write(bytes)
+            return Outcome()
+        }
+        guard documents.count == 1, let document = documents.first, let result = results.first, document.path.count == 1,
+              OfficeRewriter.canRewrite(document.kind), result.failClosed < .redact else {
+            return Outcome(blocked: true, reason: "\(path): needs redaction that cannot be done inside the file (a PDF, an archive, or a detector that could not finish); nothing written")
+        }
+        let redactable = result.findings.filter { $0.action >= .redact }
+        let replacements = groups(redactable).map { group in
+            OfficeRewriter.Replacement(range: group.range, text: session.pipeline.redact(Array(document.text[group.range]), findings: group.members,
+                                                                                       base: group.range.lowerBound))
+        }
+        let output: Data
+        do throws(ExtractProblem) {
+            output = try OfficeRewriter.redact(data, text: document.text, replacements: replacements, limits: limits)
+        } catch {
+            return Outcome(blocked: true, reason: "\(path): cannot be redacted inside the file: \(error.code) \(error.message); nothing written")
+        }
+        try out.write([UInt8](output))
+        return Outcome()
+    }
+
+    /// Overlapping or touching findings merged (as the engine's redactor merges them).
+    static func groups(_ findings: [Finding]) -> [(range: Range<Int>, members: [Finding])] {
+        var groups: [(range: Range<Int>, members: [Finding])] = []
+        for finding in findings.sorted(by: { ($0.start, $1.end) < ($1.start, $0.end) }) {
+            if let last = groups.last, finding.start <= last.range.upperBound {
+                groups[groups.count - 1].range = last.range.lowerBound..<max(last.range.upperBound, finding.end)
+                groups[groups.count - 1].members.append(finding)
+            } else {
+                groups.append((finding.start..<finding.end, [finding]))
+            }
+        }
+        return groups
+    }
+}
