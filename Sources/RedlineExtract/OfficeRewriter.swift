@@ -37,7 +37,7 @@ public enum OfficeRewriter {
     /// Whether a file of this kind can be redacted in place at all.
     public static func canRewrite(_ kind: ContentKind) -> Bool {
         switch kind {
-        case .docx, .xlsx, .pptx, .odt, .odp: true
+        case .docx, .xlsx, .pptx, .odt, .ods, .odp: true
         default: false
         }
     }

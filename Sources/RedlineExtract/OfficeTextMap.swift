@@ -48,6 +48,15 @@ struct OfficeTextMap {
             cellPieces = [:]
             let tokenizer = XMLTokenizer(data, budget: budget)
             parts[part] = tokenizer.bytes
+            if let sheet = reader as? OpenDocumentSheetReader {
+                // A typed cell keeps its value in an attribute (office:value) as well: its text is
+                // not mapped, so a redaction there fails closed instead of leaving the attribute.
+                sheet.onCell = { ordinal, start, typed in
+                    let pieces = cellPieces.removeValue(forKey: ordinal) ?? []
+                    guard !typed else { return }
+                    pending += pieces.map { Piece(start: start + $0.start, length: $0.length, node: $0.node, offset: $0.offset) }
+                }
+            }
             if let sheet = reader as? WorksheetReader {
                 sheet.onCell = { ordinal, start, type, index in
                     if type == "s", let index {
@@ -65,6 +74,7 @@ struct OfficeTextMap {
                 switch reader {
                 case let strings as SharedStringsReader: before = strings.current.utf8.count
                 case let sheet as WorksheetReader: before = sheet.cellTextLength
+                case let sheet as OpenDocumentSheetReader: before = sheet.cellTextLength
                 case is ParagraphReader, is AllTextReader: before = reader.out.text.count
                 default: before = nil
                 }
@@ -73,6 +83,7 @@ struct OfficeTextMap {
                 let after: Int? = switch reader {
                 case let strings as SharedStringsReader: strings.current.utf8.count
                 case let sheet as WorksheetReader: sheet.cellTextLength
+                case let sheet as OpenDocumentSheetReader: sheet.cellTextLength
                 default: reader.out.text.count
                 }
                 // Only text the reader took whole is mapped (a reader that skips or alters it leaves
@@ -83,10 +94,21 @@ struct OfficeTextMap {
                 switch reader {
                 case let strings as SharedStringsReader: shared[strings.strings.count, default: []].append(piece)
                 case let sheet as WorksheetReader: cellPieces[sheet.cellOrdinal, default: []].append(piece)
+                case let sheet as OpenDocumentSheetReader: cellPieces[sheet.cellOrdinal, default: []].append(piece)
                 default: pending.append(piece)
                 }
             }
+            if let sheet = reader as? OpenDocumentSheetReader {
+                // A typed cell keeps its value in an attribute (office:value) as well: its text is
+                // not mapped, so a redaction there fails closed instead of leaving the attribute.
+                sheet.onCell = { ordinal, start, typed in
+                    let pieces = cellPieces.removeValue(forKey: ordinal) ?? []
+                    guard !typed else { return }
+                    pending += pieces.map { Piece(start: start + $0.start, length: $0.length, node: $0.node, offset: $0.offset) }
+                }
+            }
             if let sheet = reader as? WorksheetReader { sheet.onCell = nil }
+            if let sheet = reader as? OpenDocumentSheetReader { sheet.onCell = nil }
         }, placed: { _, shift in
             placedPieces += pending.map { Piece(start: shift + $0.start, length: $0.length, node: $0.node, offset: $0.offset) }
             pending = []

@@ -191,6 +191,12 @@ final class OpenDocumentSheetReader: XMLTextReader {
     private var inCell = 0
     private var paragraphsInCell = 0
     private var cellsInRow = 0
+    /// Cells started so far, and a hook called for each cell put in the text (its ordinal, where
+    /// its text starts, whether it has a typed value): used by the in-place rewriter only.
+    private(set) var cellOrdinal = 0
+    var onCell: ((_ ordinal: Int, _ start: Int, _ typed: Bool) -> Void)?
+    /// How much of the cell's own text has been read; nil outside a cell.
+    var cellTextLength: Int? { inCell > 0 ? cellText.utf8.count : nil }
 
     override func start(_ name: Substring, _ attributes: [String: String]) {
         switch name {
@@ -205,6 +211,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
         case "table-cell", "covered-table-cell":
             columnRepeat = Int(attribute("number-columns-repeated", attributes) ?? "") ?? 1
             column += 1
+            if inCell == 0 { cellOrdinal += 1 }
             inCell += 1
             cellText = ""
             paragraphsInCell = 0
@@ -233,6 +240,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
                 if cellsInRow > 0 { out.append(byte: 9) }
                 cellsInRow += 1
                 out.begin("\(table)!\(columnLetters(column))\(row)")
+                onCell?(cellOrdinal, out.text.count, cellValue.map { !$0.isEmpty } ?? false)
                 out.append(text)
                 out.end()
             }

@@ -12,7 +12,7 @@ struct RewrittenAttachment {
 }
 
 extension MailProcessor {
-    /// Attachment units whose findings need redaction: each DOCX, XLSX, PPTX, ODT or ODP sent as
+    /// Attachment units whose findings need redaction: each DOCX, XLSX, PPTX, ODT, ODS or ODP sent as
     /// an attachment of its own is redacted inside the file (``OfficeRewriter``) and checked by
     /// reading it back and scanning it again; the rest (PDF, archives and what is inside them, a
     /// value the rewriter cannot write, a detector that could not finish) stays unredactable and

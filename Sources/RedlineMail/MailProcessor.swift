@@ -181,8 +181,10 @@ public enum MailProcessor {
         if !verdict.unscannedAttachments.isEmpty {
             verdict.verdict = max(verdict.verdict, pipeline.policy.settings.unscannableAttachments)
         }
-        let inPlace = rewriteAttachments(attachments.unredactable, units: collector.units, results: results, message: message,
-                                         session: session, channel: channel, diagnostics: &diagnostics)
+        // A message already blocked by its findings is not sent: its attachments are not rewritten.
+        let inPlace = verdict.verdict == .block ? (rewritten: [], unredactable: attachments.unredactable)
+            : rewriteAttachments(attachments.unredactable, units: collector.units, results: results, message: message,
+                                 session: session, channel: channel, diagnostics: &diagnostics)
         verdict.redactedAttachments = inPlace.rewritten.map(\.note)
         let stripped = decideUnredactable(inPlace.unredactable, units: collector.units, verdict: &verdict,
                                           diagnostics: &diagnostics, strip: pipeline.policy.settings.unredactableAttachments == .strip)

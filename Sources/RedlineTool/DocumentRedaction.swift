@@ -3,7 +3,7 @@ import RedlineCore
 import RedlineEngine
 import RedlineExtract
 
-/// `redline redact` of a DOCX, XLSX, PPTX, ODT or ODP file (input mode `document`): the file is
+/// `redline redact` of a DOCX, XLSX, PPTX, ODT, ODS or ODP file (input mode `document`): the file is
 /// scanned as `check` reads it and written out with its findings redacted inside
 /// (``OfficeRewriter``); a file with nothing to redact is written out byte-identical. What cannot
 /// be redacted inside the file (PDF, archives, a value not stored as text, a file over the

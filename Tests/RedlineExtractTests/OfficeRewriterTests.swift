@@ -113,6 +113,18 @@ struct OfficeRewriterTests {
         #expect(after.first?.0 == "mimetype" && after.first?.1 == false)
     }
 
+    @Test("ODS text cells are redacted in place; a cell with a typed value (kept in an attribute too) fails closed")
+    func openDocumentSheet() throws {
+        func sheet(_ cell: String) throws -> Data {
+            try Fixtures.odf("spreadsheet", content: "<office:spreadsheet><table:table table:name=\"Customers\"><table:table-row><table:table-cell><text:p>NI number</text:p></table:table-cell>\(cell)</table:table-row></table:table></office:spreadsheet>")
+        }
+        let plain = try sheet("<table:table-cell office:value-type=\"string\"><text:p>JG 10<text:s/>37 55 A</text:p></table:table-cell>")
+        let redacted = try redact(plain, [("JG 10 37 55 A", "[nino]")])
+        #expect(text(redacted) == "NI number\t[nino] \n")   // the <text:s/> space stays
+        let typed = try sheet("<table:table-cell office:value-type=\"float\" office:value=\"9434765919\"><text:p>9434765919</text:p></table:table-cell>")
+        do { _ = try redact(typed, [("9434765919", "[nhs]")]); Issue.record("no problem") } catch { #expect(error.code == ExtractCode.notRewritable) }
+    }
+
     @Test("a value in a number cell cannot be written as text: X012, nothing returned")
     func numberCell() throws {
         let original = try Fixtures.xlsx(cells: [("A1", "Account", "s"), ("B1", "31926819", "n")])
