@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Attachment rows for scripts/bench.sh (issue 13): XLSX and DOCX extraction speed (MB/s of
 # uncompressed XML, one core), the milter's decision on a message with a 20 MB XLSX, peak memory
-# of `redline check` on a 1 GB ZIP of CSVs, and a nested zip bomb rejected (time, peak memory).
+# of `redline check` on a 1 GB ZIP of CSVs, and a nested zip bomb rejected (time, peak memory);
+# an XLSX redacted in place, alone and through the mail path.
 #   scripts/bench-attachments.sh BIN_DIR WORK_DIR     (BIN_DIR holds redline and redline-extract-bench)
 set -uo pipefail
 bindir=$1
@@ -16,6 +17,7 @@ if [ ! -x "$bench" ]; then
 fi
 "${pin[@]}" "$bench" speed
 "${pin[@]}" "$bench" milter
+"${pin[@]}" "$bench" rewrite
 
 # 1 GB of CSV text in a ZIP (python3's zipfile streams it; mostly clean rows, a few with PII).
 big="$work/export-1GB.zip"

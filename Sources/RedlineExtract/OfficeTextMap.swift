@@ -68,43 +68,37 @@ struct OfficeTextMap {
                     }
                 }
             }
-            try tokenizer.run(reader) { node in
-                let string = String(decoding: node.text, as: UTF8.self)
-                let before: Int?
-                switch reader {
-                case let strings as SharedStringsReader: before = strings.current.utf8.count
-                case let sheet as WorksheetReader: before = sheet.cellTextLength
-                case let sheet as OpenDocumentSheetReader: before = sheet.cellTextLength
-                case is ParagraphReader, is AllTextReader: before = reader.out.text.count
-                default: before = nil
-                }
-                reader.characters(string)
-                guard let before, !node.text.isEmpty else { return }
-                let after: Int? = switch reader {
-                case let strings as SharedStringsReader: strings.current.utf8.count
-                case let sheet as WorksheetReader: sheet.cellTextLength
-                case let sheet as OpenDocumentSheetReader: sheet.cellTextLength
-                default: reader.out.text.count
-                }
-                // Only text the reader took whole is mapped (a reader that skips or alters it leaves
-                // it unmapped, and a redaction over it fails closed).
-                guard let after, after - before == node.text.count else { return }
-                nodes.append(Node(part: part, characters: node))
-                let piece = Piece(start: before, length: node.text.count, node: nodes.count - 1, offset: 0)
-                switch reader {
-                case let strings as SharedStringsReader: shared[strings.strings.count, default: []].append(piece)
-                case let sheet as WorksheetReader: cellPieces[sheet.cellOrdinal, default: []].append(piece)
-                case let sheet as OpenDocumentSheetReader: cellPieces[sheet.cellOrdinal, default: []].append(piece)
-                default: pending.append(piece)
+            // What the reader does with character data, decided once per part.
+            enum Sink { case shared(SharedStringsReader), sheet(WorksheetReader), odsSheet(OpenDocumentSheetReader), text, none }
+            let sink: Sink = switch reader {
+            case let strings as SharedStringsReader: .shared(strings)
+            case let sheet as WorksheetReader: .sheet(sheet)
+            case let sheet as OpenDocumentSheetReader: .odsSheet(sheet)
+            case is ParagraphReader, is AllTextReader: .text
+            default: .none
+            }
+            func length() -> Int? {
+                switch sink {
+                case let .shared(strings): strings.current.utf8.count
+                case let .sheet(sheet): sheet.cellTextLength
+                case let .odsSheet(sheet): sheet.cellTextLength
+                case .text: reader.out.text.count
+                case .none: nil
                 }
             }
-            if let sheet = reader as? OpenDocumentSheetReader {
-                // A typed cell keeps its value in an attribute (office:value) as well: its text is
-                // not mapped, so a redaction there fails closed instead of leaving the attribute.
-                sheet.onCell = { ordinal, start, typed in
-                    let pieces = cellPieces.removeValue(forKey: ordinal) ?? []
-                    guard !typed else { return }
-                    pending += pieces.map { Piece(start: start + $0.start, length: $0.length, node: $0.node, offset: $0.offset) }
+            try tokenizer.run(reader) { node in
+                let before = length()
+                reader.characters(String(decoding: node.text, as: UTF8.self))
+                // Only text the reader took whole is mapped (a reader that skips or alters it leaves
+                // it unmapped, and a redaction over it fails closed).
+                guard let before, !node.text.isEmpty, let after = length(), after - before == node.text.count else { return }
+                nodes.append(Node(part: part, characters: node))
+                let piece = Piece(start: before, length: node.text.count, node: nodes.count - 1, offset: 0)
+                switch sink {
+                case let .shared(strings): shared[strings.strings.count, default: []].append(piece)
+                case let .sheet(sheet): cellPieces[sheet.cellOrdinal, default: []].append(piece)
+                case let .odsSheet(sheet): cellPieces[sheet.cellOrdinal, default: []].append(piece)
+                case .text, .none: pending.append(piece)
                 }
             }
             if let sheet = reader as? WorksheetReader { sheet.onCell = nil }

@@ -39,7 +39,7 @@ struct XMLTokenizer {
             steps &+= 1
             if steps & 4095 == 0 { try budget.checkTime() }
             if bytes[index] != 0x3C {
-                let end = bytes[index...].firstIndex(of: 0x3C) ?? bytes.count
+                let end = nextOpen(from: index)
                 let text = try XMLTokenizer.decode(bytes[index..<end])
                 if stack.isEmpty {
                     guard text.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 }) else { throw XMLTokenizer.problem("text outside the root element") }
@@ -49,19 +49,20 @@ struct XMLTokenizer {
                 index = end
                 continue
             }
-            if starts("<?", at: index) {
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+            if next == 0x3F {   // <?
                 index = try after("?>", from: index + 2)
-            } else if starts("<!--", at: index) {
+            } else if next == 0x21 && starts("<!--", at: index) {
                 index = try after("-->", from: index + 4)
-            } else if starts("<![CDATA[", at: index) {
+            } else if next == 0x21 && starts("<![CDATA[", at: index) {
                 guard !stack.isEmpty else { throw XMLTokenizer.problem("CDATA outside the root element") }
                 let close = try after("]]>", from: index + 9)
                 let text = XMLTokenizer.lineEnds(bytes[(index + 9)..<(close - 3)])
                 characters(Characters(source: index..<close, text: text))
                 index = close
-            } else if starts("<!", at: index) {
+            } else if next == 0x21 {
                 throw XMLTokenizer.problem("a DOCTYPE or declaration")
-            } else if starts("</", at: index) {
+            } else if next == 0x2F {   // </
                 let close = try tagEnd(from: index + 2)
                 let name = XMLTokenizer.trimmed(bytes[(index + 2)..<(close - 1)])
                 guard let open = stack.popLast(), open.elementsEqual(name) else { throw XMLTokenizer.problem("mismatched end tag") }
@@ -73,8 +74,9 @@ struct XMLTokenizer {
                 let (name, attributes) = try XMLTokenizer.tag(bytes[(index + 1)..<(close - (selfClosing ? 2 : 1))])
                 if stack.isEmpty && sawRoot { throw XMLTokenizer.problem("a second root element") }
                 sawRoot = true
-                reader.start(XMLTokenizer.local(name), attributes)
-                if selfClosing { reader.end(XMLTokenizer.local(name)) } else { stack.append(name) }
+                let local = XMLTokenizer.local(name)
+                reader.start(local, attributes)
+                if selfClosing { reader.end(local) } else { stack.append(name) }
                 index = close
             }
             if let problem = reader.problem { throw problem }
@@ -98,24 +100,38 @@ struct XMLTokenizer {
         throw XMLTokenizer.problem("a truncated part")
     }
 
+    /// The index of the next `<` at or after `from` (the end when there is none).
+    private func nextOpen(from: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, from < buffer.count, let found = memchr(base + from, 0x3C, buffer.count - from) else { return buffer.count }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// The index just past a tag's `>` (quoted attribute values may hold `>`).
     private func tagEnd(from: Int) throws(ExtractProblem) -> Int {
-        var quote: UInt8 = 0
-        var index = from
-        while index < bytes.count {
-            let byte = bytes[index]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == 0x22 || byte == 0x27 {
-                quote = byte
-            } else if byte == 0x3E {
-                return index + 1
-            } else if byte == 0x3C {
-                throw XMLTokenizer.problem("a `<` inside a tag")
+        // -1: a `<` inside the tag; -2: truncated.
+        let end: Int = bytes.withUnsafeBufferPointer { buffer in
+            var quote: UInt8 = 0
+            var index = from
+            while index < buffer.count {
+                let byte = buffer[index]
+                if quote != 0 {
+                    if byte == quote { quote = 0 }
+                } else if byte == 0x22 || byte == 0x27 {
+                    quote = byte
+                } else if byte == 0x3E {
+                    return index + 1
+                } else if byte == 0x3C {
+                    return -1
+                }
+                index += 1
             }
-            index += 1
+            return -2
         }
-        throw XMLTokenizer.problem("a truncated tag")
+        if end == -1 { throw XMLTokenizer.problem("a `<` inside a tag") }
+        if end == -2 { throw XMLTokenizer.problem("a truncated tag") }
+        return end
     }
 
     /// A start tag's name and attributes (values decoded, whitespace normalised).
@@ -233,8 +249,10 @@ struct XMLTokenizer {
         return slice[slice.startIndex..<end]
     }
 
+    /// The part after the namespace prefix (`w:t` → `t`), as the reader's hooks take it.
     static func local(_ name: ArraySlice<UInt8>) -> Substring {
-        XMLTextReader.local(String(decoding: name, as: UTF8.self))
+        let start = name.lastIndex(of: 0x3A).map { $0 + 1 } ?? name.startIndex
+        return String(decoding: name[start...], as: UTF8.self)[...]
     }
 
     static func problem(_ what: String) -> ExtractProblem {

@@ -4,6 +4,8 @@
 //   swift build -c release --product redline-extract-bench
 //   .build/release/redline-extract-bench speed [--megabytes N]   XLSX and DOCX text extraction, MB/s of XML
 //   .build/release/redline-extract-bench milter [--megabytes N]  check + redact of a message with an N MB XLSX
+//   .build/release/redline-extract-bench rewrite [--megabytes N] an N MB-of-XML XLSX redacted in place (NI numbers,
+//                                                                no card), alone and inside a message through redact
 //   .build/release/redline-extract-bench bomb FILE               writes a nested zip bomb (16 per level, 5 levels)
 //
 // Inputs are generated in memory with ZIPFoundation; nothing here asserts a timing.
@@ -34,14 +36,14 @@ func zip(_ entries: [(String, Data)]) -> Data {
 }
 
 /// An XLSX of about `bytes` of sheet XML: a customer export with shared strings, inline
-/// strings and numbers (one NI number and one card per 50 rows).
-func spreadsheet(bytes: Int) -> (file: Data, xml: Int) {
+/// strings and numbers (one NI number and one card per 50 rows, or `pii`).
+func spreadsheet(bytes: Int, pii: String = "NI AB 12 34 56 C, card 4111 1111 1111 1111") -> (file: Data, xml: Int) {
     var shared: [String] = ["Name", "Email", "Postcode", "Notes"]
     var rows = "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c></row>"
     var row = 2
     while rows.utf8.count < bytes {
         shared.append("Customer \(row) called about order \(100000 + row)")
-        let notes = row % 50 == 0 ? "NI AB 12 34 56 C, card 4111 1111 1111 1111" : "delivered on time"
+        let notes = row % 50 == 0 ? pii : "delivered on time"
         rows += "<row r=\"\(row)\"><c r=\"A\(row)\" t=\"s\"><v>\(shared.count - 1)</v></c><c r=\"B\(row)\" t=\"inlineStr\"><is><t>user\(row)@example.com</t></is></c>"
             + "<c r=\"C\(row)\"><v>\(row * 37)</v></c><c r=\"D\(row)\" t=\"inlineStr\"><is><t>\(notes)</t></is></c></row>"
         row += 1
@@ -118,6 +120,40 @@ case "milter":
     }
     print(String(format: "milter-xlsx-%dMB %8.2f s per decision (check, then redact when needed; best of 3; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d findings)",
                  size, best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.findings.count))
+case "rewrite":
+    // One NI number (the same, so no bulk-export block) per 50 rows: the verdict is redact.
+    let size = megabytes(arguments, default: 20)
+    let sheet = spreadsheet(bytes: size << 20, pii: "NI AB 12 34 56 C")
+    let pipeline = try! PolicySource.embeddedDefault.compile(key: nil)
+    let session = pipeline.makeSession()
+    var document: ExtractedDocument?
+    _ = Extractor().extract(sheet.file, name: "export.xlsx") { document = $0 }
+    guard let document else { print("rewrite: nothing extracted"); exit(1) }
+    let findings = session.scan(document.text, channel: "email-external").findings.filter { $0.action >= .redact }
+    let replacements = findings.map { OfficeRewriter.Replacement(range: $0.start..<$0.end, text: pipeline.redact(Array(document.text[$0.start..<$0.end]), findings: [$0], base: $0.start)) }
+    var best = Double.infinity
+    for _ in 0..<3 {
+        let start = now()
+        do { _ = try OfficeRewriter.redact(sheet.file, text: document.text, replacements: replacements) } catch {
+            print("rewrite: \(error.code) \(error.message)")
+            exit(1)
+        }
+        best = min(best, now() - start)
+    }
+    print(String(format: "rewrite-xlsx       %9.1f MB/s of XML (%.1f MB XML, %d redactions, best of 3: %.2f s)",
+                 Double(sheet.xml) / best / 1e6, Double(sheet.xml) / 1e6, replacements.count, best))
+    var message = Array("From: agent@example.co.uk\r\nTo: someone@gmail.com\r\nSubject: export\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe export is attached.\r\n--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"export.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+    message += Array(sheet.file.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]).utf8)
+    message += Array("\r\n--b--\r\n".utf8)
+    best = .infinity
+    var verdict = MailVerdict(channel: "")
+    for _ in 0..<3 {
+        let start = now()
+        verdict = MailProcessor.redact(message, session: session).verdict
+        best = min(best, now() - start)
+    }
+    print(String(format: "milter-xlsx-redact %8.2f s per decision (redact inside the file; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d attachment(s) redacted)",
+                 best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.redactedAttachments.count))
 case "bomb":
     guard arguments.count > 1 else { print("usage: redline-extract-bench bomb FILE"); exit(2) }
     var level = zip([("0.bin", Data(count: 64 << 20))])
@@ -125,6 +161,6 @@ case "bomb":
     FileManager.default.createFile(atPath: arguments[1], contents: level)
     print("wrote \(arguments[1]): \(level.count / 1024) KB, 16 archives per level, 5 levels, 64 MiB leaves (\(16 * 16 * 16 * 16 * 64 / 1024) GiB if expanded)")
 default:
-    print("usage: redline-extract-bench speed|milter [--megabytes N] | bomb FILE")
+    print("usage: redline-extract-bench speed|milter|rewrite [--megabytes N] | bomb FILE")
     exit(2)
 }
