@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Module boundaries (imports only point down towards RedlineCore):
@@ -14,7 +14,9 @@ import PackageDescription
 //   RedlineExtract    attachment and archive content: ZIP, OOXML, ODF, PDF, gzip -> text with locations; bounds
 //   RedlineFormats    record readers (text stream, JSONL, CSV) and report writers (text, JSON, JSONL, SARIF)
 //   RedlineMail       RFC 5322 / MIME message model, mbox and Maildir, redaction re-encoding
+//   RedlineService    what both servers share: metrics (swift-metrics + swift-prometheus), structured logs, reloadable stores
 //   RedlineMilter     milter protocol (frame codec, pure session state machine), NIO server, metrics, logs
+//   RedlineServer     `redline serve`: HTTP API (Hummingbird 2, openapi.yaml), bearer tokens, limits, TLS (uses Service)
 //   RedlineAudit      tamper-evident audit trail: keyed, hash-chained JSON Lines and its verifier
 //   RedlineTool       command behaviour (check, redact, policy tools, sendmail) as testable library code
 //   redline           thin ArgumentParser executable
@@ -31,6 +33,7 @@ let package = Package(
         .library(name: "RedlineExactData", targets: ["RedlineExactData"]),
         .library(name: "RedlineTool", targets: ["RedlineTool"]),
         .library(name: "RedlineMilter", targets: ["RedlineMilter"]),
+        .library(name: "RedlineServer", targets: ["RedlineServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +42,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // redline serve (issue 18): no default traits, so swift-configuration is not built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -72,7 +82,7 @@ let package = Package(
         .target(
             name: "RedlineMilter",
             dependencies: [
-                "RedlineCore", "RedlineEngine", "RedlineMail", "RedlineAudit",
+                "RedlineCore", "RedlineEngine", "RedlineMail", "RedlineAudit", "RedlineService",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -80,9 +90,38 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "RedlineService",
+            dependencies: [
+                "RedlineCore", "RedlineEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "RedlineServer",
+            dependencies: [
+                "RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineMail", "RedlineAudit", "RedlineService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "redline",
-            dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", "RedlineMilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RedlineTool", "RedlineMail", "RedlineAudit", "RedlineMilter", "RedlineService", "RedlineServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // In-process timing of the milter's decision for one message (scripts/bench.sh, BENCHMARKS.md).
         // Attachment extraction speed, milter decision with a 20 MB XLSX, a zip bomb (scripts/bench.sh).
@@ -97,12 +136,21 @@ let package = Package(
         .testTarget(
             name: "RedlineMilterTests",
             dependencies: [
-                "RedlineMilter", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit", "RedlineExactData",
+                "RedlineMilter", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineMail", "RedlineAudit", "RedlineExactData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "RedlineServerTests",
+            dependencies: [
+                "RedlineServer", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineAudit", "RedlinePolicy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "RedlineExtractTests", dependencies: ["RedlineExtract", "RedlineCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -164,20 +164,17 @@ public final class DetectorScanner {
             // copy, only around the folded letters and only when one touches a digit cluster.
             if hasLookalikeKinds {
                 if !clustersFound { DigitClusters.find(buffer, into: &clusters) }
-                guard LookalikeDigits.touches(clusters, buffer), let (folded, positions) = LookalikeDigits.fold(buffer) else { return }
+                guard let (folded, positions) = LookalikeDigits.fold(buffer, clusters) else { return }
                 folded.withUnsafeBufferPointer { foldedBuffer in
-                    var foldedClusters: [DigitCluster] = []
-                    DigitClusters.find(foldedBuffer, into: &foldedClusters)
+                    // A card or NINO holding a folded letter starts at most 200 bytes before it.
                     var around: [ClosedRange<Int>] = []
-                    var next = 0
-                    for cluster in foldedClusters {
-                        while next < positions.count, positions[next] < cluster.first { next += 1 }
-                        guard next < positions.count, positions[next] <= cluster.last else { continue }
-                        let low = max(0, cluster.first - 12)
+                    for position in positions {
+                        var low = max(0, position - 200)
+                        while low > 0, foldedBuffer[low] & 0xC0 == 0x80 { low -= 1 }
                         if let last = around.last, low <= last.upperBound + 1 {
-                            around[around.count - 1] = last.lowerBound...cluster.last
+                            around[around.count - 1] = last.lowerBound...position
                         } else {
-                            around.append(low...cluster.last)
+                            around.append(low...position)
                         }
                     }
                     for index in plans.indices where plans[index].isPattern && LookalikeDigits.kinds.contains(detectors[index].kind.id) {

@@ -102,22 +102,34 @@ extension DetectorKind {
     /// threes with one separator throughout, and the suffix letter (without it, the finding counts
     /// only next to a keyword, and never when another lone letter follows: `JG 10 37 55 E`).
     static let refineNINO: Refiner = { text, match in
+        // The letters and digits, before anything is allocated: most candidates fail here.
+        var alnumCount = 0
+        var prefix: (UInt8, UInt8) = (0, 0)
+        for index in match where UKFormats.isAlnum(text[index]) {
+            if alnumCount == 0 { prefix.0 = UKFormats.upper(text[index]) } else if alnumCount == 1 { prefix.1 = UKFormats.upper(text[index]) }
+            alnumCount += 1
+        }
+        guard alnumCount == 8 || alnumCount == 9, UKFormats.isNINOPrefix(prefix.0, prefix.1) else { return [] }
         let groups = Grouping.groups(text, match, member: UKFormats.isAlnum)
         var chars: [UInt8] = []
+        chars.reserveCapacity(alnumCount)
         for group in groups { for index in group.range { chars.append(UKFormats.upper(text[index])) } }
-        guard chars.count == 8 || chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]),
-              !groups.contains(where: \.broken), groups.filter(\.wrapped).count <= 1 else { return [] }
+        guard chars.count == alnumCount, !groups.contains(where: \.broken), groups.filter(\.wrapped).count <= 1 else { return [] }
         // The digit groups' sizes and the separators between them. A bare line break is a
         // separator (`12 34\n56`) or splits a group (`1234\n56`): either reading may fit.
         var split: [Int] = []
         var joined: [Int] = []
-        var inner = Set<UInt8>()
+        split.reserveCapacity(groups.count)
+        joined.reserveCapacity(groups.count)
+        // The separator between digit groups (one kind throughout), and whether a second kind appeared.
+        var inner: UInt8?
+        var mixed = false
         for group in groups {
             let digits = group.range.filter { UKFormats.isDigit(text[$0]) }.count
             guard digits > 0 else { continue }
             if UKFormats.isDigit(text[group.range.lowerBound]), !split.isEmpty {
                 if let separator = group.separator {
-                    inner.insert(separator)
+                    if let seen = inner, seen != separator { mixed = true } else { inner = separator }
                 } else if group.wrapped {
                     split.append(digits)
                     joined[joined.count - 1] += digits
@@ -128,10 +140,10 @@ extension DetectorKind {
             joined.append(digits)
         }
         let layouts: [[Int]] = [[6], [2, 2, 2], [3, 3]]
-        guard layouts.contains(split) || layouts.contains(joined), inner.count <= 1 else { return [] }
+        guard layouts.contains(split) || layouts.contains(joined), !mixed else { return [] }
         // Around the digits: nothing, blanks or the inner separator.
         for group in groups where group.range.lowerBound != match.lowerBound {
-            if let separator = group.separator, separator != 32, !inner.isEmpty, !inner.contains(separator) { return [] }
+            if let separator = group.separator, separator != 32, let inner, inner != separator { return [] }
         }
         if chars.count == 8 {
             // A lone letter after the digits would be a wrong suffix, not a missing one.

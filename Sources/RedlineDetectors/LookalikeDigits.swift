@@ -3,6 +3,9 @@
 /// of the text (same length, so offsets do not move) and runs the card and NINO detectors again
 /// only around the folded letters; a detection counts only if it holds a folded letter and
 /// validates (Luhn, NINO rules), so ordinary words are never read as numbers.
+///
+/// Cost: only the words right beside a digit cluster (see ``DigitClusters``) are looked at, and
+/// the text is copied only when one of them is a number-shaped word holding a look-alike.
 enum LookalikeDigits {
     /// Kinds given the second pass.
     static let kinds: Set<String> = ["payment_card", "uk_nino"]
@@ -20,72 +23,53 @@ enum LookalikeDigits {
         byte == 32 || byte == 9 || byte == 45 || byte == 46 || byte == 47 || byte == 95
     }
 
-    /// Whether a look-alike letter touches one of `clusters` (right before or after it, or across
-    /// a short gap): the only places the second pass is worth its cost. Clusters are sorted.
-    static func touches(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        for cluster in clusters where cluster.digits >= 2 {
-            var index = cluster.last + 1
-            while index < text.count, index - cluster.last <= 4, isGap(text[index]) { index += 1 }
-            if index < text.count, digit(for: text[index]) != nil { return true }
-            index = cluster.first - 1
-            while index >= 0, cluster.first - index <= 4, isGap(text[index]) { index -= 1 }
-            if index >= 0, digit(for: text[index]) != nil { return true }
-        }
-        return false
-    }
-
-    /// A copy of `text` with the look-alike letters of number-shaped words folded, and the offsets
-    /// folded; nil when there are none. A word (ASCII letters and digits) is folded when it holds
-    /// only digits and look-alikes with at least one digit, or only look-alikes (two or more)
-    /// between such words on the same line; or when it is NINO-shaped: two letters, six digits or
-    /// look-alikes with at least one digit, and an optional suffix letter.
-    static func fold(_ text: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], folded: [Int])? {
-        var words: [(range: Range<Int>, digits: Int, lookalikes: Int, others: Int)] = []
-        var index = 0
-        let count = text.count
-        while index < count {
-            guard UKFormats.isAlnum(text[index]) else { index += 1; continue }
-            let start = index
-            var digits = 0, lookalikes = 0, others = 0
-            while index < count, UKFormats.isAlnum(text[index]) {
-                if UKFormats.isDigit(text[index]) { digits += 1 } else if digit(for: text[index]) != nil { lookalikes += 1 } else { others += 1 }
-                index += 1
-            }
-            if lookalikes > 0 || digits > 0 { words.append((start..<index, digits, lookalikes, others)) }
-        }
+    /// The folded copy of `text` and the folded offsets (sorted), or nil when no word beside a
+    /// cluster of `clusters` qualifies. A word (ASCII letters and digits) is folded when it holds
+    /// only digits and look-alikes with at least one digit (`111l`), or only look-alikes, two or
+    /// more, right beside a cluster (`4111 OOOO`); or when it is NINO-shaped: two letters, six
+    /// digits or look-alikes, an optional suffix letter (`JG1O3755A`).
+    static func fold(_ text: UnsafeBufferPointer<UInt8>, _ clusters: [DigitCluster]) -> (bytes: [UInt8], folded: [Int])? {
         var bytes: [UInt8]?
         var folded: [Int] = []
-        func foldRange(_ range: Range<Int>) {
-            if bytes == nil { bytes = Array(text) }
-            for position in range {
-                if let replacement = digit(for: text[position]) {
-                    bytes![position] = replacement
-                    folded.append(position)
-                }
+        var lastWordEnd = -1
+        func consider(_ position: Int, besideCluster: Bool) {
+            guard position >= lastWordEnd, digit(for: text[position]) != nil else { return }
+            var start = position
+            while start > 0, UKFormats.isAlnum(text[start - 1]) { start -= 1 }
+            var end = position
+            while end < text.count, UKFormats.isAlnum(text[end]) { end += 1 }
+            lastWordEnd = end
+            var digits = 0, lookalikes = 0, others = 0
+            for index in start..<end {
+                if UKFormats.isDigit(text[index]) { digits += 1 } else if digit(for: text[index]) != nil { lookalikes += 1 } else { others += 1 }
+            }
+            var range: Range<Int>?
+            if others == 0 && (digits > 0 || (besideCluster && lookalikes >= 2)) {
+                range = start..<end
+            } else if end - start == 8 || end - start == 9, digits > 0, UKFormats.isLetter(text[start]), UKFormats.isLetter(text[start + 1]),
+                      ((start + 2)..<(start + 8)).allSatisfy({ UKFormats.isDigit(text[$0]) || digit(for: text[$0]) != nil }),
+                      end - start == 8 || UKFormats.isLetter(text[start + 8]) {
+                range = (start + 2)..<(start + 8)
+            }
+            guard let range else { return }
+            for index in range {
+                guard let replacement = digit(for: text[index]) else { continue }
+                if bytes == nil { bytes = Array(text) }
+                bytes![index] = replacement
+                folded.append(index)
             }
         }
-        func joined(_ left: Int, _ right: Int) -> Bool {
-            guard left >= 0, right < words.count else { return false }
-            let gap = words[left].range.upperBound..<words[right].range.lowerBound
-            return gap.count <= 4 && gap.allSatisfy { isGap(text[$0]) }
-        }
-        for (position, word) in words.enumerated() where word.lookalikes > 0 {
-            if word.others == 0 && word.digits > 0 {
-                foldRange(word.range)
-            } else if word.others == 0 && word.lookalikes >= 2 {
-                let left = position > 0 && joined(position - 1, position) && words[position - 1].others == 0 && words[position - 1].digits > 0
-                let right = joined(position, position + 1) && words[position + 1].others == 0 && words[position + 1].digits > 0
-                if left || right { foldRange(word.range) }
-            } else if word.range.count == 8 || word.range.count == 9, word.digits > 0 {
-                let start = word.range.lowerBound
-                let middle = (start + 2)..<(start + 8)
-                guard UKFormats.isLetter(text[start]), UKFormats.isLetter(text[start + 1]),
-                      middle.allSatisfy({ UKFormats.isDigit(text[$0]) || digit(for: text[$0]) != nil }),
-                      word.range.count == 8 || UKFormats.isLetter(text[start + 8]) else { continue }
-                foldRange(middle)
-            }
+        for cluster in clusters {
+            // Right before the cluster and right after it (across a short gap), in text order.
+            var index = cluster.first - 1
+            while index >= 0, cluster.first - index <= 4, isGap(text[index]) { index -= 1 }
+            if index >= 0, digit(for: text[index]) != nil { consider(index, besideCluster: index < cluster.first - 1) }
+            index = cluster.last + 1
+            while index < text.count, index - cluster.last <= 4, isGap(text[index]) { index += 1 }
+            if index < text.count, digit(for: text[index]) != nil { consider(index, besideCluster: index > cluster.last + 1) }
         }
         guard let bytes, !folded.isEmpty else { return nil }
+        folded.sort()
         return (bytes, folded)
     }
 }

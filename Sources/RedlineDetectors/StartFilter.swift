@@ -66,11 +66,11 @@ struct StartRule: Sendable {
     let shape: Shape
 
     static let all: [StartRule] = [
-        StartRule(kindID: "payment_card", fingerprint: 0xCA3E_DB58_9F26_F89B, minDigits: 12, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "payment_card", fingerprint: 0xD3B6_3A36_313B_9232, minDigits: 12, shape: .inCluster(lead: 0)),
         StartRule(kindID: "nhs_number", fingerprint: 0x2BED_AED2_D0AA_DC25, minDigits: 10, shape: .inCluster(lead: 0)),
         StartRule(kindID: "uk_phone", fingerprint: 0x52CC_5AD5_2EA2_1364, minDigits: 9, shape: .phoneStart),
         StartRule(kindID: "uk_bank_account", fingerprint: 0xE589_BA91_8D3F_DD8C, minDigits: 6, shape: .bankPair),
-        StartRule(kindID: "uk_nino", fingerprint: 0x0A0A_2A27_C6F3_524B, minDigits: 6, shape: .ninoLead),
+        StartRule(kindID: "uk_nino", fingerprint: 0x7D4C_5636_2EE0_C892, minDigits: 6, shape: .ninoLead),
         StartRule(kindID: "iban", fingerprint: 0x64B1_A239_C97D_F719, minDigits: 2, shape: .ibanLead),
         StartRule(kindID: "uk_postcode", fingerprint: 0x1A10_6D0D_3617_1621, minDigits: 1, shape: .postcodeLead),
         StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .inCluster(lead: 0)),
@@ -185,16 +185,30 @@ struct StartRule: Sendable {
                 } else if index + 1 < clusters.count, clusters[index + 1].digits >= 6 {
                     var position = cluster.last + 1
                     let next = clusters[index + 1].first
-                    while position < next, StartRule.bankBetween[Int(text[position])] { position += 1 }
+                    // The words between are at most `and account number` (16 letters; caseless `ſ`
+                    // takes two bytes): more letters than that and no match spans the two clusters.
+                    var letters = 0
+                    while position < next, StartRule.bankBetween[Int(text[position])] {
+                        if text[position] >= 0x41 && text[position] != 0x5F {
+                            letters += 1
+                            if letters > StartRule.bankWordBytes { break }
+                        }
+                        position += 1
+                    }
                     if position == next { add(first, cluster.last) }
                 }
             case .ninoLead:
                 // Separators: up to four of [ \t./_-], then a line break and up to two blanks.
+                // The byte before the cluster is a letter (no separator) or a separator byte.
+                guard first >= 2 else { continue }
+                let before = text[first - 1]
+                guard StartRule.isLetter(before) || StartRule.isSameLineSeparator(before) || before == 10 || before == 13 else { continue }
+                let keywords = GluedKeywords.ninoBytes
                 for separator in 0...8 {
                     let start = first - 2 - separator
                     guard start >= 0, StartRule.isLetter(text[start]), StartRule.isLetter(text[start + 1]),
                           StartRule.isSeparator(text, start + 2, first) else { continue }
-                    if start > 0, StartRule.isWord(text[start - 1]), !GluedKeywords.ends(text, at: start, with: GluedKeywords.nino) { continue }
+                    if start > 0, StartRule.isWord(text[start - 1]), !GluedKeywords.ends(text, at: start, with: keywords) { continue }
                     add(start, start)
                 }
             case .ibanLead:
@@ -245,7 +259,7 @@ struct StartRule: Sendable {
     /// then optionally a line break (`\r\n`, `\r` or `\n`) and up to two blanks.
     static func isSeparator(_ text: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         var index = from
-        while index < to, index - from < 4, [32, 9, 46, 47, 95, 45].contains(text[index]) { index += 1 }
+        while index < to, index - from < 4, isSameLineSeparator(text[index]) { index += 1 }
         if index < to, text[index] == 13 || text[index] == 10 {
             index += text[index] == 13 && index + 1 < to && text[index + 1] == 10 ? 2 : 1
             let blanks = index
@@ -258,11 +272,25 @@ struct StartRule: Sendable {
     /// bytes between (at least one, or none at all).
     static func girStart(before first: Int, _ text: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = first
-        while index > 0, first - index < 7, [32, 9, 13, 10].contains(text[index - 1]) { index -= 1 }
+        while index > 0, first - index < 7, isBlankOrBreak(text[index - 1]) { index -= 1 }
         guard index >= 3, text[index - 3] | 0x20 == 103, text[index - 2] | 0x20 == 105, text[index - 1] | 0x20 == 114 else { return nil }
         return index - 3
     }
 
+    /// One of `[ \t./_\-]`, the same-line separator bytes of ``Pattern/sep``.
+    @inline(__always) static func isSameLineSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 9, 46, 47, 95, 45: return true
+        default: return false
+        }
+    }
+    /// A blank or a line-break byte: `[ \t\r\n]`.
+    @inline(__always) static func isBlankOrBreak(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 9, 13, 10: return true
+        default: return false
+        }
+    }
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 48 < 10 }
     @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
     /// An ASCII letter, or a byte of a non-ASCII character (caseless UTF mode: `ſ`, Kelvin sign).
@@ -276,6 +304,11 @@ struct StartRule: Sendable {
         let byte = UInt8(value)
         return [9, 10, 11, 12, 13, 32, 44, 59, 58, 47, 35, 46, 40, 41, 45].contains(byte) || isLetter(byte) || byte >= 0x80
     }
+
+    /// Most letter (or non-ASCII) bytes between the two digit groups of bank details: the
+    /// longest words the pattern allows there are `and account number` (16 letters); slack for
+    /// a caseless `ſ` (two bytes for `s`).
+    static let bankWordBytes = 24
 
     static func letterPair(_ a: UInt8, _ b: UInt8) -> Int { Int((a | 0x20) - 97) * 26 + Int((b | 0x20) - 97) }
 

@@ -46,6 +46,14 @@ public enum UKFormats {
     /// Whether two upper-case letters may start a real NINO.
     public static func isNINOPrefix(_ first: UInt8, _ second: UInt8) -> Bool {
         guard isLetter(first), isLetter(second) else { return false }
+        return ninoPrefixTable[Int(first &- 65) &* 58 &+ Int(second &- 65)]
+    }
+
+    /// ``isNINOPrefix(_:_:)`` for every pair of ASCII letters, indexed `(first - 65) * 58 + second - 65`
+    /// (a lookup per candidate instead of a string and two set probes).
+    private static let ninoPrefixTable: [Bool] = (0..<(58 * 58)).map { (pair: Int) -> Bool in
+        let first = UInt8(65 + pair / 58), second = UInt8(65 + pair % 58)
+        guard isLetter(first), isLetter(second) else { return false }
         if ninoBadFirst.contains(first) || ninoBadSecond.contains(second) { return false }
         let prefix = String(decoding: [first, second], as: UTF8.self)
         return !ninoBannedPrefixes.contains(prefix) && !ninoAdministrativePrefixes.contains(prefix)

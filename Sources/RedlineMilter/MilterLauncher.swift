@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import RedlineAudit
+import RedlineService
 import RedlineCore
 import RedlineEngine
 

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RedlineCore
+import RedlineService
 import RedlineEngine
 
 /// Everything `redline milter` is configured with.

@@ -55,3 +55,12 @@ extension EDMCommand.Build: HasExamples {
         ("redline check --policy Examples/edm/policy.yaml --key-file key reply.txt", "then use it from a policy's exact_data detector"),
     ]
 }
+
+extension ServeCommand.Run: HasExamples {
+    static let examples = [
+        ("redline serve token add helpdesk --tokens /etc/redline/tokens.yaml --channels chat", "print a new token once; store its hash"),
+        ("redline serve --listen 127.0.0.1:8080 --policy /etc/redline/policy.yaml --tokens /etc/redline/tokens.yaml", "serve the API"),
+        ("curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"text\":\"...\",\"channel\":\"chat\"}' http://127.0.0.1:8080/v1/check",
+         "check a chat reply before it is sent"),
+    ]
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RedlineMilter
+import RedlineService
 
 /// `redline milter`: the milter server for Postfix and Sendmail. Behaviour lives in
 /// RedlineMilter (``MilterLauncher``); this command only parses arguments.

@@ -17,7 +17,7 @@ struct Redline: ParsableCommand {
         exits 1 when an example fails. sendmail: 77 when the policy blocks the message.
         """,
         version: Checker.version,
-        subcommands: [CheckCommand.self, RedactCommand.self, PolicyCommand.self, DetectorsCommand.self, SendmailCommand.self, MilterCommand.self, ScanCommand.self, ReportCommand.self, AuditCommand.self, EDMCommand.self, KeyCommand.self]
+        subcommands: [CheckCommand.self, RedactCommand.self, PolicyCommand.self, DetectorsCommand.self, SendmailCommand.self, MilterCommand.self, ScanCommand.self, ReportCommand.self, AuditCommand.self, EDMCommand.self, KeyCommand.self, ServeCommand.self]
     )
 }
 

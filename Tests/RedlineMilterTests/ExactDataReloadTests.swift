@@ -1,5 +1,6 @@
 import Foundation
 import RedlineCore
+import RedlineService
 import RedlineEngine
 import RedlineExactData
 import RedlineMilter

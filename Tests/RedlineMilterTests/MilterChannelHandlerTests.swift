@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import RedlineEngine
+import RedlineService
 import Testing
 @testable import RedlineMilter
 

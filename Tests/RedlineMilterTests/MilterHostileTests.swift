@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import RedlineCore
+import RedlineService
 import RedlineEngine
 import Testing
 @testable import RedlineMilter

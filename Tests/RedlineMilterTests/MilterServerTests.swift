@@ -4,6 +4,7 @@ import Glibc
 #endif
 import NIOCore
 import RedlineCore
+import RedlineService
 import RedlineEngine
 import Testing
 @testable import RedlineMilter

@@ -243,4 +243,27 @@ struct ShardMergeTests {
         #expect(problem(directory + "/absent.json").contains("no such file"))
         #expect(Self.merge([truncated, files[1]], format: .html).0 == 2)
     }
+
+    @Test("every truncation of a report is refused, and a report with huge counts is refused rather than overflowing")
+    func truncationsAndHugeCounts() throws {
+        let (root, _) = try Self.tree()
+        let bytes = Array(Self.scan([root], format: .json).1.utf8)
+        #expect(bytes.count > 1000)
+        for length in stride(from: 0, to: bytes.count - 1, by: 53) {
+            if case .success = ReportMerger.render(reportData: Data(bytes[..<length]), name: "cut.json", format: .html) {
+                Issue.record("a report cut at byte \(length) of \(bytes.count) was accepted")
+            }
+        }
+        guard case .success(let whole) = ReportMerger.render(reportData: Data(bytes), name: "whole.json", copies: 2, format: .sarif) else {
+            Issue.record("the whole report was refused")
+            return
+        }
+        #expect(whole.totals.findings > 0)
+        let huge = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: #""bytes":\d+"#, with: "\"bytes\":\(Int.max)", options: .regularExpression)
+        guard case .failure(let problem) = ReportMerger.render(reportData: Data(huge.utf8), name: "huge.json", copies: 2, format: .text) else {
+            Issue.record("a report with Int.max bytes was accepted")
+            return
+        }
+        #expect(problem.description.contains("huge.json: summary.bytes"))
+    }
 }

@@ -10,8 +10,8 @@ public enum LogFormat: String, Sendable, CaseIterable {
 }
 
 /// A swift-log handler writing one line per event to stderr (journald picks it up), as logfmt
-/// (`ts=… level=info msg=decision queue_id=4Xb… verdict=redact`) or JSON. The milter only puts
-/// closed-set values into metadata: ids, counts, verdicts, durations — never message content.
+/// (`ts=… level=info msg=decision queue_id=4Xb… verdict=redact`) or JSON. The servers (milter,
+/// `redline serve`) only put closed-set values into metadata: ids, counts, verdicts, durations — never message content.
 public struct StructuredLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -50,7 +50,7 @@ public struct StructuredLogHandler: LogHandler {
         sink(Self.render(fields, format: format))
     }
 
-    static func render(_ fields: [(String, String)], format: LogFormat) -> String {
+    public static func render(_ fields: [(String, String)], format: LogFormat) -> String {
         switch format {
         case .logfmt:
             return fields.map { key, value in "\(key)=\(logfmtValue(value))" }.joined(separator: " ")
@@ -61,7 +61,7 @@ public struct StructuredLogHandler: LogHandler {
 
     /// A logfmt value: bare when it is plain printable ASCII without `"`, `=` or a backslash, else quoted
     /// with the project's one escaper (control characters escaped too, so nothing raw reaches the log).
-    static func logfmtValue(_ value: String) -> String {
+    public static func logfmtValue(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && $0 != "\"" && $0 != "=" && $0 != "\\" }
         return plain ? value : JSONText.quoted(value)
     }

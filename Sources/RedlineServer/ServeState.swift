@@ -1,0 +1,179 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import RedlineCore
+import RedlineService
+
+/// What every request shares: the engine, the tokens, the limits, metrics and the log.
+public final class ServeState: Sendable {
+    public let configuration: ServeConfiguration
+    public let service: DecisionService
+    public let tokens: TokenStore
+    public let metrics: ServiceMetrics
+    public let logger: Logger
+    let inflight = NIOLockedValueBox(0)
+    let draining = NIOLockedValueBox(false)
+    let inflightGauge: Gauge
+
+    public init(configuration: ServeConfiguration, service: DecisionService, tokens: TokenStore, metrics: ServiceMetrics = ServiceMetrics(),
+                logger: Logger) {
+        self.configuration = configuration
+        self.service = service
+        self.tokens = tokens
+        self.metrics = metrics
+        self.logger = logger
+        self.inflightGauge = metrics.gauge("http_requests_in_flight")
+        inflightGauge.record(0)
+        let policy = service.policy
+        metrics.gauge("policy_info", [("name", policy.name), ("sha256", policy.sha256)]).record(1)
+    }
+
+    /// Takes a place among the requests being decided; false when `maxInflight` are.
+    func enter() -> Bool {
+        let count: Int? = inflight.withLockedValue { count in
+            guard count < configuration.maxInflight else { return nil }
+            count += 1
+            return count
+        }
+        guard let count else { return false }
+        inflightGauge.record(count)
+        return true
+    }
+
+    func leave() {
+        inflightGauge.record(inflight.withLockedValue { count in
+            count -= 1
+            return count
+        })
+    }
+
+    func recordDecision(_ summary: DecisionSummary) {
+        metrics.counter("decisions_total", [("verdict", summary.verdict.name), ("channel", summary.channel)]).increment()
+        var perDetector: [String: Int] = [:]
+        for finding in summary.findings { perDetector[finding.detector, default: 0] += 1 }
+        for (detector, count) in perDetector { metrics.counter("findings_total", [("detector", detector)]).increment(by: count) }
+    }
+
+    /// SIGHUP: the policy, then the tokens. A file with errors keeps the one in force and every
+    /// diagnostic is logged (positions and codes; policy and tokens files hold no message text).
+    public func reload() {
+        switch service.store.reload() {
+        case let .success(pipeline):
+            metrics.counter("reloads_total", [("file", "policy"), ("result", "ok")]).increment()
+            logger.info("policy reloaded", metadata: ["policy": "\(pipeline.policy.name)", "policy_sha256": "\(pipeline.policySHA256)"])
+        case let .failure(list):
+            metrics.counter("reloads_total", [("file", "policy"), ("result", "error")]).increment()
+            for diagnostic in list.diagnostics { logger.error("\(diagnostic.description)", metadata: ["code": "\(diagnostic.code)"]) }
+            logger.error("policy not reloaded: \(list.diagnostics.count) error(s); the policy in force stays")
+        }
+        switch tokens.reload() {
+        case let .success(count):
+            metrics.counter("reloads_total", [("file", "tokens"), ("result", "ok")]).increment()
+            logger.info("tokens reloaded", metadata: ["tokens": "\(count)"])
+        case let .failure(list):
+            metrics.counter("reloads_total", [("file", "tokens"), ("result", "error")]).increment()
+            for diagnostic in list.diagnostics { logger.error("\(diagnostic.description)", metadata: ["code": "\(diagnostic.code)"]) }
+            logger.error("tokens not reloaded: \(list.diagnostics.count) error(s); the tokens in force stay")
+        }
+    }
+}
+
+/// Request id, authentication, the in-flight limit, errors as `{"error":{code,message}}`, one
+/// log line and the metrics of every request.
+struct ServeMiddleware: RouterMiddleware {
+    typealias Context = ServeContext
+    let state: ServeState
+
+    static let routes: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
+
+    func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var context = context
+        context.requestID = Self.requestID(request.headers[.requestID])
+        let path = request.uri.path
+        var admitted = false
+        var response: Response
+        do {
+            if path.hasPrefix("/v1/") {
+                switch state.tokens.authenticate(request.headers[.authorization]) {
+                case .unauthorized:
+                    throw APIError(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer TOKEN)")
+                case let .client(client):
+                    context.client = client
+                }
+                if request.method == .post {
+                    guard state.enter() else {
+                        state.metrics.counter("rejected_total", [("reason", "busy")]).increment()
+                        throw APIError(503, "busy", "too many requests in flight; retry shortly", retryAfter: 1)
+                    }
+                    admitted = true
+                }
+            }
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = Self.errorResponse(error)
+        } catch let error as HTTPError {
+            let status = Int(error.status.code)
+            let code = status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : status == 413 ? "body_too_large" : "bad_request"
+            response = Self.errorResponse(APIError(status, code, status == 404 ? "no such endpoint" : "the request cannot be handled"))
+        } catch {
+            // A connection error while reading the body, or an internal error: never its text.
+            response = Self.errorResponse(APIError(500, "internal", "internal error"))
+        }
+        if admitted { state.leave() }
+        response.headers[.requestID] = context.requestID
+        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        let route = Self.routes.contains(path) ? path : "other"
+        let status = Int(response.status.code)
+        state.metrics.counter("http_requests_total", [("route", route), ("status", String(status))]).increment()
+        state.metrics.timer("http_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
+        log(request, context: context, route: route, status: status, seconds: seconds, response: response)
+        return response
+    }
+
+    func log(_ request: Request, context: ServeContext, route: String, status: Int, seconds: Double, response: Response) {
+        guard route != "/healthz", route != "/readyz", route != "/metrics" || status != 200 else { return }
+        var metadata: Logger.Metadata = [
+            "request_id": "\(context.requestID)",
+            "method": "\(request.method.rawValue)",
+            "route": "\(route)",
+            "status": "\(status)",
+            "token": "\(context.client?.name ?? "-")",
+            "latency_ms": "\(String(format: "%.3f", seconds * 1000))",
+            "bytes_in": "\(request.headers[.contentLength] ?? "-")",
+        ]
+        if let length = response.body.contentLength { metadata["bytes_out"] = "\(length)" }
+        let outcome = context.outcome
+        if let verdict = outcome.verdict {
+            metadata["verdict"] = "\(verdict)"
+            metadata["rules"] = "\(outcome.rules.isEmpty ? "-" : outcome.rules.joined(separator: ","))"
+            metadata["findings"] = "\(outcome.findings)"
+        }
+        if let channel = outcome.channel { metadata["channel"] = "\(channel)" }
+        if let records = outcome.records { metadata["records"] = "\(records)" }
+        state.logger.info("request", metadata: metadata)
+    }
+
+    static func errorResponse(_ error: APIError) -> Response {
+        var headers: HTTPFields = [:]
+        if let retry = error.retryAfter { headers[.retryAfter] = String(retry) }
+        if error.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"redline\"" }
+        if error.status == 413 { headers[.connection] = "close" }
+        return ServeRoutes.json(error.status, ErrorBody(code: error.code, message: error.message), headers: headers)
+    }
+
+    /// The caller's `X-Request-ID` when it is a plain token (1–64 of `A-Za-z0-9._-`), else a new one.
+    static func requestID(_ given: String?) -> String {
+        if let given, !given.isEmpty, given.utf8.count <= 64,
+           given.unicodeScalars.allSatisfy({ ($0.properties.isASCIIHexDigit || ("g"..."z").contains($0) || ("G"..."Z").contains($0)
+               || $0 == "." || $0 == "_" || $0 == "-") }) {
+            return given
+        }
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%016llx", generator.next() as UInt64)
+    }
+}
