@@ -20,7 +20,8 @@ import RedlinePCRE2
 ///   6 (bank: `NN?NN?NN` or `N{8}` first), 6 (NINO), 2 (IBAN, right after two ASCII letters),
 ///   9 (passport, contiguous), 10 (UTR, `N{5} ?N{5}`), 9 (VAT, within three bytes of `GB `) or 3
 ///   right after `GD`/`HA`; 6 (driving licence: the date digits, at most six bytes after the
-///   start, the surname's padding 9s joining their cluster);
+///   start, the surname's padding 9s joining their cluster); passport, UTR, VAT and driving
+///   licence also pin the start to the digit runs their patterns need (see ``Shape``);
 /// - the keyword-led kinds (date of birth, security code, expiry): see ``KeywordLed``;
 /// - postcodes have a digit right after a letter (`[A-Za-z]{1,2}[0-9]`; caseless UTF mode also
 ///   lets the two-byte `ſ` and three-byte Kelvin sign stand for `s` and `k`) or after `GIR` and an
@@ -50,9 +51,21 @@ struct StartRule: Sendable {
         /// A keyword, then the value (see ``KeywordLed``); or, for the kinds that have one, a card
         /// number's cluster.
         case keywordLed(KeywordLed)
-        /// GB VAT: a cluster of 9 or more digits, starting from three bytes before it (`GB `);
-        /// or a cluster right after `GD`/`HA` (either case) and an optional space.
+        /// GB VAT: in a cluster of 9 or more digits, a run of 3, 7, 9 or 12 digits (the first run of
+        /// `NNN NNNN NN NNN` with optional single spaces: the pattern allows no digit right before
+        /// or after it), starting from three bytes before the run (`GB `); or a cluster right after
+        /// `GD`/`HA` (either case) and an optional space.
         case vatLead
+        /// UK passport: a run of exactly 9 contiguous digits (`[0-9]{9}`, no digit on either side);
+        /// the match starts at the run.
+        case passportRun
+        /// UTR: a run of exactly 10 digits, or of 5 then one space and a run of exactly 5
+        /// (`[0-9]{5} ?[0-9]{5}`, no digit on either side); the match starts at the first run.
+        case utrRuns
+        /// Driving licence: the six date digits end a run (a space or a letter follows), which may
+        /// hold up to four padding `9`s of the surname before them; the match starts five bytes
+        /// before the date digits, or six with a space between.
+        case licenceDate
         /// One or two letters (up to six bytes in caseless UTF mode) right before the cluster,
         /// with the inward code's digit and a letter within the next twelve bytes; or `GIR`, up to
         /// seven blanks and line-break bytes, then the cluster.
@@ -73,10 +86,10 @@ struct StartRule: Sendable {
         StartRule(kindID: "uk_nino", fingerprint: 0x7D4C_5636_2EE0_C892, minDigits: 6, shape: .ninoLead),
         StartRule(kindID: "iban", fingerprint: 0x64B1_A239_C97D_F719, minDigits: 2, shape: .ibanLead),
         StartRule(kindID: "uk_postcode", fingerprint: 0x1A10_6D0D_3617_1621, minDigits: 1, shape: .postcodeLead),
-        StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .inCluster(lead: 0)),
-        StartRule(kindID: "uk_utr", fingerprint: 0xF05D_A73A_DEF7_571A, minDigits: 10, shape: .inCluster(lead: 0)),
+        StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .passportRun),
+        StartRule(kindID: "uk_utr", fingerprint: 0xF05D_A73A_DEF7_571A, minDigits: 10, shape: .utrRuns),
         StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
-        StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .inCluster(lead: 6)),
+        StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .licenceDate),
         StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
         StartRule(kindID: "card_security_code", fingerprint: 0x3923_5BC6_A958_F2C6, minDigits: 1, shape: .keywordLed(.securityCode)),
         StartRule(kindID: "card_expiry", fingerprint: 0xF558_210B_89E1_1B8F, minDigits: 1, shape: .keywordLed(.expiry)),
@@ -154,16 +167,20 @@ struct StartRule: Sendable {
     @inline(__always)
     private static func walk<Indices: Sequence<Int>>(_ indices: Indices, minDigits: Int, shape: Shape, _ clusters: [DigitCluster],
                                                      _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
-        func add(_ lowBound: Int, _ high: Int) {
-            if high < 0 { return }
+        func add(_ lowBound: Int, _ highBound: Int) {
+            if highBound < 0 { return }
             var low = max(lowBound, 0)
+            var high = highBound
             // Never start inside a UTF-8 sequence: widen to the character's first byte.
             while low > 0, text[low] & 0xC0 == 0x80 { low -= 1 }
-            if let last = out.last, low <= last.upperBound + 1 {
-                if high > last.upperBound { out[out.count - 1] = last.lowerBound...high }
-            } else {
-                out.append(low...high)
+            // Merge with the ranges this one touches (it may start before the last one: a
+            // keyword-led range reaches back before a card's range that ended earlier).
+            while let last = out.last, low <= last.upperBound + 1 {
+                low = min(low, last.lowerBound)
+                high = max(high, last.upperBound)
+                out.removeLast()
             }
+            out.append(low...high)
         }
         let count = text.count
         for index in indices where clusters[index].digits >= minDigits {
@@ -219,19 +236,51 @@ struct StartRule: Sendable {
                 add(first - 2, first - 2)
             case let .keywordLed(family):
                 let lead = family.lead
-                if (family.hasCardForm && cluster.digits >= 12) || family.keywordFollows(text, cluster.last) {
+                if family.keywordFollows(text, cluster.last) {
                     add(first - lead, cluster.last)
-                } else if family.valueStarts(text, first), family.keywordStarts(text, from: first - lead, to: first) {
+                    continue
+                }
+                // The keyword form: the value opens the cluster, its keyword stands before it.
+                let keywordForm = family.valueStarts(text, first) && family.keywordBefore(text, first)
+                if family.hasCardForm && cluster.digits >= 12 {
+                    // A card number opens the candidate at one of the cluster's digits.
+                    add(keywordForm ? first - lead : first, cluster.last)
+                } else if keywordForm {
                     add(first - lead, first)
                 }
             case .vatLead:
                 if cluster.digits >= 9 {
-                    add(first - 3, cluster.last)
+                    StartRule.forEachRun(text, cluster) { run in
+                        switch run.count {
+                        case 3, 7, 9, 12: add(run.lowerBound - 3, run.lowerBound)
+                        default: break
+                        }
+                    }
                 } else {
                     let lead = first >= 1 && text[first - 1] == 32 ? first - 1 : first
                     guard lead >= 2 else { continue }
                     let pair = (text[lead - 2] | 0x20, text[lead - 1] | 0x20)
                     if pair == (103, 100) || pair == (104, 97) { add(lead - 2, lead - 2) }
+                }
+            case .passportRun:
+                StartRule.forEachRun(text, cluster) { run in
+                    if run.count == 9 { add(run.lowerBound, run.lowerBound) }
+                }
+            case .utrRuns:
+                var previous: Range<Int>?
+                StartRule.forEachRun(text, cluster) { run in
+                    if run.count == 10 { add(run.lowerBound, run.lowerBound) }
+                    if run.count == 5, let before = previous, before.count == 5, run.lowerBound - before.upperBound == 1, text[before.upperBound] == 32 {
+                        add(before.lowerBound, before.lowerBound)
+                    }
+                    previous = run
+                }
+            case .licenceDate:
+                StartRule.forEachRun(text, cluster) { run in
+                    guard (6...10).contains(run.count), run.upperBound < count, text[run.upperBound] == 32 || StartRule.isLetter(text[run.upperBound]) else { return }
+                    let date = run.upperBound - 6
+                    for index in run.lowerBound..<date where text[index] != 57 { return }
+                    add(date - 6, date - 5)
                 }
             case .postcodeLead:
                 guard first >= 1 else { continue }
@@ -252,6 +301,21 @@ struct StartRule: Sendable {
                     add(gir, gir)
                 }
             }
+        }
+    }
+
+    /// Calls `body` with each run of contiguous digits of `cluster`, in order.
+    @inline(__always)
+    static func forEachRun(_ text: UnsafeBufferPointer<UInt8>, _ cluster: DigitCluster, _ body: (Range<Int>) -> Void) {
+        var index = cluster.first
+        while index <= cluster.last {
+            guard isDigit(text[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index <= cluster.last, isDigit(text[index]) { index += 1 }
+            body(start..<index)
         }
     }
 
