@@ -29,6 +29,8 @@ public final class DetectorScanner {
     private let plans: [Plan]
     /// Whether a card or NINO detector is present (they get the look-alike digit pass).
     private let hasLookalikeKinds: Bool
+    /// The keyword-led kinds with a start rule (``KeywordLed/bit``s): their keywords are read once per cluster for all of them.
+    private let keywordFamilies: UInt8
 
     private struct Plan {
         var isPattern: Bool
@@ -64,6 +66,10 @@ public final class DetectorScanner {
             return Plan(isPattern: isPattern, anchor: anchor, startShape: rule?.shape, startMinDigits: rule?.minDigits ?? 0, hasKeywords: !detector.keywords.isEmpty,
                         requiresContext: detector.requiresContext, minConfidence: detector.minConfidence,
                         countTestValues: detector.countTestValues, window: detector.window)
+        }
+        self.keywordFamilies = detectors.reduce(0) { mask, detector in
+            if prefilter, case let .keywordLed(family)? = detector.startRule?.shape { return mask | family.bit }
+            return mask
         }
     }
 
@@ -140,7 +146,7 @@ public final class DetectorScanner {
                     if let shape = plan.startShape {
                         if !clustersFound {
                             DigitClusters.find(buffer, into: &clusters)
-                            subsets.build(clusters, buffer)
+                            subsets.build(clusters, buffer, keywordFamilies: keywordFamilies)
                             clustersFound = true
                         }
                         StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, subsets: subsets, buffer, into: &regions)

@@ -32,7 +32,9 @@ enum KeywordLed: Sendable {
         }
     }
 
-    /// This family's bit in the masks of ``starts(_:at:)``.
+    static let all: [KeywordLed] = [.securityCode, .expiry, .birth]
+
+    /// This kind's bit in the masks of ``starts(_:at:)`` and ``keywordForms(_:_:families:)``.
     var bit: UInt8 {
         switch self {
         case .securityCode: 1
@@ -47,28 +49,38 @@ enum KeywordLed: Sendable {
 
     /// Whether the value's first digit can be the cluster's first digit at `first`.
     func valueStarts(_ text: UnsafeBufferPointer<UInt8>, _ first: Int) -> Bool {
+        KeywordLed.valueStarts(text, first, families: bit) != 0
+    }
+
+    /// The kinds among `families` (``bit``s) whose value's first digit can be the cluster's
+    /// first digit at `first`.
+    static func valueStarts(_ text: UnsafeBufferPointer<UInt8>, _ first: Int, families: UInt8) -> UInt8 {
         var end = first
-        while end < text.count, end - first < 7, StartRule.isDigit(text[end]) { end += 1 }
+        let limit = min(text.count, first + 7)
+        while end < limit, StartRule.isDigit(text[end]) { end += 1 }
         let digits = end - first
         let next: UInt8 = end < text.count ? text[end] : 0
-        switch self {
-        case .securityCode:
-            // `[0-9]{3,4}`, or `2` closing `cvv2`/`cvc2`.
-            return digits >= 3 || (first >= 3 && text[first] == 50)
-        case .expiry:
+        var found: UInt8 = 0
+        // `[0-9]{3,4}`, or `2` closing `cvv2`/`cvc2`.
+        if families & securityCode.bit != 0, digits >= 3 || (first >= 3 && text[first] == 50) { found |= securityCode.bit }
+        if families & expiry.bit != 0 {
             // `M ?[/.-]`, `MM ?[/.-]`, or compact MMYY / MMYYYY.
             if digits <= 2 {
                 var index = end
                 if index < text.count, text[index] == 32 { index += 1 }
-                return index < text.count && (text[index] == 47 || text[index] == 46 || text[index] == 45)
+                if index < text.count && (text[index] == 47 || text[index] == 46 || text[index] == 45) { found |= expiry.bit }
+            } else if digits == 4 || digits == 6 {
+                found |= expiry.bit
             }
-            return digits == 4 || digits == 6
-        case .birth:
-            if digits == 4 { return next == 47 || next == 46 || next == 45 }
-            guard digits <= 2 else { return false }
-            if next == 47 || next == 46 || next == 45 || next == 32 || next == 44 || StartRule.isLetter(next) { return true }
-            return false
         }
+        if families & birth.bit != 0 {
+            if digits == 4 {
+                if next == 47 || next == 46 || next == 45 { found |= birth.bit }
+            } else if digits <= 2, next == 47 || next == 46 || next == 45 || next == 32 || next == 44 || StartRule.isLetter(next) {
+                found |= birth.bit
+            }
+        }
+        return found
     }
 
     /// Dates of birth also come before their keyword (`12/03/1985 (DOB)`): whether, after the
@@ -149,6 +161,79 @@ enum KeywordLed: Sendable {
             if items > itemLimit { return false }
         }
         return false
+    }
+
+    /// The kinds (their ``bit``s, among `families`) whose keyword form can start at the digit
+    /// `value`: ``valueStarts(_:_:)`` and ``keywordBefore(_:_:)`` of each, with one backward
+    /// reading shared by all (they read the same gap bytes and words; only their filler words,
+    /// item limits and keyword ends differ).
+    static func keywordForms(_ text: UnsafeBufferPointer<UInt8>, _ value: Int, families: UInt8) -> UInt8 {
+        var alive = valueStarts(text, value, families: families)
+        var found: UInt8 = 0
+        // Items read so far, per kind, indexed by ``index``.
+        var items = (0, 0, 0)
+        func count(_ family: KeywordLed) {
+            let total: Int
+            switch family {
+            case .securityCode: items.0 += 1; total = items.0
+            case .expiry: items.1 += 1; total = items.1
+            case .birth: items.2 += 1; total = items.2
+            }
+            if total > family.itemLimit { alive &= ~family.bit }
+        }
+        var position = value
+        var monthSeen = false
+        while position > 0, alive != 0 {
+            let byte = text[position - 1]
+            if isGap(byte) {
+                if alive & securityCode.bit != 0 { count(.securityCode) }
+                if alive & expiry.bit != 0 { count(.expiry) }
+                if alive & birth.bit != 0 { count(.birth) }
+                position -= 1
+                continue
+            }
+            let suffix: UInt8 = byte == 46 || byte == 50 ? byte : 0
+            let end = suffix == 0 ? position : position - 1
+            var start = end
+            while start > 0, StartRule.isLetter(text[start - 1]) { start -= 1 }
+            guard start < end else { break }
+            let flags = suffix == 0 ? KeywordLed.flags(text, start..<end) : 0
+            for family in KeywordLed.all where alive & family.bit != 0 {
+                let ends = suffix == 0 ? flags & family.bit != 0 : family.endsBeforeSuffix(text, start..<end, suffix) != 0
+                if ends && family.keywordStarts(text, from: position - family.keywordLength, to: position) {
+                    found |= family.bit
+                    alive &= ~family.bit
+                }
+            }
+            var month = false
+            if alive & birth.bit != 0, !monthSeen, position == value - 1, text[position] == 32, suffix != 50,
+               (suffix == 0 ? flags : KeywordLed.flags(text, start..<end)) & monthBit != 0 {
+                // `March 12th, 1985`: the date of birth starts at the month; its gap comes before it.
+                month = true
+                monthSeen = true
+                items.2 = 0
+            }
+            if suffix != 0 {
+                alive &= month ? birth.bit : 0
+                position = start
+                continue
+            }
+            var next = start
+            for family in KeywordLed.all where alive & family.bit != 0 && !(month && family == .birth) {
+                if flags & (family.bit << 3) != 0 {
+                    count(family)
+                } else if family == .securityCode, end - start == 1, text[start] | 0x20 == 115, start >= 3, text[start - 1] == 39,
+                          KeywordLed.word(text, start - 3, "it"), !(start > 3 && StartRule.isLetter(text[start - 4])) {
+                    // `it's` (no other kind reads `s` as a filler word: they stop here)
+                    count(family)
+                    next = start - 3
+                } else {
+                    alive &= ~family.bit
+                }
+            }
+            position = next
+        }
+        return found
     }
 
     /// Whether a keyword of the kind starts in `text[from..<to]`.

@@ -126,14 +126,21 @@ struct StartRule: Sendable {
         var long: [Int] = []
         /// Clusters right after an ASCII letter or a non-ASCII byte, or after `GIR ` (see ``hasLetterLead(_:_:)``).
         var lettered: [Int] = []
+        /// Per cluster, the keyword-led kinds whose keyword form can start at its first digit
+        /// (``KeywordLed/keywordForms(_:_:families:)``); empty when none is scanned for.
+        var keywordForms: [UInt8] = []
 
-        mutating func build(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>) {
+        /// `keywordFamilies`: the ``KeywordLed/bit``s of the keyword-led kinds scanned for.
+        mutating func build(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, keywordFamilies: UInt8 = 0) {
             long.removeAll(keepingCapacity: true)
             lettered.removeAll(keepingCapacity: true)
+            keywordForms.removeAll(keepingCapacity: true)
             for (index, cluster) in clusters.enumerated() {
                 if cluster.digits >= StartRule.longClusterDigits { long.append(index) }
                 if StartRule.hasLetterLead(cluster.first, text) { lettered.append(index) }
             }
+            guard keywordFamilies != 0 else { return }
+            for cluster in clusters { keywordForms.append(KeywordLed.keywordForms(text, cluster.first, families: keywordFamilies)) }
         }
     }
 
@@ -155,18 +162,18 @@ struct StartRule: Sendable {
         if !out.isEmpty { out.removeAll(keepingCapacity: true) }
         switch (subsets, shape) {
         case let (subsets?, .ibanLead), let (subsets?, .postcodeLead):
-            walk(subsets.lettered, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+            walk(subsets.lettered, minDigits: minDigits, shape: shape, clusters, subsets: subsets, text, into: &out)
         case let (subsets?, _) where minDigits >= longClusterDigits:
-            walk(subsets.long, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+            walk(subsets.long, minDigits: minDigits, shape: shape, clusters, subsets: subsets, text, into: &out)
         default:
-            walk(clusters.indices, minDigits: minDigits, shape: shape, clusters, text, into: &out)
+            walk(clusters.indices, minDigits: minDigits, shape: shape, clusters, subsets: subsets, text, into: &out)
         }
     }
 
     /// Adds the start ranges the clusters at `indices` allow.
     @inline(__always)
     private static func walk<Indices: Sequence<Int>>(_ indices: Indices, minDigits: Int, shape: Shape, _ clusters: [DigitCluster],
-                                                     _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
+                                                     subsets: Subsets?, _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
         func add(_ lowBound: Int, _ highBound: Int) {
             if highBound < 0 { return }
             var low = max(lowBound, 0)
@@ -241,7 +248,12 @@ struct StartRule: Sendable {
                     continue
                 }
                 // The keyword form: the value opens the cluster, its keyword stands before it.
-                let keywordForm = family.valueStarts(text, first) && family.keywordBefore(text, first)
+                let keywordForm: Bool
+                if let forms = subsets?.keywordForms, !forms.isEmpty {
+                    keywordForm = forms[index] & family.bit != 0
+                } else {
+                    keywordForm = family.valueStarts(text, first) && family.keywordBefore(text, first)
+                }
                 if family.hasCardForm && cluster.digits >= 12 {
                     // A card number opens the candidate at one of the cluster's digits.
                     add(keywordForm ? first - lead : first, cluster.last)

@@ -38,6 +38,25 @@ struct PrefilterEquivalenceTests {
         }
     }
 
+    @Test("the shared keyword reading of the keyword-led kinds agrees with each kind's own", arguments: 0..<8)
+    func sharedKeywordReading(seed: Int) {
+        var generator = CorpusGenerator(seed: UInt64(seed) &* 0xD1B5_4A32_D192_ED03 &+ 7)
+        let text = ScanText(generator.text(length: 24_000))
+        var positives = 0
+        text.bytes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where StartRule.isDigit(buffer[index]) {
+                var each: UInt8 = 0
+                for family in KeywordLed.all where family.valueStarts(buffer, index) && family.keywordBefore(buffer, index) { each |= family.bit }
+                if each != 0 { positives += 1 }
+                #expect(KeywordLed.keywordForms(buffer, index, families: 7) == each, "at \(index)")
+                for family in KeywordLed.all {
+                    #expect(KeywordLed.keywordForms(buffer, index, families: family.bit) == each & family.bit, "\(family) at \(index)")
+                }
+            }
+        }
+        #expect(positives > 0)
+    }
+
     func assertSame(_ bytes: [UInt8]) {
         let text = ScanText(bytes)
         let fast = DetectorScanner(Self.detectors).scan(text)
