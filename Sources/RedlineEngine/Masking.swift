@@ -59,13 +59,39 @@ enum Masking {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// HMAC-SHA256(key, detector ‖ 0 ‖ value), hex, truncated to `length` bytes.
+    /// HMAC-SHA256(key, detector ‖ 0 ‖ value), hex, truncated to `length` bytes. One-off form of
+    /// ``FingerprintKeys``, which the scan uses.
     static func keyedHash(_ key: [UInt8], detector: String, value: [UInt8], length: Int = 16) -> String {
         var message = Array(detector.utf8)
         message.append(0)
         message.append(contentsOf: value)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))
         return Hex.encode(Array(mac).prefix(length))
+    }
+}
+
+/// The keyed fingerprint of a finding, HMAC-SHA256(key, detector ‖ 0 ‖ value) as 32 hex digits
+/// (``Masking/keyedHash(_:detector:value:length:)``), with the keyed state made once per detector
+/// (key and `detector ‖ 0` already absorbed): a finding's fingerprint copies that state, adds its
+/// value and finalises, with no key setup and no message buffer.
+struct FingerprintKeys: @unchecked Sendable {
+    /// Per detector index. Immutable; each use copies the value.
+    private let states: [HMAC<SHA256>]
+
+    init(key: [UInt8], detectorIDs: [String]) {
+        let symmetric = SymmetricKey(data: key)
+        states = detectorIDs.map { id in
+            var state = HMAC<SHA256>(key: symmetric)
+            state.update(data: Array(id.utf8) + [0])
+            return state
+        }
+    }
+
+    func fingerprint(detector: Int, value: [UInt8]) -> String {
+        var state = states[detector]
+        state.update(data: value)
+        let mac = state.finalize()
+        return mac.withUnsafeBytes { Hex.encode(UnsafeRawBufferPointer(rebasing: $0.prefix(16))) }
     }
 }
 

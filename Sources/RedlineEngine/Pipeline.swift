@@ -18,6 +18,10 @@ public final class Pipeline: Sendable {
     let allowlist: Allowlist
     let redaction: [RedactionPlan]
     let hashKey: [UInt8]?
+    /// The keyed fingerprint states (nil without a key).
+    let fingerprintKeys: FingerprintKeys?
+    /// Whether a detector redacts with its keyed hash (then every finding needs its fingerprint).
+    let redactsWithHash: Bool
     /// The `exact_data` detectors, each with its memory-mapped index.
     let exactData: [ExactDataDetector]
 
@@ -75,6 +79,8 @@ public final class Pipeline: Sendable {
         self.allowlist = allowlist
         self.redaction = plans
         self.hashKey = key
+        self.fingerprintKeys = key.map { FingerprintKeys(key: $0, detectorIDs: compiled.map(\.id)) }
+        self.redactsWithHash = plans.contains { $0.style == .hash }
         self.exactData = exactData
     }
 

@@ -42,6 +42,11 @@ public final class PipelineSession {
         set { scanner.computesConfidence = newValue }
     }
 
+    /// Whether findings carry their keyed fingerprint (``Finding/valueHash``, with a key). Outputs
+    /// that show no fingerprint (the text report, redacted text) and write no audit record turn
+    /// it off and skip the HMAC; a policy that redacts with `hash` computes them regardless.
+    public var computesFingerprints = true
+
     init(_ pipeline: Pipeline) {
         self.pipeline = pipeline
         self.scanner = DetectorScanner(pipeline.detectors)
@@ -115,6 +120,7 @@ public final class PipelineSession {
         var findings: [Finding] = []
         findings.reserveCapacity(kept.count)
         var nextStart = commitLimit
+        let fingerprints = computesFingerprints || pipeline.redactsWithHash ? pipeline.fingerprintKeys : nil
         bytes.withUnsafeBufferPointer { original in
             text.bytes.withUnsafeBufferPointer { normalised in
                 for (index, entry) in kept.enumerated() {
@@ -125,7 +131,7 @@ public final class PipelineSession {
                     end.advance(over: original, base: base, to: base + entry.range.upperBound)
                     // An exact_data hit's value is already its row's keyed fingerprint.
                     let hash = entry.hit.tag != nil ? String(decoding: entry.hit.value, as: UTF8.self)
-                        : pipeline.hashKey.map { Masking.keyedHash($0, detector: detector.id, value: entry.hit.value) } ?? ""
+                        : fingerprints?.fingerprint(detector: entry.hit.detector, value: entry.hit.value) ?? ""
                     findings.append(Finding(
                         detector: detector.id, kind: detector.kind.id,
                         start: base + entry.range.lowerBound, end: base + entry.range.upperBound,

@@ -14,6 +14,8 @@ public enum Checker {
         guard let (session, defaultChannel) = options.policy.openSession(computesConfidence: options.format != .text) else {
             return ExitStatus.error
         }
+        // Only the JSON, JSONL and SARIF reports and the audit log show keyed fingerprints.
+        session.computesFingerprints = options.format != .text || options.audit != nil
         let pipeline = session.pipeline
         let out: OutputStream
         var file: Destination?

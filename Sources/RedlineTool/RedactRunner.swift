@@ -11,6 +11,8 @@ public enum RedactRunner {
     public static func run(_ options: RedactOptions) -> Int32 {
         // Redacted output does not show confidence: skip keyword lookups that cannot change a decision.
         guard let (session, channel) = options.policy.openSession(computesConfidence: false) else { return ExitStatus.error }
+        // Redacted text shows no fingerprint (`hash` redaction aside, which the session sees itself): only the audit log needs them.
+        session.computesFingerprints = options.audit != nil
         let mode = options.input ?? InputMode.guess(options.path)
         if options.inPlace && options.path == "-" {
             printError("redline: --in-place needs a file path, not standard input")

@@ -1,6 +1,6 @@
 import Testing
 import RedlineCore
-import RedlineEngine
+@testable import RedlineEngine
 
 @Suite("PipelineSession.scan")
 struct PipelineScanTests {
@@ -25,6 +25,40 @@ struct PipelineScanTests {
         #expect(finding.excerpt == "**** **** **** 1111")
         #expect(!finding.excerpt.contains("4111"))
         #expect(finding.valueHash.count == 32)
+    }
+
+    @Test("a finding's keyed fingerprint is HMAC-SHA256(key, detector, 0, value), the same from a reused keyed state")
+    func fingerprintValue() throws {
+        let text = "card 4111 1111 1111 1111, NI AB123456C, again 4111-1111-1111-1111 and NI AB 12 34 56 C"
+        let findings = scan(text).findings
+        try #require(findings.count == 4)
+        for finding in findings {
+            let value: String = finding.detector == "card" ? "4111111111111111" : "AB123456C"
+            let expected = Masking.keyedHash(Array("test-key".utf8), detector: finding.detector, value: Array(value.utf8))
+            #expect(finding.valueHash == expected, "\(finding.detector)")
+            #expect(expected.count == 32)
+        }
+    }
+
+    @Test("fingerprints are skipped when the session's outputs show none, unless a detector redacts with its hash")
+    func fingerprintsOnlyWhenUsed() throws {
+        let text = Array("card 4111 1111 1111 1111".utf8)
+        let session = Self.pipeline.makeSession()
+        session.computesFingerprints = false
+        let plain = session.scan(text, channel: "chat").findings
+        #expect(plain.count == 1)
+        #expect(plain.allSatisfy { $0.valueHash.isEmpty })
+        // Everything else about the finding is unchanged.
+        let full = Self.pipeline.makeSession().scan(text, channel: "chat").findings
+        #expect(plain.map { "\($0.detector) \($0.start) \($0.end) \($0.excerpt) \($0.action)" }
+                == full.map { "\($0.detector) \($0.start) \($0.end) \($0.excerpt) \($0.action)" })
+        let hashing = try TestPolicy.pipeline(TestPolicy.simple().replacingOccurrences(of: "  card: { kind: payment_card }",
+            with: "  card: { kind: payment_card, redaction: hash }"))
+        let hashSession = hashing.makeSession()
+        hashSession.computesFingerprints = false
+        let hashed = hashSession.scan(text, channel: "chat").findings
+        #expect(hashed.first?.valueHash == full.first?.valueHash)
+        #expect(hashing.redact(text, findings: hashed) == hashing.redact(text, findings: hashing.makeSession().scan(text, channel: "chat").findings))
     }
 
     @Test("invalid UTF-8 input is still scanned and passes through unchanged except where redacted")
