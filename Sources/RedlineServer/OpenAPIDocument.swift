@@ -139,7 +139,7 @@ paths:
         - name: channel
           in: query
           required: false
-          description: Channel to decide on (default: from the To/Cc/Bcc domains, as the milter does).
+          description: "Channel to decide on (default: from the To/Cc/Bcc domains, as the milter does)."
           schema: {type: string}
       requestBody:
         required: true
@@ -224,13 +224,13 @@ components:
       type: object
       required: [text]
       properties:
-        text: {type: string, description: The text to check (UTF-8).}
-        channel: {type: string, description: A channel of the policy (default: from recipients, else the policy's default).}
+        text: {type: string, description: 'The text to check (UTF-8).'}
+        channel: {type: string, description: 'A channel of the policy (default: from recipients, else the policy''s default).'}
         recipients:
           type: array
           items: {type: string}
           description: E-mail recipients; their domains choose the channel when none is given.
-        id: {type: string, description: Echoed back in the result.}
+        id: {type: string, description: 'Echoed back in the result.'}
     BatchRequest:
       type: object
       required: [records]
@@ -261,18 +261,18 @@ components:
       properties:
         detector: {type: string}
         kind: {type: string}
-        rule: {type: [string, "null"], description: The rule that decided it (null when no rule applies).}
+        rule: {type: [string, "null"], description: 'The rule that decided it (null when no rule applies).'}
         action: {type: string, enum: [allow, flag, redact, block]}
-        start: {type: integer, description: UTF-8 byte offset.}
+        start: {type: integer, description: 'UTF-8 byte offset.'}
         end: {type: integer}
-        scalar_start: {type: integer, description: Unicode-scalar offset.}
+        scalar_start: {type: integer, description: 'Unicode-scalar offset.'}
         scalar_end: {type: integer}
         line: {type: integer}
         column: {type: integer}
-        excerpt: {type: string, description: Masked rendering, e.g. "**** **** **** 1111".}
+        excerpt: {type: string, description: 'Masked rendering, e.g. "**** **** **** 1111".'}
         confidence: {type: string, enum: [low, medium, high]}
-        fingerprint: {type: string, description: Keyed HMAC of the value (only with a key).}
-        part: {type: string, description: Where in a message (MIME part, header).}
+        fingerprint: {type: string, description: 'Keyed HMAC of the value (only with a key).'}
+        part: {type: string, description: 'Where in a message (MIME part, header).'}
     Decision:
       type: object
       required: [verdict, channel, findings, messages, policy]
@@ -288,8 +288,8 @@ components:
           items: {type: string}
           description: The policy's messages for the sender, of the rules that decided.
         policy: {$ref: "#/components/schemas/PolicyRef"}
-        text: {type: string, description: Redacted text (/v1/redact, batch mode redact); absent on block.}
-        message: {type: string, description: Redacted message (/v1/mail); absent on block.}
+        text: {type: string, description: 'Redacted text (/v1/redact, batch mode redact); absent on block.'}
+        message: {type: string, description: 'Redacted message (/v1/mail); absent on block.'}
         incomplete:
           type: array
           items: {type: string}
