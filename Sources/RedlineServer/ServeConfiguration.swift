@@ -21,6 +21,8 @@ public struct ServeConfiguration: Sendable {
     public var drainDelay: Duration = .zero
     /// Calls without a token are let in (as `anonymous`): loopback only.
     public var allowAnonymous = false
+    /// `GET /` serves the policy playground (off by default).
+    public var playground = false
     public var tlsCertificate: String?
     public var tlsKey: String?
 

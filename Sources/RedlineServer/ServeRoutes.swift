@@ -58,6 +58,7 @@ enum ServeRoutes {
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
+        if state.configuration.playground { router.get("/") { _, _ in Playground.response() } }
         router.get("/v1/policy") { _, _ in json(200, PolicyBody(state.service.store.pipeline)) }
         router.post("/v1/check") { request, context in try await decide(request, context, state: state, redact: false) }
         router.post("/v1/redact") { request, context in try await decide(request, context, state: state, redact: true) }

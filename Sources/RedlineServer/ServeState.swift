@@ -88,7 +88,7 @@ struct ServeMiddleware: RouterMiddleware {
     typealias Context = ServeContext
     let state: ServeState
 
-    static let routes: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
+    static let routes: Set<String> = ["/", "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
