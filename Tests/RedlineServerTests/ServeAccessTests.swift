@@ -77,15 +77,11 @@ struct ServeAccessTests {
             let (first, rest) = ("{\"text\":", "\"hi\", \"channel\":\"chat\"}")
             try slow.write("POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServeHarness.internalToken)\r\n"
                            + "Content-Type: application/json\r\nContent-Length: \(first.utf8.count + rest.utf8.count)\r\n\r\n" + first)
-            var busy: HTTPAnswer?
-            for _ in 0..<50 {   // bounded: until the first request holds the place
-                let answer = try await server.postJSON("/v1/check", ["text": "hello"])
-                if answer.status == 503 { busy = answer; break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            #expect(busy?.status == 503)
-            #expect(busy?.headers["retry-after"] == "1")
-            #expect(busy?.errorCode == "busy")
+            #expect(try await server.waitUntilInFlight(1), "the first request holds the one place")
+            let busy = try await server.postJSON("/v1/check", ["text": "hello"])
+            #expect(busy.status == 503)
+            #expect(busy.headers["retry-after"] == "1")
+            #expect(busy.errorCode == "busy")
             try slow.write(rest)
             #expect(try await slow.answer(timeout: 10).status == 200)
             #expect(try await server.postJSON("/v1/check", ["text": "hello"]).status == 200)
