@@ -147,7 +147,8 @@ let package = Package(
         .testTarget(
             name: "RedlineServerTests",
             dependencies: [
-                "RedlineServer", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineAudit", "RedlinePolicy",
+                // redline: ServeProcessTests run the built binary (exit codes, signals, TLS).
+                "RedlineServer", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineAudit", "RedlinePolicy", "redline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
