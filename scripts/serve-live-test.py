@@ -94,10 +94,14 @@ def schemathesis(server, examples):
     command = [os.path.join(PYENV_BIN, "schemathesis"), "run", os.path.join(ROOT, "openapi.yaml"),
                "--url", server.url, "--header", "Authorization: Bearer " + TOKEN,
                "--checks", "all", "--max-examples", str(examples), "--seed", "18",
-               "--workers", "2", "--request-timeout", "30", "--suppress-health-check", "too_slow",
+               "--workers", "1", "--request-timeout", "30", "--suppress-health-check", "too_slow",
                "--report", "junit", "--report-junit-path", report, "--no-color"]
+    with urllib.request.urlopen(urllib.request.Request(server.url + "/v1/policy", headers={"Authorization": "Bearer " + TOKEN}), timeout=30) as answer:
+        channels = [channel["name"] for channel in json.load(answer)["channels"]]
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="serve_schemathesis_hooks", REDLINE_CHANNELS=json.dumps(channels),
+               PYTHONPATH=os.path.join(ROOT, "scripts"))
     started = time.time()
-    run = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+    run = subprocess.run(command, cwd=OUTPUT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
     text = run.stdout.decode("utf-8", "replace")
     with open(os.path.join(OUTPUT, "schemathesis.txt"), "w") as log:
         log.write(text)
@@ -178,8 +182,10 @@ def browser(server):
         seen = check("See you on Tuesday at the branch.", "email-internal")
         outcome("a clean draft: verdict allow", seen["verdict"] == "allow" and seen["marks"] == [], str(seen))
 
+        # The first load, before the token is typed, is a 401 the page explains; anything else counts.
         problems = [entry["message"] for entry in driver.get_log("browser")
-                    if entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"]]
+                    if (entry["level"] == "SEVERE" and "/v1/policy - Failed to load resource: the server responded with a status of 401" not in entry["message"])
+                    or "Content Security Policy" in entry["message"] or "TrustedHTML" in entry["message"]]
         outcome("no script error and no Content-Security-Policy violation in the browser", problems == [], str(problems))
     finally:
         driver.quit()

@@ -61,7 +61,7 @@ paths:
           description: The OpenAPI document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object, description: 'This document, as YAML.'}
   /v1/policy:
     get:
       summary: What the policy in force does (redline policy explain, as JSON).
@@ -144,8 +144,10 @@ paths:
       requestBody:
         required: true
         content:
+          # Any non-empty octets: a message is parsed leniently (as the milter and redact --input eml
+          # do); an empty body is 400 empty_body.
           message/rfc822:
-            schema: {type: string}
+            schema: {minLength: 1}
       responses:
         "200":
           description: The decision and the redacted message (absent when the verdict is block).
@@ -225,12 +227,12 @@ components:
       required: [text]
       properties:
         text: {type: string, description: 'The text to check (UTF-8).'}
-        channel: {type: string, description: 'A channel of the policy (default: from recipients, else the policy''s default).'}
+        channel: {type: [string, "null"], description: 'A channel of the policy (default, also when null: from recipients, else the policy''s default).'}
         recipients:
-          type: array
+          type: [array, "null"]
           items: {type: string}
-          description: E-mail recipients; their domains choose the channel when none is given.
-        id: {type: string, description: 'Echoed back in the result.'}
+          description: E-mail recipients; their domains choose the channel when none is given (null is the same as absent).
+        id: {type: [string, "null"], description: 'Echoed back in the result (null is the same as absent).'}
     BatchRequest:
       type: object
       required: [records]
@@ -240,8 +242,9 @@ components:
           maxItems: 1000
           items: {$ref: "#/components/schemas/CheckRequest"}
         mode:
-          type: string
-          enum: [check, redact]
+          type: [string, "null"]
+          enum: [check, redact, null]
+          description: 'check (the default, also when null) or redact.'
     BatchResult:
       type: object
       required: [results]

@@ -116,6 +116,7 @@ enum ServeRoutes {
 
     static func mail(_ request: Request, _ context: ServeContext, state: ServeState) async throws -> Response {
         let bytes = try await readBody(request, context: context, state: state, json: false)
+        guard !bytes.isEmpty else { throw APIError(400, "empty_body", "the body is empty: send the message as message/rfc822") }
         let channel = request.uri.queryParameters["channel"].map(String.init)
         let (body, summary) = try state.service.mail(bytes, channel: channel, client: context.client ?? .anonymous, requestID: context.requestID)
         note(summary, in: context, state: state)

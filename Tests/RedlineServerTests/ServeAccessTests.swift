@@ -107,6 +107,32 @@ struct ServeAccessTests {
         }
     }
 
+    /// The regression behind the "408 under heavy load" failures: the read clock used to run until
+    /// the answer, so a starved server (its handlers run on Swift's cooperative pool, which other
+    /// work can hold) cut off clients that had sent everything. Here every cooperative thread is
+    /// held for 2 s while a complete request waits, four times --read-timeout.
+    @Test("a request received whole is answered, not cut off by --read-timeout, however long the server takes")
+    func readTimeoutStopsOnceReceived() async throws {
+        try await ServeHarness.with(configure: { $0.readTimeout = .milliseconds(500) }) { server in
+            let connection = try RawConnection(port: server.port)
+            defer { connection.close() }
+            let body = "{\"text\":\"\(Secrets.ninoOnly)\",\"channel\":\"chat\"}"
+            let request = "POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(ServeHarness.internalToken)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+            let held = DispatchSemaphore(value: 0)
+            let threads = ProcessInfo.processInfo.activeProcessorCount
+            for _ in 0..<threads { Task.detached { held.wait() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { for _ in 0..<threads { held.signal() } }
+            let answer = try await blocking { () -> HTTPAnswer in
+                usleep(300_000)
+                try connection.write(request)
+                return try HTTPAnswer(connection.readAll(timeout: 60))
+            }
+            #expect(answer.status == 200)
+            #expect(answer.json["verdict"] as? String == "redact")
+        }
+    }
+
     @Test("SIGHUP reload: a good tokens file replaces the tokens; a bad one keeps them and logs every diagnostic")
     func reload() async throws {
         try await ServeHarness.with { server in
