@@ -85,7 +85,8 @@ public enum SendmailWrapper {
         }
         if let record {
             do {
-                try record(verdict, MessageIdentity(input).messageID ?? "-")
+                // Named by its Message-ID, with anything the policy finds in it redacted (no raw value in the log).
+                try record(verdict, MessageIdentity(input).messageID.map { session.maskedMessageID($0, channel: verdict.channel) } ?? "-")
             } catch {
                 standardError("redline: the audit record could not be written (\(error)); nothing was sent")
                 return temporaryFailureExitCode

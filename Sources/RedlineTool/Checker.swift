@@ -10,6 +10,12 @@ public enum Checker {
     public static let version = "0.1.0"
 
     public static func run(_ options: CheckOptions) -> Int32 {
+        for path in options.paths.isEmpty ? ["-"] : options.paths {
+            if let problem = options.fields.conversationProblem(mode: options.input ?? InputMode.guess(path)) {
+                printError("redline: \(problem)")
+                return ExitStatus.error
+            }
+        }
         // The text report does not show confidence: skip keyword lookups that cannot change a decision.
         guard let (session, defaultChannel) = options.policy.openSession(computesConfidence: options.format != .text) else {
             return ExitStatus.error
@@ -48,9 +54,10 @@ public enum Checker {
         let paths = options.paths.isEmpty ? ["-"] : options.paths
         let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients,
                                    explicitChannel: options.policy.channel)
+        // Line-buffered text and conversations of records (--conversation-field) hold what could begin a value.
+        scanner.holdMs = options.holdMs
         if options.lineBuffered {
             // Verdict lines go through the report's writer (after the record's findings), then out.
-            scanner.holdMs = options.holdMs
             scanner.verdictWriter = { bytes in
                 if let writeError { throw writeError }
                 try out.write(bytes)
@@ -173,9 +180,13 @@ final class InputScanner {
             try input.detectUTF16()
             let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false,
                                             masksEveryID: verdicts != nil)
-            try forEachRecord(input, mode: mode, processor: processor, path: path) { index, outcome in
+            try processor.forEachRecord(input, mode: mode, holdMs: holdMs, body: { index, outcome, _ in
                 summary.records += 1
                 summary.verdict = max(summary.verdict, outcome.verdict)
+                for late in outcome.lateCompletions {
+                    let done = "the rest was decided \(late.finding.action.name)"
+                    diagnostics.report("redline: \(path): " + late.message(record: index, holdMs: holdMs, done: done, out: "decided"))
+                }
                 if let malformed = outcome.malformed {
                     summary.errors += 1
                     diagnostics.report("redline: \(path): record \(index): \(malformed)")
@@ -195,11 +206,11 @@ final class InputScanner {
                         try verdicts.record(index, id: outcome.id, channel: outcome.channel, verdict: outcome.verdict, findings: outcome.findings)
                     }
                 }
-            } tooLarge: { index, size in
+            }, tooLarge: { index, size in
                 summary.errors += 1
                 diagnostics.report("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
                 try verdicts?.failed(index, channel: defaultChannel, reason: "record too large")
-            }
+            })
         case .eml, .mbox, .maildir:
             try MailInputs.check(path: path, mode: mode, scanner: self, report: report)
         case .document:
@@ -212,6 +223,9 @@ final class InputScanner {
         }
     }
 
+}
+
+extension InputScanner {
     /// Reads records and calls `body` per record (header row of CSV skipped and used for columns).
     func forEachRecord(_ input: InputStream, mode: InputMode, processor: RecordProcessor, path: String,
                        body: (Int, RecordOutcome) throws -> Void, tooLarge: (Int, Int) throws -> Void) throws {

@@ -119,7 +119,26 @@ public struct RecordFields: Sendable {
     /// Scan every string (and number) of a record, nested ones included, and every CSV column,
     /// not only the text field (`--all-fields`).
     public var allFields = false
+    /// `--conversation-field`: records with the same value in this field (JSONL member or CSV
+    /// column) are one conversation, read like consecutive lines of a text: a value split over two
+    /// of its records is found (see ``ConversationHold``).
+    public var conversation: String?
     public init() {}
+
+    /// What is wrong with ``conversation`` (nil: nothing, or not set).
+    public var conversationProblem: String? {
+        guard let conversation else { return nil }
+        if conversation.isEmpty { return "--conversation-field needs a field name (the JSONL field or CSV column naming each record's conversation)" }
+        if conversation == text { return "--conversation-field must name a field other than the text field '\(text)'" }
+        return nil
+    }
+
+    /// What is wrong with ``conversation`` for an input of `mode` (nil: nothing): conversations
+    /// are records, JSONL or CSV.
+    public func conversationProblem(mode: InputMode) -> String? {
+        guard conversation != nil, mode != .jsonl, mode != .csv else { return conversationProblem }
+        return "--conversation-field works with jsonl and csv input, not \(mode.rawValue) (use --input jsonl or --input csv)"
+    }
 }
 
 /// Exit codes shared by the commands (documented in the README and `--help`).

@@ -51,6 +51,9 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "JSONL field / CSV column naming a per-record channel.")
     var channelField: String?
 
+    @Option(name: .long, help: ArgumentHelp("JSONL field / CSV column naming the conversation a record belongs to: the records of one conversation are read like consecutive lines, so a value split over two of them is found (a record that could begin a value is held up to --hold-ms for the next one).", valueName: "field"))
+    var conversationField: String?
+
     @Option(name: .long, parsing: .upToNextOption, help: "E-mail recipients (decide the channel from the policy's domain mapping).")
     var recipient: [String] = []
 
@@ -80,14 +83,17 @@ struct SharedOptions: ParsableArguments {
         fields.allFields = allFields
         fields.id = idField
         fields.channel = channelField
+        fields.conversation = conversationField
         return fields
     }
 
     func validate() throws {
         if let input { try Choice.check(input, "--input", InputMode.allCases.map(\.rawValue)) }
+        // The text is not echoed: it may hold the very value the sender is asking to send.
         for text in override where OverrideRequest(option: text) == nil {
-            throw ValidationError("--override '\(text.prefix(40))…' must be RULE-ID=JUSTIFICATION")
+            throw ValidationError("--override must be RULE-ID=JUSTIFICATION (a rule id, '=', then the reason)")
         }
+        if let problem = fields().conversationProblem { throw ValidationError(problem) }
     }
 
     func inputMode() throws -> InputMode? {
