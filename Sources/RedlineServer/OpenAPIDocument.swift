@@ -234,7 +234,7 @@ components:
           description: E-mail recipients; their domains choose the channel when none is given (null is the same as absent).
         id: {type: [string, "null"], description: 'Echoed back in the result (null is the same as absent).'}
         override:
-          type: object
+          type: [object, "null"]
           description: >-
             Ask to override a rule of the policy (its `override:`), judged for the token's sender
             groups (`senders: … tokens:`); the justification is recorded, redacted, in the audit log.
@@ -327,7 +327,7 @@ components:
             type: object
             required: [rule, granted]
             properties:
-              rule: {type: string, description: The rule id, or "(unknown rule)".}
+              rule: {type: string, description: 'The rule id, or "(unknown rule)".'}
               granted: {type: boolean}
               becomes: {type: string, enum: [flag, allow]}
               refusal: {type: string}
