@@ -123,4 +123,11 @@ struct SenderCommandTests {
         #expect(scan.status == 2)
         #expect(scan.stderr.contains("--sender, --sender-group and --override apply to check and redact, not to scan"))
     }
+
+    @Test("policy explain names a rule's sender groups and who may override it")
+    func explain() throws {
+        let result = try Redline.run(["policy", "explain", "--channel", "email-external"])
+        #expect(result.out.contains("BLOCK postcode, phone when 10 or more distinct values appear — rule contact-list-external; "
+                                    + "team-leads may override it to flag, with a justification of at least 15 characters"))
+    }
 }
