@@ -146,15 +146,7 @@ public enum ServeLauncher {
         } catch {
             throw ServeLaunchError("cannot set up TLS: \(error)")
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let failure = NIOLockedValueBox<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await group.run() } catch { failure.withLockedValue { $0 = "\(error)" } }
-            done.signal()
-        }
-        done.wait()
-        if let message = failure.withLockedValue({ $0 }) { throw ServeLaunchError("cannot serve on \(options.listen): \(message)") }
+        if let error = ServiceRunner.run(services, logger: logger) { throw ServeLaunchError("cannot serve on \(options.listen): \(error)") }
         logger.info("stopped")
     }
 
