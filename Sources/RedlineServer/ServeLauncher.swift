@@ -102,6 +102,7 @@ public enum ServeLauncher {
     /// Loads the policy and tokens (every diagnostic logged; either with an error → not starting),
     /// opens the audit log, then serves until SIGTERM/SIGINT (drain, exit 0); SIGHUP reloads.
     public static func run(_ options: ServeLaunchOptions, environment: [String: String], directory: String) throws(ServeLaunchError) {
+        ServiceRunner.ignoreHangupUntilServing()
         let configuration = try configuration(options)
         let logger = try logger(format: options.logFormat, level: options.logLevel)
         let source = PolicySource.resolve(explicit: options.policy, environment: environment, directory: directory)

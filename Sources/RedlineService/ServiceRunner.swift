@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
@@ -8,6 +11,14 @@ import ServiceLifecycle
 /// order (list a ``SignalReloader`` after the server so reloads stop first). Both servers (the
 /// milter and `redline serve`) start this way.
 public enum ServiceRunner {
+    /// SIGHUP's default action ends the process: a server calls this first thing, so that a reload
+    /// asked for while it is still loading its policy or binding is not fatal (the
+    /// ``SignalReloader`` takes SIGHUP over once the services run; swift-service-lifecycle ignores
+    /// the signal the same way before it watches it).
+    public static func ignoreHangupUntilServing() {
+        signal(SIGHUP, SIG_IGN)
+    }
+
     /// Blocks until every service has returned. Returns the error of a service that failed
     /// (e.g. a listener that could not bind), or nil after a clean shutdown.
     public static func run(_ services: [any Service], logger: Logger) -> (any Error)? {
