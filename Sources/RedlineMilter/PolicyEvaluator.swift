@@ -55,6 +55,8 @@ public struct MilterAudit: Sendable {
         self.onError = onError
     }
 
+    /// Records `outcome`; the sender, groups and overrides too (each justification scanned and
+    /// redacted with `session` first).
     func record(_ outcome: MilterOutcome, message: MilterMessage, session: PipelineSession) -> MilterOutcome {
         guard let verdict = outcome.verdict else { return outcome }
         let messageID = message.headers.first { $0.name.lowercased() == "message-id" }
@@ -62,8 +64,9 @@ public struct MilterAudit: Sendable {
         // The Message-ID with anything the policy finds in it redacted (no raw value in the log).
         let source = messageID.flatMap { $0.isEmpty ? nil : session.maskedMessageID($0, channel: verdict.channel) }
             ?? message.queueID.map { "queue:\($0)" } ?? "-"
-        let event = AuditEvent(mode: "milter", source: source, channel: verdict.channel, verdict: verdict.verdict,
+        var event = AuditEvent(mode: "milter", source: source, channel: verdict.channel, verdict: verdict.verdict,
                                findings: verdict.findings, policySHA256: session.pipeline.policySHA256)
+        event.addSender(verdict.sender, findings: verdict.findings, session: session, channel: verdict.channel)
         do {
             try trail.append([event])
             return outcome

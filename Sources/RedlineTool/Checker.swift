@@ -38,7 +38,7 @@ public enum Checker {
         let color = options.color ?? (options.output == nil && out.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
                                       && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         var writeError: Error?
-        var context = reportContext(pipeline)
+        var context = reportContext(pipeline, sender: session.sender)
         context.policyOrigin = options.policy.origin.description
         let sink = options.format.makeSink(context: context, color: color) { bytes in
             guard writeError == nil else { return }
@@ -46,7 +46,7 @@ public enum Checker {
         }
         let audit: AuditRecorder?
         do {
-            audit = try AuditRecorder.open(options.audit, mode: "check", policy: options.policy, pipeline: pipeline)
+            audit = try AuditRecorder.open(options.audit, mode: "check", policy: options.policy, pipeline: pipeline, session: session)
         } catch {
             printError("redline: \(error)")
             return ExitStatus.error
@@ -100,13 +100,27 @@ public enum Checker {
         return summary.verdict >= options.failOn ? ExitStatus.findings : ExitStatus.clean
     }
 
-    static func reportContext(_ pipeline: Pipeline) -> ReportContext {
+    static func reportContext(_ pipeline: Pipeline, sender: SenderContext = .anonymous) -> ReportContext {
         var messages: [String: String] = [:]
         for rule in pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
-        return ReportContext(
+        var context = ReportContext(
             toolVersion: version, policyName: pipeline.policy.name, policySHA256: pipeline.policySHA256,
             policySource: pipeline.policy.file,
             detectors: pipeline.detectors.map { ($0.id, $0.kind.id, $0.kind.summary) }, ruleMessages: messages)
+        context.ruleTips = ruleTips(pipeline, sender: sender, via: .commandLine)
+        return context
+    }
+
+    /// Rule id → its tip and how the sender may ask to override it (only rules with either).
+    public static func ruleTips(_ pipeline: Pipeline, sender: SenderContext, via: OverrideVia) -> [String: String] {
+        var tips: [String: String] = [:]
+        for rule in pipeline.rules.rules {
+            var parts: [String] = []
+            if let tip = rule.tip, !tip.isEmpty { parts.append("Tip: \(tip)") }
+            if let how = pipeline.rules.howToOverride(rule.id, groups: sender.groups, via: via) { parts.append(how.prefix(1).uppercased() + how.dropFirst()) }
+            if !parts.isEmpty { tips[rule.id] = parts.joined(separator: ". ") }
+        }
+        return tips
     }
 }
 

@@ -43,6 +43,12 @@ public struct PolicyOptions: Sendable {
     public var channel: String?
     public var environment: [String: String]
     public var directory: String?
+    /// `--sender ADDRESS`: decides the sender groups.
+    public var sender: String?
+    /// `--sender-group NAME`: decide as a sender of this group (tests, dry runs).
+    public var senderGroup: String?
+    /// `--override RULE-ID=JUSTIFICATION`, each judged on its own.
+    public var overrides: [OverrideRequest] = []
 
     public init(policy: String? = nil, keyFile: String? = nil, channel: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -61,11 +67,27 @@ public struct PolicyOptions: Sendable {
         let session = pipeline.makeSession()
         session.computesConfidence = computesConfidence
         do {
+            session.sender = try senderContext(pipeline)
             return (session, try session.resolveChannel(channel))
         } catch {
             printError("redline: \(error.description)")
             return nil
         }
+    }
+
+    /// The sender of `--sender`/`--sender-group` with the `--override` requests judged; each
+    /// refused request is said on standard error (the decision stands). An unknown
+    /// `--sender-group` is an error (exit 2), with "did you mean".
+    public func senderContext(_ pipeline: Pipeline) throws(Diagnostic) -> SenderContext {
+        if let group = senderGroup, !pipeline.senders.names.contains(group) {
+            let hint = Suggest.closest(group, in: pipeline.senders.names).map { "; did you mean '\($0)'?" } ?? ""
+            throw Diagnostic(.error, code: "E002", "unknown sender group '\(group)'\(hint); the policy has \(pipeline.senders.names.joined(separator: ", "))")
+        }
+        let context = pipeline.senderContext(SenderIdentity(address: sender, group: senderGroup), overrides: overrides)
+        for outcome in context.refused {
+            printError("redline: override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed"); the rule's decision stands")
+        }
+        return context
     }
 
     /// How the policy is found: `--policy`, `REDLINE_POLICY`, `.redline.yaml` walking up, or embedded.

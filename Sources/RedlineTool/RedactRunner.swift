@@ -52,7 +52,7 @@ public enum RedactRunner {
         }
         let audit: AuditRecorder?
         do {
-            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: session.pipeline)
+            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: session.pipeline, session: session)
         } catch {
             printError("redline: \(error)")
             return ExitStatus.error
@@ -160,7 +160,10 @@ final class Filter {
     var ruleCounts: [(rule: String, action: Action, count: Int)] = []
     lazy var ruleMessages: [String: String] = {
         var messages: [String: String] = [:]
-        for rule in session.pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
+        // The message, then the tip and how to ask for an override (what the sender can do instead).
+        for rule in session.pipeline.rules.rules {
+            if let notice = session.pipeline.rules.senderNotice(rule.id, groups: session.sender.groups, via: .commandLine) { messages[rule.id] = notice }
+        }
         return messages
     }()
 

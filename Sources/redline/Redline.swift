@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RedlineEngine
 import RedlineTool
 
 /// The root command. Behaviour lives in RedlineTool; these types only parse arguments.
@@ -59,8 +60,21 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "Append keyed, hash-chained audit records (no content) to FILE; needs the HMAC key. Check with 'redline audit verify FILE'.")
     var audit: String?
 
+    @Option(name: .long, help: "Sender address: decides the sender groups (policy 'senders:'); else the 'default' group.")
+    var sender: String?
+
+    @Option(name: .long, help: "Decide as a sender of this group (for tests and dry runs; wins over --sender).")
+    var senderGroup: String?
+
+    @Option(name: .long, help: ArgumentHelp("Ask to override a rule, with the reason (recorded with --audit); repeatable.", valueName: "RULE-ID=JUSTIFICATION"))
+    var override: [String] = []
+
     func policyOptions() -> PolicyOptions {
-        PolicyOptions(policy: policy, keyFile: keyFile, channel: channel)
+        var options = PolicyOptions(policy: policy, keyFile: keyFile, channel: channel)
+        options.sender = sender
+        options.senderGroup = senderGroup
+        options.overrides = override.compactMap(OverrideRequest.init(option:))
+        return options
     }
 
     func fields() -> RecordFields {
@@ -75,6 +89,10 @@ struct SharedOptions: ParsableArguments {
 
     func validate() throws {
         if let input { try Choice.check(input, "--input", InputMode.allCases.map(\.rawValue)) }
+        // The text is not echoed: it may hold the very value the sender is asking to send.
+        for text in override where OverrideRequest(option: text) == nil {
+            throw ValidationError("--override must be RULE-ID=JUSTIFICATION (a rule id, '=', then the reason)")
+        }
         if let problem = fields().conversationProblem { throw ValidationError(problem) }
     }
 
