@@ -160,4 +160,30 @@ struct OverrideHeaderTests {
         #expect(SendmailWrapper.parse(["-oi", "x@example.net"]).sender == nil)
         #expect(MailProcessor.fromAddress(Self.message()) == "jo@leads.example.co.uk")
     }
+
+    @Test("redline sendmail: -f decides the group; an allowed override is sent without its header and said on stderr; a refused one is not sent and stderr says why, with the tip")
+    func sendmailPath() throws {
+        let standIn = try SendmailWrapperTests.StandIn()
+        var errors: [String] = []
+        let sent = SendmailWrapper.run(arguments: ["-f", "jo@leads.example.co.uk", "courier@parcels.example.net"], input: Self.message(),
+                                       sendmailPath: standIn.script, session: Self.pipeline.makeSession()) { errors.append($0) }
+        #expect(sent == 0)
+        #expect(errors == ["redline: rule 'postcode-external' overridden at your request; your justification is recorded"])
+        let delivered = Fixture.text(try #require(standIn.recordedInput))
+        #expect(!delivered.contains("X-Redline-Override:"))
+        #expect(delivered.contains("X-Redline-Overridden: postcode-external"))
+
+        let refusedStandIn = try SendmailWrapperTests.StandIn()
+        errors = []
+        let refused = SendmailWrapper.run(arguments: ["-f", "eve@example.net", "courier@parcels.example.net"], input: Self.message(),
+                                          sendmailPath: refusedStandIn.script, session: Self.pipeline.makeSession()) { errors.append($0) }
+        #expect(refused == SendmailWrapper.blockedExitCode)
+        #expect(refusedStandIn.recordedInput == nil)
+        let text = errors.joined(separator: "\n")
+        #expect(text.hasPrefix("redline: message not sent: Customer addresses do not leave (rule 'postcode-external')\n"
+                               + "redline: Override of rule 'postcode-external' refused: rule 'postcode-external' can be overridden only by senders in team-leads; the sender is in default.\n"
+                               + "redline: Tip: Use the courier portal instead.\n"
+                               + "redline: Senders in team-leads may override rule 'postcode-external' with a justification.\n"))
+        #expect(!text.contains("courier needs"))
+    }
 }

@@ -112,4 +112,22 @@ struct SenderCommandTests {
                                     directory: Redline.repository.path)
         #expect(other.status == 3)
     }
+
+    @Test("check on a message says why its X-Redline-Override was refused; scan refuses sender options instead of ignoring them")
+    func headerRefusalAndScan() throws {
+        let check = try Redline.run(["check", "--sender", "eve@example.co.uk", "Examples/senders/delivery-list.eml"], directory: Redline.repository.path)
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("override of rule 'contact-list-external' refused: rule 'contact-list-external' can be overridden only by senders in team-leads; the sender is in default"))
+        #expect(!check.stderr.contains("courier needs"))
+        let scan = try Redline.run(["scan", "--sender-group", "team-leads", "Examples/senders"], directory: Redline.repository.path)
+        #expect(scan.status == 2)
+        #expect(scan.stderr.contains("--sender, --sender-group and --override apply to check and redact, not to scan"))
+    }
+
+    @Test("policy explain names a rule's sender groups and who may override it")
+    func explain() throws {
+        let result = try Redline.run(["policy", "explain", "--channel", "email-external"])
+        #expect(result.out.contains("BLOCK postcode, phone when 10 or more distinct values appear — rule contact-list-external; "
+                                    + "team-leads may override it to flag, with a justification of at least 15 characters"))
+    }
 }
