@@ -12,6 +12,9 @@ extension TextUnitCollector {
             let label = "\(prefix)header:\(plain ? field.name : quote(field.name))"
             if !plain { units.append(TextUnit(label: label, text: Array(field.name.utf8), kind: .headerName(field))) }
             if unscannedHeaders.contains(name) { continue }
+            // The message's own override requests are removed before it goes on; their
+            // justification is scanned apart, for the audit log (a forwarded message's are content).
+            if prefix.isEmpty && name == OverrideHeaders.name { continue }
             if addressHeaders.contains(name) {
                 let unfolded = field.unfoldedValue(in: bytes)
                 for mailbox in AddressList.parse(unfolded) {
@@ -29,8 +32,9 @@ extension TextUnitCollector {
                 noteCharsets(decoded, where_: label, scanNames: false)
                 // Unknown charset names follow the text: a value there is found, and redacting
                 // it re-encodes the field without them (MailRewriter).
-                let names = decoded.unknownCharsets.isEmpty ? [] : [10] + Array(decoded.unknownCharsets.joined(separator: "\n").utf8)
-                var unit = TextUnit(label: label, text: decoded.text + names, kind: .header(field, decoded))
+                let text = decoded.unknownCharsets.isEmpty ? decoded.text   // shared, not copied
+                    : decoded.text + [10] + Array(decoded.unknownCharsets.joined(separator: "\n").utf8)
+                var unit = TextUnit(label: label, text: text, kind: .header(field, decoded))
                 if routingHeaders.contains(name) || name.hasPrefix("list-") {
                     unit.scanText = unit.text.map { $0 == UInt8(ascii: "@") ? 32 : $0 }
                 }

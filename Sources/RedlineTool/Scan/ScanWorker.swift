@@ -14,7 +14,7 @@ public struct ScanItem: Sendable {
     /// `yyyy-mm-dd` from the message's Date header; nil for non-mail inputs.
     public var date: String?
     /// The message's Message-ID as written (angle brackets kept), with anything the policy finds
-    /// in it redacted (``ScanWorker/maskedMessageID(_:channel:)``); nil for non-mail inputs.
+    /// in it redacted (``PipelineSession/maskedMessageID(_:channel:)``); nil for non-mail inputs.
     public var messageID: String? = nil
     public var folder: String
     /// HMAC-SHA256(key, detector ‖ value ‖ identity), hex; empty without a key.
@@ -30,6 +30,13 @@ struct ScanDecision: Sendable {
     var verdict: Action
     /// Its findings: `items[range]` of the unit.
     var items: Range<Int>
+    /// The identity as the audit record shows it: a Message-ID or a path with what the policy
+    /// finds in it redacted (``PipelineSession/maskedMessageID(_:channel:)``,
+    /// ``PipelineSession/masked(_:channel:counts:)``; record ids are masked already).
+    var shown: String? = nil
+
+    /// What the audit record names as its source.
+    var auditSource: String { shown ?? identity }
 }
 
 /// Everything one unit produced, handed to the emitter in unit order.
@@ -109,7 +116,8 @@ final class ScanWorker {
         result.items.append(contentsOf: items)
         result.warnings.append(contentsOf: warnings)
         result.records += 1
-        result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count))
+        result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count,
+                                             shown: session.masked(unit.path)))
     }
 
     /// An Office, PDF or archive file: one decision for the whole file; members and cells in `part`.
@@ -123,7 +131,8 @@ final class ScanWorker {
         result.items.append(contentsOf: items)
         result.warnings.append(contentsOf: outcome.warnings)
         result.records += 1
-        result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count))
+        result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count,
+                                             shown: session.masked(unit.path)))
     }
 
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
@@ -134,6 +143,7 @@ final class ScanWorker {
                                         passMalformed: false, masksEveryID: true)
         var local = result
         defer { result = local }
+        let shownPath = session.masked(unit.path)
         try records.forEachRecord(input, mode: unit.mode, processor: processor, path: unit.path) { index, outcome in
             local.records += 1
             if let malformed = outcome.malformed {
@@ -153,7 +163,8 @@ final class ScanWorker {
                 local.items.append(item(entry, identity: identity, date: nil, unit: unit))
             }
             local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
-                                                verdict: outcome.verdict, items: start..<local.items.count))
+                                                verdict: outcome.verdict, items: start..<local.items.count,
+                                                shown: "\(shownPath)#\(outcome.id ?? String(index))"))
         } tooLarge: { index, size in
             local.records += 1
             local.errors.append("\(unit.path): record \(index): \(size) bytes is over the record size limit; not scanned")
@@ -181,37 +192,29 @@ final class ScanWorker {
         let verdict = MailProcessor.check(message, session: session, recipients: nil, channel: explicitChannel ?? unit.channel)
         let header = MessageIdentity(message)
         let identity = header.messageID ?? fallbackIdentity
-        let label = record.map { "\(source) message \($0)" } ?? source
+        // The file's name as diagnostics and the audit record show it (a name can hold a value).
+        let shownSource = session.masked(source)
+        let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
         for diagnostic in verdict.diagnostics { result.warnings.append("\(label): \(diagnostic.description)") }
         for attachment in verdict.unscannedAttachments { result.warnings.append("\(label): not scanned: \(attachment)") }
         result.records += 1
         result.messages += 1
         let start = result.items.count
-        let shownID = verdict.findings.isEmpty ? nil : header.messageID.map { maskedMessageID($0, channel: verdict.channel) }
+        let shownID = verdict.findings.isEmpty ? nil : header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }
         for finding in verdict.findings {
             let entry = ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding)
             var scanned = item(entry, identity: identity, date: header.date, unit: unit)
             scanned.messageID = shownID
             result.items.append(scanned)
         }
-        result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count))
+        result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count,
+                                             shown: header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }
+                                                ?? session.masked(fallbackIdentity)))
     }
 
     private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {
         ScanItem(entry: entry, identity: identity, date: date, folder: unit.folder,
                  fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "", unit: unit.ordinal)
-    }
-
-    /// A Message-ID for a report: as written, except what the policy's detectors find in it
-    /// (`<order-4111111111111111@shop.example>`), redacted the policy's way. Its own `left@right`
-    /// form is the syntax of a Message-ID, not an e-mail address: an `email` finding spanning all
-    /// of it is not redacted.
-    func maskedMessageID(_ value: String, channel: String) -> String {
-        let bytes = Array(value.utf8)
-        let inner = bytes.first == UInt8(ascii: "<") && bytes.last == UInt8(ascii: ">") ? 1..<(bytes.count - 1) : 0..<bytes.count
-        return session.masked(value, channel: channel) { finding in
-            !(finding.kind == "email" && finding.start <= inner.lowerBound && finding.end >= inner.upperBound)
-        }
     }
 
     /// HMAC-SHA256(key, "redline.baseline/1" ‖ detector ‖ keyed value hash ‖ identity), hex.
