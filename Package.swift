@@ -131,6 +131,7 @@ let package = Package(
         .executableTarget(name: "redline-extract-bench", dependencies: ["RedlineCore", "RedlineEngine", "RedlineExtract", "RedlineMail",
                                                                         .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(name: "redline-decision-bench", dependencies: ["RedlineCore", "RedlineEngine", "RedlineMail"]),
+        .executableTarget(name: "redline-detector-bench", dependencies: ["RedlineDetectors"]),
         .testTarget(name: "RedlinePCRE2Tests", dependencies: ["RedlinePCRE2"]),
         .testTarget(name: "RedlineExactDataTests", dependencies: ["RedlineExactData"]),
         .testTarget(name: "RedlineDetectorsTests", dependencies: ["RedlineDetectors", "RedlineCore"]),
