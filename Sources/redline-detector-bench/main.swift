@@ -47,7 +47,7 @@ for id in ids {
 }
 
 /// The windows of `data`: 1 MiB, cut after a line break.
-func windows() -> [Range<Int>] {
+func windows(_ data: [UInt8]) -> [Range<Int>] {
     var out: [Range<Int>] = []
     var start = 0
     while start < data.count {
@@ -69,7 +69,7 @@ let plain = compare ? DetectorScanner(detectors, prefilter: false) : nil
 plain?.computesConfidence = false
 var counts = [Int](repeating: 0, count: ids.count)
 var differing = 0
-for window in windows() {
+for window in windows(data) {
     let text = ScanText(Array(data[window]))
     let hits = scanner.scan(text).hits
     for hit in hits { counts[hit.detector] += 1 }
