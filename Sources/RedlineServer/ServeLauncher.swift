@@ -16,6 +16,7 @@ public struct ServeLaunchOptions: Sendable {
     public var keyFile: String?
     public var tokens: String?
     public var allowAnonymous = false
+    public var playground = false
     public var audit: String?
     public var tlsCert: String?
     public var tlsKey: String?
@@ -45,6 +46,7 @@ public enum ServeLauncher {
         configuration.host = host
         configuration.port = port
         configuration.maxBody = try size(options.maxBody)
+        configuration.playground = options.playground
         guard options.maxInflight > 0 else { throw ServeLaunchError("--max-inflight must be at least 1") }
         configuration.maxInflight = options.maxInflight
         guard options.readTimeout > 0, options.idleTimeout > 0 else { throw ServeLaunchError("timeouts must be positive numbers of seconds") }

@@ -88,7 +88,10 @@ struct ServeMiddleware: RouterMiddleware {
     typealias Context = ServeContext
     let state: ServeState
 
-    static let routes: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
+    static let routes: Set<String> = ["/", "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
+    /// The one method of each endpoint: another method on it is 405 with `Allow` (not 404).
+    static let methods: [String: String] = ["/healthz": "GET", "/readyz": "GET", "/metrics": "GET", "/openapi.yaml": "GET", "/v1/policy": "GET",
+                                            "/v1/check": "POST", "/v1/redact": "POST", "/v1/batch": "POST", "/v1/mail": "POST"]
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -116,6 +119,10 @@ struct ServeMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = Self.errorResponse(error)
+        } catch let error as HTTPError where error.status == .notFound && Self.methods[path].map({ $0 != request.method.rawValue }) == true {
+            var wrongMethod = Self.errorResponse(APIError(405, "method_not_allowed", "\(path) takes \(Self.methods[path]!) only"))
+            wrongMethod.headers[.allow] = Self.methods[path]!
+            response = wrongMethod
         } catch let error as HTTPError {
             let status = Int(error.status.code)
             let code = status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : status == 413 ? "body_too_large" : "bad_request"

@@ -23,7 +23,7 @@ enum DocumentRedaction {
         var documents: [ExtractedDocument] = []
         let problems = Extractor(limits: limits).extract(data, name: (path as NSString).lastPathComponent) { documents.append($0) }
         if let problem = problems.first {
-            let place = ([path] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            let place = ([session.masked(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             return Outcome(blocked: true, reason: "\(place): not scanned: \(problem.code) \(problem.message); nothing written")
         }
         var state = DecisionState()
