@@ -29,7 +29,22 @@ public final class ServeState: Sendable {
         self.inflightGauge = metrics.gauge("http_requests_in_flight")
         inflightGauge.record(0)
         let policy = service.policy
-        metrics.gauge("policy_info", [("name", policy.name), ("sha256", policy.sha256)]).record(1)
+        let info = metrics.gauge("policy_info", [("name", policy.name), ("sha256", policy.sha256)])
+        info.record(1)
+        policyInfo = NIOLockedValueBox(info)
+    }
+
+    /// `redline_policy_info{name,sha256} 1` follows the policy in force (the replaced one's series goes).
+    let policyInfo: NIOLockedValueBox<Gauge>
+
+    func notePolicy(name: String, sha256: String) {
+        let info = metrics.gauge("policy_info", [("name", name), ("sha256", sha256)])
+        info.record(1)
+        let previous = policyInfo.withLockedValue { current in
+            defer { current = info }
+            return current
+        }
+        if previous !== info { previous.destroy() }
     }
 
     /// Takes a place among the requests being decided; false when `maxInflight` are.
@@ -64,6 +79,7 @@ public final class ServeState: Sendable {
         switch service.store.reload() {
         case let .success(pipeline):
             metrics.counter("reloads_total", [("file", "policy"), ("result", "ok")]).increment()
+            notePolicy(name: pipeline.policy.name, sha256: pipeline.policySHA256)
             logger.info("policy reloaded", metadata: ["policy": "\(pipeline.policy.name)", "policy_sha256": "\(pipeline.policySHA256)"])
         case let .failure(list):
             metrics.counter("reloads_total", [("file", "policy"), ("result", "error")]).increment()
