@@ -77,6 +77,12 @@ class XMLTextReader: NSObject, XMLParserDelegate {
         characters(String(decoding: CDATABlock, as: UTF8.self))
     }
 
+    /// An attribute value as text: white space (tab, line end, a `&#10;` reference) as single
+    /// spaces, trimmed, so that `XMLParser` and ``XMLTokenizer`` give the same text.
+    static func attributeText(_ value: String) -> String {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).joined(separator: " ")
+    }
+
     /// The part after the namespace prefix (`w:t` → `t`).
     static func local(_ name: String) -> Substring {
         guard let colon = name.lastIndex(of: ":") else { return name[...] }
