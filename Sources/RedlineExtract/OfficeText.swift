@@ -5,9 +5,9 @@ import ZIPFoundation
 /// DOCX body (`paragraph 12`, field codes included, `alt text 1`, `field code 1`), headers,
 /// footers, footnotes, endnotes and comments (`header1 › paragraph 2`); XLSX cells
 /// (`Sheet1!C14`), formulas' string literals (`Sheet1!C14 formula`), notes and threaded comments
-/// (`comments1 › B2`), shared strings no cell shows (`shared string 7`) and sheet names
-/// (`sheet name 2`); PPTX slides, notes and comments (`slide 3`, `notes 3`,
-/// `comment1 › comment 2`); ODT/ODS/ODP `content.xml` likewise, comments included; and the
+/// (`comments1 › B2`), shared strings no cell shows (`shared string 7`), sheet names
+/// (`sheet name 2`) and pivot caches (`pivotCacheRecords1`); PPTX slides, notes and comments
+/// (`slide 3`, `notes 3`, `comment1 › comment 2`); charts' cached values (`chart1`); ODT/ODS/ODP `content.xml` likewise, comments included; and the
 /// document properties (`properties`: core, extended and custom; ODF `meta.xml`).
 enum OfficeText {
     /// How a part is parsed: by `XMLParser` for reading; by ``XMLTokenizer`` for the in-place
@@ -58,6 +58,13 @@ enum OfficeText {
             document.text.append(contentsOf: text)
             document.segments.append(contentsOf: segments.map { .init(start: $0.start + shift, end: $0.end + shift, label: $0.label) })
         }
+        /// Chart parts: their caches hold copies of the cells they plot (character data, written in place).
+        func charts(_ directory: String) throws(ExtractProblem) {
+            let parts = container.names.filter { $0.hasPrefix(directory + "chart") && $0.hasSuffix(".xml") && !$0.dropFirst(directory.count).contains("/") }
+            for part in sortedNumerically(parts) {
+                try add(part, AllTextReader(budget: budget, label: String(part.dropFirst(directory.count).dropLast(4))))
+            }
+        }
         /// Comment parts directly in `directory` whose names start with `stem`.
         func comments(_ directory: String, _ stem: String) throws(ExtractProblem) {
             let parts = container.names.filter {
@@ -79,11 +86,19 @@ enum OfficeText {
                 let stem = String(part.dropFirst(5).dropLast(4))
                 try add(part, ParagraphReader(budget: budget, style: .wordprocessing, prefix: "\(stem) › "))
             }
+            try charts("word/charts/")
             try officeProperties()
         case .xlsx:
             try spreadsheet(container, budget: budget, parser: parser, add: add, block: block)
             try comments("xl/", "comments")
             try comments("xl/threadedComments/", "threadedComment")
+            // Pivot caches keep a copy of every distinct text of their source (attribute values).
+            let caches = container.names.filter { $0.hasPrefix("xl/pivotCache/pivotCache") && $0.hasSuffix(".xml") }
+            for part in sortedNumerically(caches) {
+                let stem = String(part.dropFirst("xl/pivotCache/".count).dropLast(4))
+                try add(part, AttributeTextReader(budget: budget, label: stem, element: "s", attribute: "v"))
+            }
+            try charts("xl/charts/")
             try officeProperties()
         case .pptx:
             for (prefix, label) in [("ppt/slides/slide", "slide"), ("ppt/notesSlides/notesSlide", "notes")] {
@@ -94,6 +109,7 @@ enum OfficeText {
                 }
             }
             try comments("ppt/comments/", "")
+            try charts("ppt/charts/")
             try officeProperties()
         case .odt:
             try add("content.xml", ParagraphReader(budget: budget, style: .openDocument))

@@ -134,3 +134,24 @@ final class AllTextReader: XMLTextReader {
         pending = true
     }
 }
+
+/// One attribute of one element, a line per value (XLSX pivot caches: `<s v="…"/>` holds a copy
+/// of every distinct text value of the source range). Attribute values: the in-place rewriter
+/// cannot write them, so a redaction there fails closed.
+final class AttributeTextReader: XMLTextReader {
+    let element: Substring
+    let attribute: String
+
+    init(budget: ExtractBudget, label: String, element: Substring, attribute: String) {
+        self.element = element
+        self.attribute = attribute
+        super.init(budget: budget)
+        out.begin(label)
+    }
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        guard name == element, let value = attributes[attribute].map(XMLTextReader.attributeText), !value.isEmpty else { return }
+        out.newline()
+        out.append(value)
+    }
+}

@@ -91,23 +91,26 @@ struct HiddenPartsTests {
             ("xl/comments1.xml", "<comments xmlns=\"m\"><authors><author>A</author></authors><commentList><comment ref=\"A1\" authorId=\"0\"><text><r><t>NOTE-</t></r><r><t>legacy</t></r></text></comment></commentList></comments>"),
             ("xl/threadedComments/threadedComment1.xml", "<ThreadedComments xmlns=\"t\"><threadedComment ref=\"B1\" id=\"{1}\"><text>THREAD-comment</text></threadedComment></ThreadedComments>"),
             ("docProps/custom.xml", "<Properties xmlns=\"c\" xmlns:vt=\"v\"><property name=\"x\"><vt:lpwstr>PROP-xlsx</vt:lpwstr></property></Properties>"),
+            ("xl/pivotCache/pivotCacheDefinition1.xml", "<pivotCacheDefinition xmlns=\"m\"><cacheFields><cacheField name=\"ni\"><sharedItems><s v=\"PIVOT-value\"/><n v=\"4\"/></sharedItems></cacheField></cacheFields></pivotCacheDefinition>"),
+            ("xl/charts/chart1.xml", "<c:chartSpace xmlns:c=\"c\"><c:chart><c:ser><c:cat><c:strRef><c:f>Sheet1!$A$1</c:f><c:strCache><c:pt idx=\"0\"><c:v>CHART-cache</c:v></c:pt></c:strCache></c:strRef></c:cat></c:ser></c:chart></c:chartSpace>"),
         ])
     }
 
-    @Test("XLSX: formulas' string literals, notes, threaded comments, unused shared strings, sheet names, properties")
+    @Test("XLSX: formulas' string literals, notes, threaded comments, unused shared strings, sheet names, pivot caches, charts, properties")
     func spreadsheetParts() throws {
         let data = try Self.xlsx()
         try Self.expectLabels(data, name: "book.xlsx", [
             ("computed", "SHEET-name!B1"), ("FORMULA-\"lit\"", "SHEET-name!B1 formula"), ("ONLY-formula", "SHEET-name!C1 formula"),
             ("NOTE-legacy", "comments1 › A1"), ("THREAD-comment", "threadedComment1 › B1"), ("UNUSED-shared", "shared string 2"),
-            ("SHEET-name", "sheet name 1"), ("PROP-xlsx", "properties"),
+            ("SHEET-name", "sheet name 1"), ("PROP-xlsx", "properties"), ("PIVOT-value", "pivotCacheDefinition1"), ("CHART-cache", "chart1"),
         ])
-        for marker in ["NOTE-legacy", "THREAD-comment", "UNUSED-shared", "PROP-xlsx", "computed"] {
+        for marker in ["NOTE-legacy", "THREAD-comment", "UNUSED-shared", "PROP-xlsx", "computed", "CHART-cache"] {
             Self.expectRedaction(data, marker, inPlace: true)
         }
         // A formula's literal and a sheet name are not character data the rewriter writes: fail closed.
         Self.expectRedaction(data, "FORMULA-", inPlace: false)
         Self.expectRedaction(data, "ONLY-formula", inPlace: false)
+        Self.expectRedaction(data, "PIVOT-value", inPlace: false)
         let document = try #require(run(data).documents.first)
         let start = try #require(document.string.range(of: "SHEET-name"))
         let offset = document.string.utf8.distance(from: document.string.startIndex, to: start.lowerBound)
