@@ -92,7 +92,7 @@ extension MailProcessor {
                     line += text[counted..<end].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
                     counted = end
                 }
-                place.append("line \(line)")
+                if place.isEmpty { place.append("line \(line)") } else { place[place.count - 1] += " line \(line)" }
             }
             out.append("\(finding.detector) in " + (place.isEmpty ? "the text" : place.joined(separator: " › ")))
         }

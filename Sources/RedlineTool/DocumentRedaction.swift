@@ -35,10 +35,11 @@ enum DocumentRedaction {
             let place = ([path] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             return Outcome(blocked: true, reason: "\(place): not scanned: \(problem.code) \(problem.message); nothing written")
         }
+        // Thresholds count over the whole file; each document's offsets are its own.
         var state = DecisionState()
-        var position = TextPosition()
         let results = documents.map { document in
-            session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count).result
+            var position = TextPosition()
+            return session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count).result
         }
         let verdict = results.map(\.verdict).max() ?? .allow
         if verdict == .block {

@@ -105,15 +105,23 @@ struct ArchiveAttachmentTests {
         }
     }
 
-    @Test("a ZIP with a member that cannot be read (a corrupt PDF) is not re-packed: X012, and the message is blocked")
-    func pdfInZipFailsClosed() throws {
-        let pdf = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-        let archive = try AttachmentTests.zip([("statement.pdf", pdf), ("ni.txt", "JG 10 37 55 A\n")])
-        // ni.txt is rewritable, but the PDF is unreadable (corrupt): the file does not read back whole.
+    @Test("a ZIP with a member that cannot be read (encrypted) is re-packed around it: the member copied as it is, still flagged unscannable")
+    func unreadableMemberCopied() throws {
+        var encrypted = try AttachmentTests.zip([("a.txt", "secret")])
+        let at = try #require((0..<(encrypted.count - 4)).first { Array(encrypted[$0..<($0 + 4)]) == [0x50, 0x4B, 1, 2] })
+        encrypted[at + 8] |= 1
+        let archive = try ZIPFixture.zip([("locked.zip", Data(encrypted)), ("ni.txt", Data("JG 10 37 55 A\n".utf8))])
         let message = AttachmentTests.message(body: "Attached.", attachment: archive, name: "docs.zip")
-        let (_, verdict) = Fixture.redact(message)
-        #expect(verdict.verdict == .block)
-        #expect(verdict.diagnostics.map(\.code).contains(MailCode.attachmentNeedsRedaction))
-        #expect(verdict.redactedAttachments.isEmpty)
+        let (output, verdict) = Fixture.redact(message)
+        #expect(verdict.redactedAttachments == ["part 2 \"docs.zip\": nino in ni.txt line 1"])
+        #expect(verdict.diagnostics.map(\.code) == [ExtractCode.encrypted])
+        #expect(verdict.unscannedAttachments.count == 1)
+        let (file, _) = try AttachmentRedactionTests.lastAttachment(output)
+        let dump = try Self.python("""
+            import sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            print(z.read("ni.txt").decode().strip(), len(z.read("locked.zip")))
+            """, file, name: "docs.zip")
+        #expect(dump == "[NI NUMBER] \(encrypted.count)\n")
     }
 }
