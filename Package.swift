@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(name: "RedlineFormats", dependencies: ["RedlineCore", "RedlineEngine", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RedlineMail", dependencies: ["RedlineCore", "RedlineEngine", "RedlineExtract"]),
-        .target(name: "RedlineAudit", dependencies: ["RedlineCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "RedlineAudit", dependencies: ["RedlineCore", "RedlineEngine", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RedlineTool", dependencies: ["RedlineCore", "RedlineEngine", "RedlinePolicy", "RedlineFormats", "RedlineMail", "RedlineAudit", "RedlineExtract",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
         .target(

@@ -7,8 +7,11 @@
 #   2. start `redline milter` with Examples/postfix/harness-policy.yaml, wait until it listens
 #   3. setup-postfix.sh, send-cases.sh, check.sh: 17 cases over SMTP and the sendmail command
 #      (clean mail byte-identical, cards rejected with the rule's text, NI numbers redacted)
-#   4. fail-closed: milter stopped -> every SMTP case gets 4xx, every sendmail case stays queued
-#   5. teardown (only the harness instance and the milter this script started)
+#   4. override cases (issue 19): a blocked message with an allowed X-Redline-Override is delivered
+#      flagged (X-Redline-Verdict: flag, X-Redline-Overridden) without the override header, body
+#      byte-identical; one with a justification too short is rejected with 550 saying why
+#   5. fail-closed: milter stopped -> every SMTP case gets 4xx, every sendmail case stays queued
+#   6. teardown (only the harness instance and the milter this script started)
 # Ends with the plain line "N passed, N failed". Exit 0 only if every case passed.
 # Not root: prints why and exits 0 (a developer's `make test` still runs the Swift tests).
 # Environment: REDLINE_BIN (default .build/debug/redline), MILTER_IT_SMTP_PORT (2526),
@@ -72,6 +75,63 @@ set +e
 rc_cases=${PIPESTATUS[0]}
 set -e
 
+echo "== milter-integration: override cases (X-Redline-Override; issue 19)"
+override_pass=0; override_fail=0
+send_override() {   # NAME HEADER-LINE: submits over SMTP, returns nothing (the checks read the results)
+    local file="$REDLINE_MAIL_STATE-$1.eml"
+    printf 'X-Harness-Case: %s\r\nFrom: agent@sink.test\r\nTo: customer@sink.test\r\nSubject: delivery %s\r\n%s\r\nMessage-ID: <%s@sink.test>\r\n\r\nPlease deliver to Flat 2, 8 High St, Bristol BS1 4DJ today.\r\nThanks' \
+        "$1" "$1" "$2" "$1" > "$file"
+    swaks --server 127.0.0.1 --port "$SMTP_PORT" --ehlo harness.test --from agent@sink.test --to customer@sink.test \
+          --data "@$file" --timeout 60 > "$REDLINE_MAIL_STATE-$1.log" 2>&1 || true
+}
+send_override override-granted "X-Redline-Override: address-needs-override; the courier needs the address for today's round"
+send_override override-refused "X-Redline-Override: address-needs-override; courier"
+set +e
+python3 - "$REDLINE_MAIL_STATE" <<'PY'
+import email, email.policy, glob, sys, time
+state = sys.argv[1]
+def delivered(case):
+    for path in glob.glob(f"{state}/mail/inbox/new/*"):
+        data = open(path, "rb").read()
+        if f"X-Harness-Case: {case}".encode() in data:
+            return data
+    return None
+failed = 0
+deadline = time.time() + 30
+data = None
+while data is None and time.time() < deadline:
+    data = delivered("override-granted")
+    if data is None: time.sleep(0.5)
+reasons = []
+if data is None:
+    reasons.append("not delivered")
+else:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if (message.get("X-Redline-Verdict") or "").strip().lower() != "flag": reasons.append(f"X-Redline-Verdict: {message.get('X-Redline-Verdict')!r}, want flag")
+    if not (message.get("X-Redline-Overridden") or "").startswith("address-needs-override"): reasons.append("no X-Redline-Overridden: address-needs-override")
+    if message.get("X-Redline-Override") is not None or b"courier needs the address" in data: reasons.append("the override header was delivered")
+    body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else data.split(b"\n\n", 1)[1]
+    if body.replace(b"\r\n", b"\n").rstrip(b"\n") != b"Please deliver to Flat 2, 8 High St, Bristol BS1 4DJ today.\nThanks": reasons.append(f"body changed: {body[:120]!r}")
+print(("PASS" if not reasons else "FAIL") + " override-granted")
+for reason in reasons: print("    " + reason)
+failed += bool(reasons)
+log = open(f"{state}-override-refused.log", errors="replace").read()
+time.sleep(1)
+reasons = []
+replies = [line for line in log.splitlines() if line.startswith("<** 5") or line.startswith("<** 4")]
+if not replies or not replies[-1].startswith("<** 550"): reasons.append(f"want 550 at SMTP time, got {replies[-1:] or 'none'}")
+elif "refused" not in replies[-1] or "too short" not in replies[-1]: reasons.append(f"the 550 does not say why: {replies[-1]}")
+if delivered("override-refused") is not None: reasons.append("delivered")
+print(("PASS" if not reasons else "FAIL") + " override-refused")
+for reason in reasons: print("    " + reason)
+failed += bool(reasons)
+print(f"{2 - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
+rc_override=$?
+set -e
+[ "$rc_override" = 0 ] && override_pass=2 || override_fail=1
+
 echo "== milter-integration: fail-closed check (milter stopped, milter_default_action=tempfail)"
 kill -TERM "$MILTER"; wait "$MILTER" 2>/dev/null || true; MILTER=""
 "$HARNESS/send-cases.sh" >/dev/null
@@ -80,16 +140,16 @@ set +e
 rc_down=${PIPESTATUS[0]}
 set -e
 
-if grep -Eq "4111|AB 12 34 56 C|customer@" "$LOG"; then
+if grep -Eq "4111|AB 12 34 56 C|customer@|BS1 4DJ|courier needs" "$LOG"; then
     echo "milter-integration: FAIL: message content found in the milter's log" >&2
     rc_cases=1
 fi
 summary() { grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1; }
 cases="$(summary "$REDLINE_MAIL_STATE-check.txt")"; down="$(summary "$REDLINE_MAIL_STATE-tempfail.txt")"
-echo "== milter-integration: with redline milter: ${cases:-no result}; milter down (tempfail): ${down:-no result}"
-[ "$rc_cases" = 0 ] && [ "$rc_down" = 0 ] || KEEP=1
+echo "== milter-integration: with redline milter: ${cases:-no result}; overrides: $override_pass passed; milter down (tempfail): ${down:-no result}"
+[ "$rc_cases" = 0 ] && [ "$rc_down" = 0 ] && [ "$rc_override" = 0 ] || KEEP=1
 [ -n "${KEEP:-}" ] && echo "== milter-integration: state kept in $REDLINE_MAIL_STATE, milter log $LOG"
-passed=$(( $(echo "${cases:-0 passed, 1 failed}" | cut -d' ' -f1) + $(echo "${down:-0 passed, 1 failed}" | cut -d' ' -f1) ))
-failed=$(( $(echo "${cases:-0 passed, 1 failed}" | cut -d' ' -f3) + $(echo "${down:-0 passed, 1 failed}" | cut -d' ' -f3) ))
+passed=$(( $(echo "${cases:-0 passed, 1 failed}" | cut -d' ' -f1) + $(echo "${down:-0 passed, 1 failed}" | cut -d' ' -f1) + override_pass ))
+failed=$(( $(echo "${cases:-0 passed, 1 failed}" | cut -d' ' -f3) + $(echo "${down:-0 passed, 1 failed}" | cut -d' ' -f3) + override_fail ))
 echo "$passed passed, $failed failed"
-[ "$rc_cases" = 0 ] && [ "$rc_down" = 0 ]
+[ "$rc_cases" = 0 ] && [ "$rc_down" = 0 ] && [ "$rc_override" = 0 ]

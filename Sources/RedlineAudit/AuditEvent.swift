@@ -8,7 +8,8 @@ import RedlineCore
 /// `seq` (1-based, consecutive), `time` (UTC, ISO 8601 with milliseconds), `mode` (check, redact,
 /// scan, sendmail, milter), `source` (path, Message-ID or queue id), `channel`, `verdict`,
 /// `rules` (sorted rule ids), `detectors` (counts per detector id), `fingerprints` (keyed, sorted),
-/// `policy_sha256`, `prev` (the previous record's `mac`; 64 zeros for the first), and last `mac`:
+/// when the sender is known `sender` and `groups`, when overrides were asked for `overrides` (see
+/// ``AuditOverride``), then `policy_sha256`, `prev` (the previous record's `mac`; 64 zeros for the first), and last `mac`:
 /// hex HMAC-SHA256(key, "redline.audit/1\n" ‖ the record's bytes before `,"mac":`).
 public struct AuditEvent: Sendable, Equatable {
     public var mode: String
@@ -19,6 +20,12 @@ public struct AuditEvent: Sendable, Equatable {
     public var detectors: [String: Int]
     public var fingerprints: [String]
     public var policySHA256: String
+    /// How the sender was identified (address, `login:NAME`, `token:NAME`); nil when unknown.
+    public var sender: String?
+    /// The sender's groups.
+    public var groups: [String] = []
+    /// Every override asked for with this decision, granted or refused.
+    public var overrides: [AuditOverride] = []
 
     public init(mode: String, source: String, channel: String, verdict: String, rules: [String] = [],
                 detectors: [String: Int] = [:], fingerprints: [String] = [], policySHA256: String) {
@@ -48,7 +55,54 @@ public struct AuditEvent: Sendable, Equatable {
         text += "\"rules\":[" + rules.map(AuditJSON.string).joined(separator: ",") + "],"
         text += "\"detectors\":{" + detectors.keys.sorted().map { "\(AuditJSON.string($0)):\(detectors[$0]!)" }.joined(separator: ",") + "},"
         text += "\"fingerprints\":[" + fingerprints.map(AuditJSON.string).joined(separator: ",") + "],"
+        if let sender {
+            text += "\"sender\":\(AuditJSON.string(sender)),\"groups\":[" + groups.map(AuditJSON.string).joined(separator: ",") + "],"
+        }
+        if !overrides.isEmpty { text += "\"overrides\":[" + overrides.map(\.json).joined(separator: ",") + "]," }
         text += "\"policy_sha256\":\(AuditJSON.string(policySHA256)),\"prev\":\"\(prev)\""
+        return text
+    }
+}
+
+/// One override in an audit record: the rule, whether it was granted, the justification as
+/// recorded (already scanned with the policy and redacted by the caller), where it was asked
+/// (`header`, `option`, `api`), and for a granted one what passed because of it: counts per
+/// detector and keyed fingerprints of the values.
+///
+/// Wire format: `{"rule","outcome":"granted"|"refused","becomes"|"refusal","origin",
+/// "justification","detectors":{…},"fingerprints":[…]}`.
+public struct AuditOverride: Sendable, Equatable {
+    public var rule: String
+    public var granted: Bool
+    /// The action the rule became (granted only).
+    public var becomes: String?
+    /// Why it was refused (refused only).
+    public var refusal: String?
+    public var origin: String
+    /// Redacted by the caller: this type never sees the raw justification.
+    public var justification: String
+    public var detectors: [String: Int]
+    public var fingerprints: [String]
+
+    public init(rule: String, granted: Bool, becomes: String? = nil, refusal: String? = nil, origin: String, justification: String,
+                detectors: [String: Int] = [:], fingerprints: [String] = []) {
+        self.rule = rule
+        self.granted = granted
+        self.becomes = becomes
+        self.refusal = refusal
+        self.origin = origin
+        self.justification = justification
+        self.detectors = detectors
+        self.fingerprints = Array(Set(fingerprints)).sorted()
+    }
+
+    var json: String {
+        var text = "{\"rule\":\(AuditJSON.string(rule)),\"outcome\":\"\(granted ? "granted" : "refused")\","
+        if let becomes { text += "\"becomes\":\(AuditJSON.string(becomes))," }
+        if let refusal { text += "\"refusal\":\(AuditJSON.string(refusal))," }
+        text += "\"origin\":\(AuditJSON.string(origin)),\"justification\":\(AuditJSON.string(justification)),"
+        text += "\"detectors\":{" + detectors.keys.sorted().map { "\(AuditJSON.string($0)):\(detectors[$0]!)" }.joined(separator: ",") + "},"
+        text += "\"fingerprints\":[" + fingerprints.map(AuditJSON.string).joined(separator: ",") + "]}"
         return text
     }
 }

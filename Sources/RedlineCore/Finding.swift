@@ -28,6 +28,11 @@ public struct Finding: Sendable, Hashable {
     /// `exact_data`: the index column this span matched (a column name, never a value); its
     /// `valueHash` is then the keyed fingerprint of the row, shared by every span of that row.
     public var dataColumn: String?
+    /// The rule whose action an allowed override lowered for this finding (its `action` is then
+    /// the override's `becomes`, or a stricter rule's that still applies); nil otherwise.
+    public var overriddenRule: String?
+    /// The action that rule would have taken without the override.
+    public var overriddenAction: Action?
 
     public init(detector: String, kind: String, start: Int, end: Int, line: Int = 1, column: Int = 1,
                 scalarStart: Int = 0, scalarEnd: Int = 0, confidence: Confidence, isTestValue: Bool = false,

@@ -141,16 +141,27 @@ email:
     "*.example.co.uk": email-internal
   other_domains: email-external
 
+# Who is sending (issue 19): the milter trusts the SASL login, and the envelope sender of an
+# authenticated session; `redline sendmail` takes -f or From; `redline serve` the token name.
+# Anyone in no group is in `default`.
+senders:
+  team-leads:
+    addresses: ["*@leads.example.co.uk"]
+    logins: [jsmith]
+    description: "Team leads may send a courier a delivery list, and answer for it"
+
 rules:
   - id: card-never-leaves
     detectors: [card]
     channels: "*"
     action: block
+    override: never
     message: "Card numbers must never be sent. Take payments through the payment page only."
   - id: security-code-never-leaves
     detectors: [card_security_code]
     channels: "*"
     action: block
+    override: never
     message: "Card security codes must never be sent or stored (PCI DSS 3.3). Take payments through the payment page only."
   - id: card-expiry-redacted
     detectors: [card_expiry]
@@ -182,6 +193,16 @@ rules:
     channels: { external: true }
     action: flag
     message: "Check that the customer's address, contact details and VAT number are needed in this reply."
+  - id: contact-list-external
+    detectors: [postcode, phone]
+    channels: { external: true }
+    min_instances: 10
+    action: block
+    message: "Ten or more customer addresses or phone numbers in one message looks like a contact list."
+    tip: "Share delivery lists with couriers through the secure portal instead"
+    # A team lead may send one anyway, with a reason that is recorded in the audit log: the
+    # message then goes out flagged (X-Redline-Overridden) instead of blocked.
+    override: { by: [team-leads], justification: required, min_length: 15, becomes: flag }
 
 allowlist:
   - value: "0800 123 4567"

@@ -15,6 +15,8 @@ public final class Pipeline: Sendable {
     public let detectors: [CompiledDetector]
     public let detectorSpecs: [DetectorSpec]
     public let rules: RuleSet
+    /// The policy's sender groups.
+    public let senders: SenderDirectory
     let allowlist: Allowlist
     let redaction: [RedactionPlan]
     let hashKey: [UInt8]?
@@ -72,6 +74,7 @@ public final class Pipeline: Sendable {
         self.detectors = compiled
         self.detectorSpecs = specs
         self.rules = RuleSet(policy: policy, detectorIDs: compiled.map(\.id))
+        self.senders = SenderDirectory(policy: policy)
         self.allowlist = allowlist
         self.redaction = plans
         self.hashKey = key

@@ -34,6 +34,10 @@ public final class PipelineSession {
     public let pipeline: Pipeline
     private let scanner: DetectorScanner
     private var allowScratch: [ObjectIdentifier: MatchScratch] = [:]
+    /// Who is sending and the overrides they asked for: every decision after it is set takes it
+    /// into account (rules scoped to other groups do not apply; granted overrides lower their
+    /// rule). Build it with ``Pipeline/senderContext(_:overrides:)``.
+    public var sender: SenderContext = .anonymous
 
     /// Whether findings carry keyword-raised confidence even where it does not change a decision
     /// (see ``DetectorScanner/computesConfidence``). Reports that show confidence need it.
@@ -111,7 +115,7 @@ public final class PipelineSession {
                 kept.append((hit, original))
             }
         }
-        let decisions = pipeline.rules.decide(kept.map { ($0.hit.detector, $0.hit.value) }, channel: channel, state: &state)
+        let decisions = pipeline.rules.decide(kept.map { ($0.hit.detector, $0.hit.value) }, channel: channel, sender: sender, state: &state)
         var findings: [Finding] = []
         findings.reserveCapacity(kept.count)
         var nextStart = commitLimit
@@ -134,6 +138,10 @@ public final class PipelineSession {
                         excerpt: Masking.excerpt(normalised, entry.hit.range, keepLastDigits: detector.kind.maskKeepsLastDigits),
                         valueHash: hash, rule: decisions[index].rule, action: decisions[index].action, part: part,
                         dataColumn: entry.hit.tag))
+                    if let overridden = decisions[index].overridden {
+                        findings[findings.count - 1].overriddenRule = overridden.rule
+                        findings[findings.count - 1].overriddenAction = overridden.action
+                    }
                     if entry.range.upperBound > commitLimit { nextStart = max(nextStart, entry.range.upperBound) }
                 }
                 if advancesPosition {

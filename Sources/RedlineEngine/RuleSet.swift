@@ -13,6 +13,21 @@ public struct RuleSet: Sendable {
         public let action: Action
         public let minInstances: Int
         public let message: String?
+        /// Sender groups the rule applies to; nil for every sender.
+        public let senders: Set<String>?
+        /// Sender groups the rule does not apply to (`senders: { except: [...] }`).
+        public let sendersExcept: Set<String>
+        /// Who may override it and how; nil is `override: never`.
+        public let override: OverrideSpec?
+        /// What the sender can do instead, shown after the message.
+        public let tip: String?
+
+        /// Whether the rule applies to a sender in `groups`.
+        func applies(to groups: [String]) -> Bool {
+            if groups.contains(where: sendersExcept.contains) { return false }
+            guard let senders else { return true }
+            return groups.contains(where: senders.contains)
+        }
     }
 
     public let rules: [Rule]
@@ -21,6 +36,8 @@ public struct RuleSet: Sendable {
     public let channels: [String: ChannelSpec]
     public let channelOrder: [String]
     public let defaultChannel: String
+    /// Some rule is scoped to sender groups (otherwise no rule list is filtered per sender).
+    let hasSenderScopes: Bool
 
     init(policy: Policy, detectorIDs: [String]) {
         var channels: [String: ChannelSpec] = [:]
@@ -37,8 +54,11 @@ public struct RuleSet: Sendable {
             }
             let applies = Set(PolicyValidator.channels(for: spec.channels, in: policy))
             return Rule(id: spec.id.value, detectors: detectors, channels: applies, action: spec.action,
-                        minInstances: spec.minInstances, message: spec.message)
+                        minInstances: spec.minInstances, message: spec.message, senders: spec.senders.map { Set($0.map(\.value)) },
+                        sendersExcept: Set(spec.sendersExcept.map(\.value)),
+                        override: spec.override, tip: spec.tip)
         }
+        hasSenderScopes = rules.contains { $0.senders != nil || !$0.sendersExcept.isEmpty }
         var byChannel: [String: [Rule]] = [:]
         for name in channels.keys { byChannel[name] = rules.filter { $0.channels.contains(name) } }
         self.byChannel = byChannel
@@ -92,11 +112,15 @@ public struct DecisionState: Sendable {
 }
 
 extension RuleSet {
-    /// Decides each hit (detector index, normalised value) on `channel`: the strictest rule whose
-    /// threshold is reached. Thresholds count distinct values over everything decided so far with
-    /// the same `state`.
-    func decide(_ hits: [(detector: Int, value: [UInt8])], channel: String, state: inout DecisionState) -> [(rule: String?, action: Action)] {
-        let applying = rules(on: channel)
+    /// Decides each hit (detector index, normalised value) on `channel` for `sender`: the strictest
+    /// rule that applies to the sender and whose threshold is reached, each rule's action lowered
+    /// when the sender's override of it was granted. Thresholds count distinct values over
+    /// everything decided so far with the same `state`. `overridden` names the rule (and its
+    /// action) that would have decided more strictly without the overrides.
+    func decide(_ hits: [(detector: Int, value: [UInt8])], channel: String, sender: SenderContext,
+                state: inout DecisionState) -> [(rule: String?, action: Action, overridden: (rule: String, action: Action)?)] {
+        var applying = rules(on: channel)
+        if hasSenderScopes { applying = applying.filter { $0.applies(to: sender.groups) } }
         for rule in applying where rule.minInstances > 1 {
             for hit in hits where rule.detectors.contains(hit.detector) {
                 var key = [UInt8(truncatingIfNeeded: hit.detector)]
@@ -104,13 +128,20 @@ extension RuleSet {
                 state.distinct[rule.id, default: []].insert(key)
             }
         }
+        let lowered = sender.lowered
         return hits.map { hit in
             var decision: (rule: String?, action: Action) = (nil, .allow)
+            var original: (rule: String?, action: Action) = (nil, .allow)
             for rule in applying where rule.detectors.contains(hit.detector) {
                 if rule.minInstances > 1, (state.distinct[rule.id]?.count ?? 0) < rule.minInstances { continue }
-                if decision.rule == nil || rule.action > decision.action { decision = (rule.id, rule.action) }
+                if original.rule == nil || rule.action > original.action { original = (rule.id, rule.action) }
+                let action = lowered.isEmpty ? rule.action : lowered[rule.id] ?? rule.action
+                if decision.rule == nil || action > decision.action { decision = (rule.id, action) }
             }
-            return decision
+            if original.action > decision.action, let rule = original.rule {
+                return (decision.rule, decision.action, (rule, original.action))
+            }
+            return (decision.rule, decision.action, nil)
         }
     }
 

@@ -76,6 +76,9 @@ public struct ReportContext: Sendable {
     public var ruleMessages: [String: String]
     /// How the policy was found (`from --policy`, `.redline.yaml found walking up…`), for the text report.
     public var policyOrigin = ""
+    /// Rule id → what the sender can do instead: the rule's `tip:`, then how to ask for an
+    /// override when the rule allows one (shown after the rule's message).
+    public var ruleTips: [String: String] = [:]
 
     public init(toolVersion: String, policyName: String, policySHA256: String, policySource: String,
                 detectors: [(id: String, kind: String, summary: String)], ruleMessages: [String: String]) {
@@ -173,6 +176,13 @@ final class TextReport: ReportSink {
             line.append(contentsOf: " — ".utf8)
             line.append(contentsOf: message.utf8)
         }
+        if let rule = f.rule, let tip = context?.ruleTips[rule] {
+            line.append(contentsOf: (context?.ruleMessages[rule] == nil ? " — " : " ").utf8)
+            line.append(contentsOf: tip.utf8)
+        }
+        if let overridden = f.overriddenRule {
+            line.append(contentsOf: " [overridden: rule '\(overridden)' would \(f.overriddenAction?.name ?? "decide")]".utf8)
+        }
         line.append(10)
         write(line)
     }
@@ -202,7 +212,8 @@ final class JSONLReport: ReportSink {
 
     func add(_ entry: ReportEntry) {
         line.removeAll(keepingCapacity: true)
-        ReportJSON.appendFinding(entry, type: true, message: entry.finding.rule.flatMap { context.ruleMessages[$0] }, to: &line)
+        ReportJSON.appendFinding(entry, type: true, message: entry.finding.rule.flatMap { context.ruleMessages[$0] },
+                                 tip: entry.finding.rule.flatMap { context.ruleTips[$0] }, to: &line)
         line.append(10)
         write(line)
     }
@@ -226,7 +237,8 @@ final class JSONReport: ReportSink {
 
     func add(_ entry: ReportEntry) {
         if !findings.isEmpty { findings.append(UInt8(ascii: ",")) }
-        ReportJSON.appendFinding(entry, type: false, message: entry.finding.rule.flatMap { context.ruleMessages[$0] }, to: &findings)
+        ReportJSON.appendFinding(entry, type: false, message: entry.finding.rule.flatMap { context.ruleMessages[$0] },
+                                 tip: entry.finding.rule.flatMap { context.ruleTips[$0] }, to: &findings)
     }
 
     func finish(_ summary: ReportSummary) {
@@ -242,16 +254,18 @@ final class JSONReport: ReportSink {
 /// `source, record, id, channel, part, detector, kind, rule, action, confidence, test_value,
 /// start, end, scalar_start, scalar_end, line, column, excerpt, fingerprint, message` (`message`:
 /// the deciding rule's message for the sender, null when it has none), and for `exact_data`
-/// findings `data_column` (the index column matched; `fingerprint` is then the row's keyed fingerprint).
+/// findings `data_column` (the index column matched; `fingerprint` is then the row's keyed fingerprint);
+/// `tip` when the deciding rule has a tip or may be overridden (what the sender can do instead), and
+/// `overridden` (`{"rule","action"}`: the rule an allowed override lowered, and what it would have done).
 public enum ReportJSON {
-    static func finding(_ entry: ReportEntry, type: Bool, message: String? = nil) -> String {
+    static func finding(_ entry: ReportEntry, type: Bool, message: String? = nil, tip: String? = nil) -> String {
         var out: [UInt8] = []
-        appendFinding(entry, type: type, message: message, to: &out)
+        appendFinding(entry, type: type, message: message, tip: tip, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends one finding object, written byte by byte (no `String` building or joining).
-    public static func appendFinding(_ entry: ReportEntry, type: Bool, message: String?, to out: inout [UInt8]) {
+    public static func appendFinding(_ entry: ReportEntry, type: Bool, message: String?, tip: String? = nil, to out: inout [UInt8]) {
         let f = entry.finding
         func key(_ name: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
@@ -285,6 +299,12 @@ public enum ReportJSON {
         key(",\"message\":"); string(message)
         // exact_data only: the index column matched (its name; the fingerprint is the row's).
         if let column = f.dataColumn { key(",\"data_column\":"); string(column) }
+        if let tip { key(",\"tip\":"); string(tip) }
+        if let overridden = f.overriddenRule {
+            key(",\"overridden\":{\"rule\":"); string(overridden)
+            key(",\"action\":"); string(f.overriddenAction?.name)
+            out.append(UInt8(ascii: "}"))
+        }
         out.append(UInt8(ascii: "}"))
     }
 

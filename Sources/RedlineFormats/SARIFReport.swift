@@ -37,8 +37,10 @@ final class SARIFReport: ReportSink {
         let ruleText = f.rule.map { "rule '\($0)'" } ?? "no rule"
         let place = f.part.map { " in \($0)" } ?? ""
         let ruleMessage = f.rule.flatMap { context.ruleMessages[$0] }
+        let tip = f.rule.flatMap { context.ruleTips[$0] }
+        let overridden = f.overriddenRule.map { " (overridden: rule '\($0)' would \(f.overriddenAction?.name ?? "decide"))" } ?? ""
         let message = "\(f.detector) (\(f.kind)) found\(place): \(f.excerpt) — \(f.action.name) by \(ruleText) on channel \(entry.channel)"
-            + (ruleMessage.map { ". \($0)" } ?? "")
+            + overridden + (ruleMessage.map { ". \($0)" } ?? "") + (tip.map { ". \($0)" } ?? "")
         let fingerprint: String
         if !f.valueHash.isEmpty {
             fingerprint = f.valueHash
@@ -63,7 +65,12 @@ final class SARIFReport: ReportSink {
         result += "\"properties\":{\"action\":\"\(f.action.name)\",\"policyRule\":\(f.rule.map(JSONString.encode) ?? "null"),"
         result += "\"confidence\":\"\(f.confidence.name)\",\"record\":\(entry.record.map(String.init) ?? "null"),\"id\":\(entry.id.map(JSONString.encode) ?? "null"),"
         result += "\"part\":\(f.part.map(JSONString.encode) ?? "null"),\"channel\":\(JSONString.encode(entry.channel)),"
-        result += "\"message\":\(ruleMessage.map(JSONString.encode) ?? "null")}}"
+        result += "\"message\":\(ruleMessage.map(JSONString.encode) ?? "null")"
+        if let tip { result += ",\"tip\":\(JSONString.encode(tip))" }
+        if let rule = f.overriddenRule {
+            result += ",\"overridden\":{\"rule\":\(JSONString.encode(rule)),\"action\":\"\(f.overriddenAction?.name ?? "")\"}"
+        }
+        result += "}}"
         results.append(result)
     }
 

@@ -65,10 +65,7 @@ struct HTMLText: Sendable {
             }
             flush(html, &pendingSpace)
             if byte == UInt8(ascii: "&"), let (scalar, end) = HTMLText.entity(html, at: i) {
-                var utf8: [UInt8] = []
-                appendUTF8(scalar, to: &utf8)
-                map.emit(utf8, i, end)
-                i = end
+                i = emit(scalar, i, end)
                 continue
             }
             map.copy(byte, at: i)
@@ -99,6 +96,15 @@ struct HTMLText: Sendable {
         pendingSpace = nil
     }
 
+    /// Appends `scalar` (UTF-8) standing for the source range `start..<end` (a character
+    /// reference or an escape); returns `end`, where reading goes on.
+    private mutating func emit(_ scalar: UInt32, _ start: Int, _ end: Int) -> Int {
+        var utf8: [UInt8] = []
+        appendUTF8(scalar, to: &utf8)
+        map.emit(utf8, start, end)
+        return end
+    }
+
     /// Appends `range` decoded in `mode`: references in text and attribute values, also `%XX` in
     /// links, CSS escapes in style sheets, nothing in scripts and comments.
     private mutating func decode(_ html: [UInt8], _ range: Range<Int>, mode: Mode) {
@@ -106,10 +112,7 @@ struct HTMLText: Sendable {
         while i < range.upperBound {
             let byte = html[i]
             if mode != .raw && mode != .css, byte == UInt8(ascii: "&"), let (scalar, end) = HTMLEntities.reference(html, at: i, limit: range.upperBound) {
-                var utf8: [UInt8] = []
-                appendUTF8(scalar, to: &utf8)
-                map.emit(utf8, i, end)
-                i = end
+                i = emit(scalar, i, end)
                 continue
             }
             if mode == .url, byte == UInt8(ascii: "%"), i + 2 < range.upperBound,
@@ -119,10 +122,7 @@ struct HTMLText: Sendable {
                 continue
             }
             if mode == .css, byte == UInt8(ascii: "\\"), let (scalar, end) = HTMLText.cssEscape(html, at: i, limit: range.upperBound) {
-                var utf8: [UInt8] = []
-                appendUTF8(scalar, to: &utf8)
-                map.emit(utf8, i, end)
-                i = end
+                i = emit(scalar, i, end)
                 continue
             }
             map.copy(byte, at: i)

@@ -285,4 +285,6 @@ public enum MailCode {
     public static let conflictingHeaders = "M012"
     public static let tooManyParts = "M013"
     public static let derivedTextNeedsRedaction = "M014"
+    /// An `X-Redline-Override` header that is not `RULE-ID; justification`: ignored.
+    public static let malformedOverride = "M015"
 }

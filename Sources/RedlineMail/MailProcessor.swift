@@ -27,6 +27,12 @@ public struct MailVerdict: Sendable {
     /// `X-Redline-Redacted: part 2 "letter.docx": card in paragraph 4` (detector ids and
     /// locations, names masked, no values).
     public var redactedAttachments: [String] = []
+    /// The sender as decided: groups, and every override asked for (command line, API, the
+    /// message's `X-Redline-Override` headers), each granted or refused with the reason.
+    public var sender: SenderContext = .anonymous
+
+    /// Rule ids an allowed override lowered for some finding, sorted.
+    public var overriddenRules: [String] { Array(Set(findings.compactMap(\.overriddenRule))).sorted() }
 
     public init(findings: [Finding] = [], verdict: Action = .allow, channel: String, diagnostics: [Diagnostic] = [], unscannedAttachments: [String] = []) {
         self.findings = findings
@@ -66,12 +72,17 @@ public enum MailProcessor {
     /// headers they are in change, re-encoded in their charset and transfer encoding), and
     /// `X-Redline-Verdict: <verdict>` is added at the end of the header (with
     /// `X-Redline-Findings: card=1; nino=2` when `findingsHeader` is true), replacing any such
-    /// headers already present.
+    /// headers already present. The message's `X-Redline-Override` headers are removed (the rest
+    /// byte-identical); when an override lowered a rule, `X-Redline-Overridden` names it.
     public static func redact(_ message: [UInt8], session: PipelineSession, recipients: [String]? = nil, channel: String? = nil,
                               findingsHeader: Bool = true) -> (output: [UInt8], verdict: MailVerdict) {
         let analysis = analyse(message, session: session, recipients: recipients, channel: channel)
-        guard analysis.verdict.verdict > .allow else { return (message, analysis.verdict) }
+        let overridden = !analysis.verdict.overriddenRules.isEmpty
+        guard analysis.verdict.verdict > .allow || overridden || !analysis.overrideFields.isEmpty else { return (message, analysis.verdict) }
         var writer = MailRewriter(bytes: message, pipeline: session.pipeline, lineEnding: analysis.root.headers.lineEnding)
+        // The sender's override requests do not go on (their justification is in the audit log).
+        for field in analysis.overrideFields { writer.replace(field.range, with: []) }
+        guard analysis.verdict.verdict > .allow || overridden else { return (writer.output(), analysis.verdict) }
         // A part a detector could not finish on, decided redact or block, is redacted whole with
         // that detector's style (fail-closed: what it would have found is unknown).
         var unitFindings = analysis.unitFindings
@@ -93,6 +104,14 @@ public enum MailProcessor {
         let headers = HeaderParser.parse(message, range: 0..<message.count, label: "message", diagnostics: &diagnostics)
         return headers.fields.filter { recipientHeaders.contains($0.lowercasedName) }
             .flatMap { AddressList.parse($0.unfoldedValue(in: message)) }.map(\.address).filter { !$0.isEmpty }
+    }
+
+    /// The address of the first `From` header, if any (the sender of `redline sendmail`).
+    public static func fromAddress(_ message: [UInt8]) -> String? {
+        var diagnostics: [Diagnostic] = []
+        let headers = HeaderParser.parse(message, range: 0..<message.count, label: "message", diagnostics: &diagnostics)
+        guard let from = headers.first("from") else { return nil }
+        return AddressList.parse(from.unfoldedValue(in: message)).map(\.address).first { !$0.isEmpty }
     }
 
     /// The channel for a set of recipients: each domain mapped through `email.domains`
@@ -136,6 +155,8 @@ public enum MailProcessor {
         var stripped: [(entity: MIMEEntity, note: String)] = []
         /// Office attachments redacted inside the file.
         var rewritten: [RewrittenAttachment] = []
+        /// The top-level `X-Redline-Override` fields, removed from the output.
+        var overrideFields: [HeaderField] = []
     }
 
     static func analyse(_ message: [UInt8], session: PipelineSession, recipients: [String]?, channel explicit: String?) -> Analysis {
@@ -147,6 +168,15 @@ public enum MailProcessor {
         collector.collect(root)
         diagnostics.append(contentsOf: collector.diagnostics)
         let pipeline = session.pipeline
+        // Override requests in the message's own header join the caller's, judged for the
+        // sender the caller established (never for anything the header claims).
+        let overrides = OverrideHeaders.read(message, headers: root.headers)
+        diagnostics.append(contentsOf: overrides.diagnostics)
+        let callerSender = session.sender
+        if !overrides.requests.isEmpty {
+            session.sender = pipeline.senderContext(callerSender.identity, overrides: callerSender.overrides.map(\.request) + overrides.requests)
+        }
+        defer { session.sender = callerSender }
 
         var channel = pipeline.rules.defaultChannel
         if let explicit {
@@ -173,6 +203,7 @@ public enum MailProcessor {
                                            session: session, channel: channel)
         diagnostics.append(contentsOf: attachments.diagnostics)
         var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned + attachments.unscanned)
+        verdict.sender = session.sender
         for result in results {
             verdict.findings.append(contentsOf: result.findings)
             verdict.verdict = max(verdict.verdict, result.verdict)
@@ -219,6 +250,6 @@ public enum MailProcessor {
                            confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: unit.label)
         }
         return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld,
-                        stripped: stripped, rewritten: inPlace.rewritten)
+                        stripped: stripped, rewritten: inPlace.rewritten, overrideFields: overrides.fields)
     }
 }

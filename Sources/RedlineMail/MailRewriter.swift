@@ -96,7 +96,7 @@ struct MailRewriter {
     /// Adds `X-Redline-Verdict` (and `X-Redline-Findings`) at the end of the top-level header,
     /// replacing any already there.
     mutating func stampVerdict(_ verdict: MailVerdict, headers: HeaderBlock, findingsHeader: Bool) {
-        for field in headers.fields where ["x-redline-verdict", "x-redline-findings"].contains(field.lowercasedName) {
+        for field in headers.fields where ["x-redline-verdict", "x-redline-findings", "x-redline-overridden"].contains(field.lowercasedName) {
             patches.append((field.range, []))
         }
         var stamp: [UInt8] = []
@@ -105,6 +105,11 @@ struct MailRewriter {
         let summary = verdict.findingsSummary
         if findingsHeader && !summary.isEmpty {
             stamp.append(contentsOf: Array("X-Redline-Findings: \(summary)".utf8) + lineEnding)
+        }
+        // Rule ids only: the justification is in the audit log, never in the message.
+        for rule in verdict.overriddenRules {
+            let was = verdict.findings.first { $0.overriddenRule == rule }?.overriddenAction?.name ?? "decided"
+            stamp.append(contentsOf: Array("X-Redline-Overridden: \(rule) (would \(was); the sender's justification is recorded)".utf8) + lineEnding)
         }
         for note in verdict.strippedAttachments {
             stamp.append(contentsOf: Array("X-Redline-Stripped: \(note)".utf8) + lineEnding)

@@ -27,6 +27,8 @@ public enum SendmailWrapper {
         public var recipients: [String] = []
         /// `-t`: recipients are also read from the To, Cc and Bcc headers.
         public var readRecipientsFromHeaders = false
+        /// `-f sender` (or `-r`, its old name; `-fsender` attached).
+        public var sender: String?
     }
 
     /// Reads sendmail's arguments: options (`-f sender`, `-oi`, `-t`, …) and recipients. Everything
@@ -46,6 +48,9 @@ public enum SendmailWrapper {
             let letters = argument.dropFirst()
             guard let letter = letters.first else { continue }
             if letter == "t" && letters.count == 1 { parsed.readRecipientsFromHeaders = true; continue }
+            if letter == "f" || letter == "r" {
+                if letters.count > 1 { parsed.sender = String(letters.dropFirst()) } else if index < arguments.count { parsed.sender = arguments[index] }
+            }
             if optionsWithValue.contains(letter) && letters.count == 1 { index += 1 }
         }
         return parsed
@@ -60,13 +65,28 @@ public enum SendmailWrapper {
         let parsed = parse(arguments)
         var recipients = parsed.recipients
         if parsed.readRecipientsFromHeaders || recipients.isEmpty { recipients += MailProcessor.headerRecipients(input) }
+        // It runs as the sender, on the sender's machine: -f, else the From address.
+        let caller = session.sender
+        var identity = caller.identity
+        if identity.address == nil && identity.group == nil { identity.address = parsed.sender ?? MailProcessor.fromAddress(input) }
+        session.sender = session.pipeline.senderContext(identity, overrides: caller.overrides.map(\.request))
+        defer { session.sender = caller }
         let (output, verdict) = MailProcessor.redact(input, session: session, recipients: recipients)
-        for diagnostic in verdict.diagnostics where diagnostic.severity == .error {
+        for diagnostic in verdict.diagnostics where diagnostic.severity == .error || diagnostic.code == MailCode.malformedOverride {
             standardError("redline: \(diagnostic)")
+        }
+        if verdict.verdict < .block {
+            for outcome in verdict.sender.refused {
+                standardError("redline: override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed"); the policy's decision stands")
+            }
+            for rule in verdict.overriddenRules {
+                standardError("redline: rule '\(rule)' overridden at your request; your justification is recorded")
+            }
         }
         if let record {
             do {
-                try record(verdict, MessageIdentity(input).messageID ?? "-")
+                // Named by its Message-ID, with anything the policy finds in it redacted (no raw value in the log).
+                try record(verdict, MessageIdentity(input).messageID.map { session.maskedMessageID($0, channel: verdict.channel) } ?? "-")
             } catch {
                 standardError("redline: the audit record could not be written (\(error)); nothing was sent")
                 return temporaryFailureExitCode
@@ -84,8 +104,9 @@ public enum SendmailWrapper {
     static func blockMessage(_ verdict: MailVerdict, pipeline: Pipeline) -> String {
         var lines: [String] = []
         let rule = verdict.decidingRule
-        let reason = rule.flatMap { pipeline.rules.message(for: $0) } ?? verdict.reason ?? "the message breaks the data-protection policy"
-        lines.append("redline: message not sent: \(reason)" + (rule.map { " (rule '\($0)')" } ?? ""))
+        let parts = SenderText.blockParts(verdict, pipeline: pipeline, via: .mailHeader)
+        lines.append("redline: message not sent: \(parts[0])" + (rule.map { " (rule '\($0)')" } ?? ""))
+        for part in parts.dropFirst() { lines.append("redline: \(part)") }
         for finding in verdict.findings where finding.action == .block {
             lines.append("redline:   \(finding.detector) \(finding.excerpt) in \(finding.part ?? "message") line \(finding.line)")
         }

@@ -12,6 +12,9 @@ extension TextUnitCollector {
             let label = "\(prefix)header:\(plain ? field.name : quote(field.name))"
             if !plain { units.append(TextUnit(label: label, text: Array(field.name.utf8), kind: .headerName(field))) }
             if unscannedHeaders.contains(name) { continue }
+            // The message's own override requests are removed before it goes on; their
+            // justification is scanned apart, for the audit log (a forwarded message's are content).
+            if prefix.isEmpty && name == OverrideHeaders.name { continue }
             if addressHeaders.contains(name) {
                 let unfolded = field.unfoldedValue(in: bytes)
                 for mailbox in AddressList.parse(unfolded) {

@@ -41,16 +41,27 @@ public struct MilterDecider: Sendable {
         self.findingsHeader = findingsHeader
     }
 
+    /// The sender as the milter may trust it: the SASL login and, for an authenticated session
+    /// only, the envelope sender. An unauthenticated session is the `default` group, whatever
+    /// its envelope or headers claim.
+    public static func sender(of message: MilterMessage) -> SenderIdentity {
+        guard let login = message.authUser, !login.isEmpty else { return SenderIdentity() }
+        return SenderIdentity(address: message.sender.isEmpty ? nil : message.sender, login: login)
+    }
+
     public func decide(_ message: MilterMessage, session: PipelineSession) -> MilterOutcome {
         let original = message.assembled()
+        let caller = session.sender
+        session.sender = session.pipeline.senderContext(Self.sender(of: message))
+        defer { session.sender = caller }
         let (output, verdict) = MailProcessor.redact(original, session: session, recipients: message.recipients.isEmpty ? nil : message.recipients,
                                                      findingsHeader: findingsHeader)
         switch verdict.verdict {
-        case .allow:
+        case .allow where output == original:
             return MilterOutcome(decision: .accept, verdict: verdict)
         case .block:
             let rule = verdict.decidingRule
-            let text = rule.flatMap { session.pipeline.rules.message(for: $0) } ?? verdict.reason ?? "the message breaks the data-protection policy"
+            let text = SenderText.blockReason(verdict, pipeline: session.pipeline, via: .mailHeader, limit: 380)
             switch onBlock {
             case .reject:
                 return MilterOutcome(decision: .reject(reply: MilterReply.text(code: 550, enhanced: "5.7.1", "redline: \(text)")), verdict: verdict)
@@ -59,7 +70,8 @@ public struct MilterDecider: Sendable {
                 return MilterOutcome(decision: .quarantine(reason: "redline: \(rule ?? "policy") (\(verdict.findingsSummary))",
                                                            headers: changes.filter(Self.isVerdictHeader)), verdict: verdict)
             }
-        case .flag, .redact:
+        case .allow, .flag, .redact:
+            // (`allow` here: an allowed override, or an override header to remove.)
             let split = HeaderSplit(output)
             let changes = Self.headerChanges(from: message.headers, to: split.headers)
             let body = Array(output[split.bodyStart...])

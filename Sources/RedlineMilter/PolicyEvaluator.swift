@@ -35,7 +35,7 @@ public final class PolicyEvaluator: MilterEvaluating {
         threadPool.runIfActive(eventLoop: eventLoop) { [self] in
             sessions.withSession { session in
                 let outcome = decider.decide(message, session: session)
-                return audit?.record(outcome, message: message, policySHA256: session.pipeline.policySHA256) ?? outcome
+                return audit?.record(outcome, message: message, session: session) ?? outcome
             }
         }
     }
@@ -55,13 +55,18 @@ public struct MilterAudit: Sendable {
         self.onError = onError
     }
 
-    func record(_ outcome: MilterOutcome, message: MilterMessage, policySHA256: String) -> MilterOutcome {
+    /// Records `outcome`; the sender, groups and overrides too (each justification scanned and
+    /// redacted with `session` first).
+    func record(_ outcome: MilterOutcome, message: MilterMessage, session: PipelineSession) -> MilterOutcome {
         guard let verdict = outcome.verdict else { return outcome }
         let messageID = message.headers.first { $0.name.lowercased() == "message-id" }
             .map { String(decoding: $0.value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
-        let source = messageID.flatMap { $0.isEmpty ? nil : $0 } ?? message.queueID.map { "queue:\($0)" } ?? "-"
-        let event = AuditEvent(mode: "milter", source: source, channel: verdict.channel, verdict: verdict.verdict,
-                               findings: verdict.findings, policySHA256: policySHA256)
+        // The Message-ID with anything the policy finds in it redacted (no raw value in the log).
+        let source = messageID.flatMap { $0.isEmpty ? nil : session.maskedMessageID($0, channel: verdict.channel) }
+            ?? message.queueID.map { "queue:\($0)" } ?? "-"
+        var event = AuditEvent(mode: "milter", source: source, channel: verdict.channel, verdict: verdict.verdict,
+                               findings: verdict.findings, policySHA256: session.pipeline.policySHA256)
+        event.addSender(verdict.sender, findings: verdict.findings, session: session, channel: verdict.channel)
         do {
             try trail.append([event])
             return outcome

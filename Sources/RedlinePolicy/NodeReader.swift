@@ -248,6 +248,8 @@ public enum PolicyCode {
     public static let unknownColumn = "P041"
     /// A channel selector (`channels: { encrypted: false }`) names an attribute no channel has.
     public static let unknownAttribute = "P017"
+    /// A rule's `senders:` or an override's `by:` names a sender group the policy does not declare.
+    public static let unknownSenderGroup = "P018"
 
     // Warnings: the policy works, but probably not as meant. `policy check --strict` fails on them.
     /// A rule that applies to no channel (or to no detector).
@@ -258,4 +260,7 @@ public enum PolicyCode {
     public static let shadowedRule = "P103"
     /// A double-quoted pattern holding control characters YAML made from its escapes (`"\b"`).
     public static let controlCharacters = "P104"
+    /// An `override:` that cannot lower its rule (`becomes` is not below the rule's action), or a
+    /// card rule that may be overridden (PCI DSS: card data is never sent on someone's say-so).
+    public static let overrideQuestionable = "P105"
 }

@@ -36,6 +36,8 @@ public struct Policy: Sendable {
     /// first match wins.
     public var paths: [(pattern: Located<String>, channel: Located<String>)] = []
     public var rules: [RuleSpec]
+    /// `senders:` — named sender groups, in policy order (see ``SenderGroupSpec``).
+    public var senders: [SenderGroupSpec] = []
     public var allowlist: [AllowEntry]
     public var examples: [PolicyExample]
     /// Declarations that were present but could not be read (`detector:<id>`, `channel:<name>`,
@@ -160,6 +162,52 @@ public struct RuleSpec: Sendable {
     /// The attribute names of an attribute selector, with their positions (checked against the
     /// attributes the channels declare: a misspelt one would otherwise match every or no channel).
     public var selectorAttributes: [Located<String>] = []
+    /// `senders:` — the sender groups the rule applies to; nil for every sender.
+    public var senders: [Located<String>]?
+    /// `senders: { except: [group, …] }` — the rule applies to every sender outside these groups.
+    public var sendersExcept: [Located<String>] = []
+    /// `override:` — who may lower the rule's action and how; nil is `override: never` (the default).
+    public var override: OverrideSpec?
+    /// `tip:` — what the sender can do instead, shown after the rule's message.
+    public var tip: String?
+}
+
+/// A named group of senders (`senders:` in the policy). A sender belongs to every group one of
+/// whose patterns matches it; a sender in no group is in ``SenderGroupSpec/defaultGroup``.
+public struct SenderGroupSpec: Sendable {
+    /// The group every sender that matches no declared group belongs to.
+    public static let defaultGroup = "default"
+
+    public var name: Located<String>
+    /// Address patterns (`lead@example.co.uk`, `*@leads.example.co.uk`; `*` and `?` are wildcards,
+    /// case does not matter), matched against the envelope sender or the `From` address.
+    public var addresses: [Located<String>] = []
+    /// Domain patterns (`example.co.uk`, `*.example.co.uk` for its sub-domains).
+    public var domains: [Located<String>] = []
+    /// SASL logins (milter `{auth_authen}`), exact.
+    public var logins: [Located<String>] = []
+    /// Token names of `redline serve`, exact.
+    public var tokens: [Located<String>] = []
+    public var location: SourceLocation
+
+    public init(name: Located<String>, location: SourceLocation) {
+        self.name = name
+        self.location = location
+    }
+}
+
+/// `override:` on a rule: who may lower it, whether a justification is needed, and to what.
+public struct OverrideSpec: Sendable {
+    /// Groups whose senders may override; nil is `by: "*"` (anyone).
+    public var by: [Located<String>]?
+    public var justificationRequired = true
+    /// Fewest characters (Unicode scalars, spaces at either end not counted) a justification needs.
+    public var minLength = 10
+    /// The action the rule takes once overridden: `flag` or `allow`.
+    public var becomes: Action = .flag
+    public var location: SourceLocation
+
+    public init(location: SourceLocation) { self.location = location }
 }
 
 public struct AllowEntry: Sendable {

@@ -104,7 +104,7 @@ public enum PolicyLoader {
     }
 
     static let topKeys = ["version", "name", "description", "settings", "detectors", "channels", "default_channel",
-                          "email", "paths", "rules", "allowlist", "examples"]
+                          "email", "paths", "rules", "senders", "allowlist", "examples"]
 
     static func read(_ root: Node, text: String, reader r: NodeReader) -> Policy {
         var policy = Policy(file: r.file, text: text, name: "", description: "", version: 1, settings: Settings(),
@@ -141,6 +141,7 @@ public enum PolicyLoader {
                 if let channel = r.string(value, what: "channel for path '\(pattern.value)'") { policy.paths.append((pattern, channel)) }
             }
         }
+        if let node = top["senders"] { policy.senders = readSenders(node, r) }
         if let node = top["rules"] {
             policy.rules = r.sequence(node, what: "rules").compactMap { readRule($0, r) }
         }
@@ -262,7 +263,8 @@ public enum PolicyLoader {
     }
 
     static func readRule(_ node: Node, _ r: NodeReader) -> RuleSpec? {
-        guard let map = r.mapping(node, what: "rule", allowed: ["id", "detectors", "channels", "action", "min_instances", "message", "description"]) else { return nil }
+        guard let map = r.mapping(node, what: "rule", allowed: ["id", "detectors", "channels", "action", "min_instances", "message", "description",
+                                                                  "senders", "override", "tip"]) else { return nil }
         guard let idNode = map["id"], let id = r.string(idNode, what: "rule id") else {
             if map["id"] == nil { r.missing("id", in: node, "every rule needs an 'id'") }
             return nil
@@ -302,6 +304,19 @@ public enum PolicyLoader {
         rule.selectorAttributes = selectorKeys
         if let value = map["min_instances"], let count = r.int(value, what: "min_instances", range: 1...100_000) { rule.minInstances = count }
         if let value = map["message"] { rule.message = r.string(value, what: "message")?.value }
+        if let value = map["tip"] { rule.tip = r.string(value, what: "tip")?.value }
+        if let value = map["senders"] {
+            if case .mapping = value {
+                if let except = r.mapping(value, what: "senders of rule '\(id.value)'", allowed: ["except"]) {
+                    rule.sendersExcept = except["except"].map { r.strings($0, what: "senders.except") } ?? []
+                    if except["except"] == nil { r.missing("except", in: value, "'senders' is a list of groups, or { except: [groups] }") }
+                }
+            } else {
+                let list = r.strings(value, what: "senders")
+                rule.senders = list.contains { $0.value == "*" } ? nil : list
+            }
+        }
+        if let value = map["override"] { rule.override = readOverride(value, rule: id.value, r) }
         return rule
     }
 

@@ -61,6 +61,7 @@ public enum PolicyValidator {
                            + "a selector with an unknown attribute would match every channel or none")
             }
         }
+        diagnostics += senderErrors(policy)
         for entry in policy.allowlist { entry.detectors?.forEach(checkDetector) }
         for example in policy.examples { example.channel.map(checkChannel) }
         return diagnostics
@@ -98,7 +99,8 @@ public enum PolicyValidator {
             for channel in onChannels where shadowed {
                 for detector in onDetectors {
                     let winner = policy.rules.indices.first { other in
-                        other != index && policy.rules[other].minInstances == 1
+                        other != index && policy.rules[other].minInstances == 1 && policy.rules[other].override == nil
+                            && covers(policy.rules[other], rule)
                             && coverage[other].channels.contains(channel) && coverage[other].detectors.contains(detector)
                             && (policy.rules[other].action > rule.action || (policy.rules[other].action == rule.action && other < index))
                     }
@@ -112,6 +114,7 @@ public enum PolicyValidator {
                      rule.id.location, hint: "remove it, or narrow the stricter rule's channels or detectors")
             }
         }
+        diagnostics += senderWarnings(policy)
         let used = coverage.filter { !$0.channels.isEmpty }.reduce(into: Set<String>()) { $0.formUnion($1.detectors) }
         let named = coverage.reduce(into: Set<String>()) { $0.formUnion($1.detectors) }
         for spec in policy.detectors where !used.contains(spec.id.value) {

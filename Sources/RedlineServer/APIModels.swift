@@ -11,13 +11,43 @@ public struct CheckRequest: Decodable, Sendable {
     public var channel: String?
     public var recipients: [String]?
     public var id: String?
+    /// `"override": {"rule", "justification"}`: the caller asks to override a rule (issue 19),
+    /// judged for the token's sender groups.
+    public var override: OverrideBody?
 
-    public init(text: String, channel: String? = nil, recipients: [String]? = nil, id: String? = nil) {
+    public init(text: String, channel: String? = nil, recipients: [String]? = nil, id: String? = nil, override: OverrideBody? = nil) {
         self.text = text
         self.channel = channel
         self.recipients = recipients
         self.id = id
+        self.override = override
     }
+}
+
+/// An override request in a `redline serve` request.
+public struct OverrideBody: Decodable, Sendable {
+    public var rule: String
+    public var justification: String
+
+    public init(rule: String, justification: String) {
+        self.rule = rule
+        self.justification = justification
+    }
+}
+
+/// What became of an override request, in the answer: the rule (`(unknown rule)` when the
+/// policy has none by that name), whether it was granted, what the rule became or why not.
+public struct OverrideResultBody: Encodable, Sendable {
+    public var rule: String
+    public var granted: Bool
+    public var becomes: String?
+    public var refusal: String?
+}
+
+/// The rule an allowed override lowered for a finding, and what it would have done.
+public struct OverriddenBody: Encodable, Sendable {
+    public var rule: String
+    public var action: String
 }
 
 /// `POST /v1/batch`.
@@ -42,9 +72,10 @@ public struct FindingBody: Encodable, Sendable {
     public var confidence: String
     public var fingerprint: String?
     public var part: String?
+    public var overridden: OverriddenBody?
 
     enum CodingKeys: String, CodingKey {
-        case detector, kind, rule, action, start, end, line, column, excerpt, confidence, fingerprint, part
+        case detector, kind, rule, action, start, end, line, column, excerpt, confidence, fingerprint, part, overridden
         case scalarStart = "scalar_start", scalarEnd = "scalar_end"
     }
 
@@ -63,6 +94,7 @@ public struct FindingBody: Encodable, Sendable {
         confidence = finding.confidence.name
         fingerprint = finding.valueHash.isEmpty ? nil : finding.valueHash
         part = finding.part
+        overridden = finding.overriddenRule.map { OverriddenBody(rule: $0, action: finding.overriddenAction?.name ?? "") }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -81,6 +113,7 @@ public struct FindingBody: Encodable, Sendable {
         try c.encode(confidence, forKey: .confidence)
         try c.encodeIfPresent(fingerprint, forKey: .fingerprint)
         try c.encodeIfPresent(part, forKey: .part)
+        try c.encodeIfPresent(overridden, forKey: .overridden)
     }
 }
 
@@ -106,9 +139,13 @@ public struct DecisionBody: Encodable, Sendable {
     public var incomplete: [String]?
     /// Attachments that could not be scanned (`/v1/mail`), by name and reason code only.
     public var unscanned: [String]?
+    /// The deciding rules' tips and how to ask for an override (absent when none).
+    public var tips: [String]?
+    /// The override asked for, granted or refused (absent when none was).
+    public var overrides: [OverrideResultBody]?
 
     enum CodingKeys: String, CodingKey {
-        case id, verdict, channel, findings, messages, policy, text, message, incomplete, unscanned
+        case id, verdict, channel, findings, messages, policy, text, message, incomplete, unscanned, tips, overrides
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -123,6 +160,8 @@ public struct DecisionBody: Encodable, Sendable {
         try c.encodeIfPresent(message, forKey: .message)
         try c.encodeIfPresent(incomplete, forKey: .incomplete)
         try c.encodeIfPresent(unscanned, forKey: .unscanned)
+        try c.encodeIfPresent(tips, forKey: .tips)
+        try c.encodeIfPresent(overrides, forKey: .overrides)
     }
 }
 

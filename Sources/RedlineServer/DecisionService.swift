@@ -70,9 +70,13 @@ public final class DecisionService: Sendable {
         defer { sessions.checkIn(box) }
         let session = box.session
         let channel = try channel(request, session: session, client: client)
+        session.sender = senderContext(client, request.override.map { [OverrideRequest(rule: $0.rule, justification: $0.justification, origin: "api")] } ?? [],
+                                       pipeline: session.pipeline)
+        defer { session.sender = .anonymous }
         let bytes = Array(request.text.utf8)
         let result = session.scan(bytes, channel: channel)
-        var body = body(findings: result.findings, verdict: result.verdict, channel: channel, id: request.id, pipeline: session.pipeline)
+        var body = body(findings: result.findings, verdict: result.verdict, channel: channel, id: request.id, pipeline: session.pipeline,
+                        sender: session.sender)
         if !result.failures.isEmpty { body.incomplete = result.failedDetector.map { [$0] } ?? result.failures.map(\.code) }
         if redact, result.verdict < .block {
             if result.failClosed >= .redact {
@@ -83,8 +87,15 @@ public final class DecisionService: Sendable {
             }
         }
         let summary = DecisionSummary(verdict: result.verdict, channel: channel, rules: rules(result.findings), findings: result.findings)
-        try record(summary, client: client, requestID: requestID, pipeline: session.pipeline)
+        try record(summary, client: client, requestID: requestID, session: session, sender: session.sender)
         return (body, summary)
+    }
+
+    /// The sender of a request: the token's name (policy `senders: … tokens:`); without tokens
+    /// (anonymous) the `default` group. Override requests are judged for it.
+    func senderContext(_ client: Client, _ requests: [OverrideRequest], pipeline: Pipeline) -> SenderContext {
+        let identity = client.name == Client.anonymous.name && client.channels == nil ? SenderIdentity() : SenderIdentity(token: client.name)
+        return pipeline.senderContext(identity, overrides: requests)
     }
 
     /// `/v1/mail`: a whole RFC 5322 message, as `redline redact --input eml` handles it.
@@ -99,22 +110,37 @@ public final class DecisionService: Sendable {
             channel = MailProcessor.channel(for: MailProcessor.headerRecipients(message), pipeline: session.pipeline)
             guard client.allows(channel) else { throw APIError(403, "channel_forbidden", "this token may not use channel '\(channel)'") }
         }
+        // The message's X-Redline-Override headers are judged for the token's sender groups.
+        session.sender = senderContext(client, [], pipeline: session.pipeline)
+        defer { session.sender = .anonymous }
         let (output, verdict) = MailProcessor.redact(message, session: session, channel: channel)
-        var body = body(findings: verdict.findings, verdict: verdict.verdict, channel: verdict.channel, id: nil, pipeline: session.pipeline)
+        var body = body(findings: verdict.findings, verdict: verdict.verdict, channel: verdict.channel, id: nil, pipeline: session.pipeline,
+                        sender: verdict.sender)
         if verdict.verdict < .block { body.message = String(decoding: output, as: UTF8.self) }
         if !verdict.unscannedAttachments.isEmpty { body.unscanned = verdict.unscannedAttachments }
         let summary = DecisionSummary(verdict: verdict.verdict, channel: verdict.channel, rules: rules(verdict.findings), findings: verdict.findings)
-        try record(summary, client: client, requestID: requestID, pipeline: session.pipeline)
+        try record(summary, client: client, requestID: requestID, session: session, sender: verdict.sender)
         return (body, summary)
     }
 
-    func body(findings: [Finding], verdict: Action, channel: String, id: String?, pipeline: Pipeline) -> DecisionBody {
+    func body(findings: [Finding], verdict: Action, channel: String, id: String?, pipeline: Pipeline, sender: SenderContext = .anonymous) -> DecisionBody {
         var messages: [String] = []
+        var tips: [String] = []
         for rule in rules(findings) {
             if let message = pipeline.rules.message(for: rule), !messages.contains(message) { messages.append(message) }
+            var parts: [String] = []
+            if let tip = pipeline.rules.tip(for: rule), !tip.isEmpty { parts.append("Tip: " + RuleSet.sentence(tip)) }
+            if let how = pipeline.rules.howToOverride(rule, groups: sender.groups, via: .api) { parts.append(RuleSet.sentence(how.prefix(1).uppercased() + how.dropFirst())) }
+            let text = parts.joined(separator: " ")
+            if !text.isEmpty, !tips.contains(text) { tips.append(text) }
         }
-        return DecisionBody(id: id, verdict: verdict.name, channel: channel, findings: findings.map(FindingBody.init), messages: messages,
-                            policy: PolicyRef(name: pipeline.policy.name, sha256: pipeline.policySHA256))
+        var body = DecisionBody(id: id, verdict: verdict.name, channel: channel, findings: findings.map(FindingBody.init), messages: messages,
+                                policy: PolicyRef(name: pipeline.policy.name, sha256: pipeline.policySHA256))
+        if !tips.isEmpty { body.tips = tips }
+        if !sender.overrides.isEmpty {
+            body.overrides = sender.overrides.map { OverrideResultBody(rule: $0.ruleName, granted: $0.granted, becomes: $0.becomes?.name, refusal: $0.refusal) }
+        }
+        return body
     }
 
     /// Rule ids that decided findings above allow, in order of first appearance.
@@ -128,10 +154,11 @@ public final class DecisionService: Sendable {
 
     /// `--audit`: one hash-chained record per decision, written before the answer is sent. A
     /// decision that cannot be recorded is not answered (500), so none goes unrecorded.
-    func record(_ summary: DecisionSummary, client: Client, requestID: String, pipeline: Pipeline) throws(APIError) {
+    func record(_ summary: DecisionSummary, client: Client, requestID: String, session: PipelineSession, sender: SenderContext) throws(APIError) {
         guard let audit else { return }
-        let event = AuditEvent(mode: "serve", source: "request=\(requestID) token=\(client.name)", channel: summary.channel,
-                               verdict: summary.verdict, findings: summary.findings, policySHA256: pipeline.policySHA256)
+        var event = AuditEvent(mode: "serve", source: "request=\(requestID) token=\(client.name)", channel: summary.channel,
+                               verdict: summary.verdict, findings: summary.findings, policySHA256: session.pipeline.policySHA256)
+        event.addSender(sender, findings: summary.findings, session: session, channel: summary.channel)
         do {
             try audit.append([event])
         } catch {

@@ -231,6 +231,15 @@ components:
           items: {type: string}
           description: E-mail recipients; their domains choose the channel when none is given.
         id: {type: string, description: Echoed back in the result.}
+        override:
+          type: object
+          description: >-
+            Ask to override a rule of the policy (its `override:`), judged for the token's sender
+            groups (`senders: … tokens:`); the justification is recorded, redacted, in the audit log.
+          required: [rule, justification]
+          properties:
+            rule: {type: string}
+            justification: {type: string}
     BatchRequest:
       type: object
       required: [records]
@@ -273,6 +282,13 @@ components:
         confidence: {type: string, enum: [low, medium, high]}
         fingerprint: {type: string, description: Keyed HMAC of the value (only with a key).}
         part: {type: string, description: Where in a message (MIME part, header).}
+        overridden:
+          type: object
+          description: The rule an allowed override lowered for this finding, and what it would have done.
+          required: [rule, action]
+          properties:
+            rule: {type: string}
+            action: {type: string, enum: [allow, flag, redact, block]}
     Decision:
       type: object
       required: [verdict, channel, findings, messages, policy]
@@ -297,6 +313,21 @@ components:
         unscanned:
           type: array
           items: {type: string}
+        tips:
+          type: array
+          items: {type: string}
+          description: The deciding rules' tips (what to do instead) and how to ask for an override.
+        overrides:
+          type: array
+          description: The override asked for, granted or refused (with the reason).
+          items:
+            type: object
+            required: [rule, granted]
+            properties:
+              rule: {type: string, description: The rule id, or "(unknown rule)".}
+              granted: {type: boolean}
+              becomes: {type: string, enum: [flag, allow]}
+              refusal: {type: string}
     Policy:
       type: object
       required: [name, sha256, default_channel, detectors, channels, on_detector_error]

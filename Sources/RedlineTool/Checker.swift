@@ -10,6 +10,12 @@ public enum Checker {
     public static let version = "0.1.0"
 
     public static func run(_ options: CheckOptions) -> Int32 {
+        for path in options.paths.isEmpty ? ["-"] : options.paths {
+            if let problem = options.fields.conversationProblem(mode: options.input ?? InputMode.guess(path)) {
+                printError("redline: \(problem)")
+                return ExitStatus.error
+            }
+        }
         // The text report does not show confidence: skip keyword lookups that cannot change a decision.
         guard let (session, defaultChannel) = options.policy.openSession(computesConfidence: options.format != .text) else {
             return ExitStatus.error
@@ -32,7 +38,7 @@ public enum Checker {
         let color = options.color ?? (options.output == nil && out.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
                                       && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         var writeError: Error?
-        var context = reportContext(pipeline)
+        var context = reportContext(pipeline, sender: session.sender)
         context.policyOrigin = options.policy.origin.description
         let sink = options.format.makeSink(context: context, color: color) { bytes in
             guard writeError == nil else { return }
@@ -40,7 +46,7 @@ public enum Checker {
         }
         let audit: AuditRecorder?
         do {
-            audit = try AuditRecorder.open(options.audit, mode: "check", policy: options.policy, pipeline: pipeline)
+            audit = try AuditRecorder.open(options.audit, mode: "check", policy: options.policy, pipeline: pipeline, session: session)
         } catch {
             printError("redline: \(error)")
             return ExitStatus.error
@@ -48,9 +54,10 @@ public enum Checker {
         let paths = options.paths.isEmpty ? ["-"] : options.paths
         let scanner = InputScanner(session: session, defaultChannel: defaultChannel, fields: options.fields, recipients: options.recipients,
                                    explicitChannel: options.policy.channel)
+        // Line-buffered text and conversations of records (--conversation-field) hold what could begin a value.
+        scanner.holdMs = options.holdMs
         if options.lineBuffered {
             // Verdict lines go through the report's writer (after the record's findings), then out.
-            scanner.holdMs = options.holdMs
             scanner.verdictWriter = { bytes in
                 if let writeError { throw writeError }
                 try out.write(bytes)
@@ -93,13 +100,27 @@ public enum Checker {
         return summary.verdict >= options.failOn ? ExitStatus.findings : ExitStatus.clean
     }
 
-    static func reportContext(_ pipeline: Pipeline) -> ReportContext {
+    static func reportContext(_ pipeline: Pipeline, sender: SenderContext = .anonymous) -> ReportContext {
         var messages: [String: String] = [:]
         for rule in pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
-        return ReportContext(
+        var context = ReportContext(
             toolVersion: version, policyName: pipeline.policy.name, policySHA256: pipeline.policySHA256,
             policySource: pipeline.policy.file,
             detectors: pipeline.detectors.map { ($0.id, $0.kind.id, $0.kind.summary) }, ruleMessages: messages)
+        context.ruleTips = ruleTips(pipeline, sender: sender, via: .commandLine)
+        return context
+    }
+
+    /// Rule id → its tip and how the sender may ask to override it (only rules with either).
+    public static func ruleTips(_ pipeline: Pipeline, sender: SenderContext, via: OverrideVia) -> [String: String] {
+        var tips: [String: String] = [:]
+        for rule in pipeline.rules.rules {
+            var parts: [String] = []
+            if let tip = rule.tip, !tip.isEmpty { parts.append("Tip: \(tip)") }
+            if let how = pipeline.rules.howToOverride(rule.id, groups: sender.groups, via: via) { parts.append(how.prefix(1).uppercased() + how.dropFirst()) }
+            if !parts.isEmpty { tips[rule.id] = parts.joined(separator: ". ") }
+        }
+        return tips
     }
 }
 
@@ -159,9 +180,13 @@ final class InputScanner {
             try input.detectUTF16()
             let processor = RecordProcessor(session: session, defaultChannel: defaultChannel, fields: fields, redact: false, onBlock: .redact, passMalformed: false,
                                             masksEveryID: verdicts != nil)
-            try forEachRecord(input, mode: mode, processor: processor, path: path) { index, outcome in
+            try processor.forEachRecord(input, mode: mode, holdMs: holdMs, body: { index, outcome, _ in
                 summary.records += 1
                 summary.verdict = max(summary.verdict, outcome.verdict)
+                for late in outcome.lateCompletions {
+                    let done = "the rest was decided \(late.finding.action.name)"
+                    diagnostics.report("redline: \(path): " + late.message(record: index, holdMs: holdMs, done: done, out: "decided"))
+                }
                 if let malformed = outcome.malformed {
                     summary.errors += 1
                     diagnostics.report("redline: \(path): record \(index): \(malformed)")
@@ -181,11 +206,11 @@ final class InputScanner {
                         try verdicts.record(index, id: outcome.id, channel: outcome.channel, verdict: outcome.verdict, findings: outcome.findings)
                     }
                 }
-            } tooLarge: { index, size in
+            }, tooLarge: { index, size in
                 summary.errors += 1
                 diagnostics.report("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
                 try verdicts?.failed(index, channel: defaultChannel, reason: "record too large")
-            }
+            })
         case .eml, .mbox, .maildir:
             try MailInputs.check(path: path, mode: mode, scanner: self, report: report)
         case .document:
@@ -198,6 +223,9 @@ final class InputScanner {
         }
     }
 
+}
+
+extension InputScanner {
     /// Reads records and calls `body` per record (header row of CSV skipped and used for columns).
     func forEachRecord(_ input: InputStream, mode: InputMode, processor: RecordProcessor, path: String,
                        body: (Int, RecordOutcome) throws -> Void, tooLarge: (Int, Int) throws -> Void) throws {

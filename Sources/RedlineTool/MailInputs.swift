@@ -48,6 +48,9 @@ enum MailInputs {
         scanner.summary.verdict = max(scanner.summary.verdict, verdict.verdict)
         let label = record.map { "\(source) message \($0)" } ?? source
         for diagnostic in verdict.diagnostics { scanner.diagnostics.report("redline: \(label): \(diagnostic.description)") }
+        for outcome in verdict.sender.refused where outcome.request.origin == "header" {
+            scanner.diagnostics.report("redline: \(label): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
+        }
         for attachment in verdict.unscannedAttachments { scanner.diagnostics.report("redline: \(label): not scanned: \(attachment)") }
         for finding in verdict.findings {
             report(ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding))
@@ -61,6 +64,9 @@ enum MailInputs {
         let (output, verdict) = MailProcessor.redact(message, session: session, recipients: options.recipients.isEmpty ? nil : options.recipients,
                                                      channel: options.policy.channel)
         for diagnostic in verdict.diagnostics { limiter.report("redline: \(input.name): \(diagnostic.description)") }
+        for outcome in verdict.sender.refused where outcome.request.origin == "header" {
+            limiter.report("redline: \(input.name): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
+        }
         guard verdict.verdict == .block else {
             try out.write(output)
             return false

@@ -43,6 +43,12 @@ public struct PolicyOptions: Sendable {
     public var channel: String?
     public var environment: [String: String]
     public var directory: String?
+    /// `--sender ADDRESS`: decides the sender groups.
+    public var sender: String?
+    /// `--sender-group NAME`: decide as a sender of this group (tests, dry runs).
+    public var senderGroup: String?
+    /// `--override RULE-ID=JUSTIFICATION`, each judged on its own.
+    public var overrides: [OverrideRequest] = []
 
     public init(policy: String? = nil, keyFile: String? = nil, channel: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -61,11 +67,27 @@ public struct PolicyOptions: Sendable {
         let session = pipeline.makeSession()
         session.computesConfidence = computesConfidence
         do {
+            session.sender = try senderContext(pipeline)
             return (session, try session.resolveChannel(channel))
         } catch {
             printError("redline: \(error.description)")
             return nil
         }
+    }
+
+    /// The sender of `--sender`/`--sender-group` with the `--override` requests judged; each
+    /// refused request is said on standard error (the decision stands). An unknown
+    /// `--sender-group` is an error (exit 2), with "did you mean".
+    public func senderContext(_ pipeline: Pipeline) throws(Diagnostic) -> SenderContext {
+        if let group = senderGroup, !pipeline.senders.names.contains(group) {
+            let hint = Suggest.closest(group, in: pipeline.senders.names).map { "; did you mean '\($0)'?" } ?? ""
+            throw Diagnostic(.error, code: "E002", "unknown sender group '\(group)'\(hint); the policy has \(pipeline.senders.names.joined(separator: ", "))")
+        }
+        let context = pipeline.senderContext(SenderIdentity(address: sender, group: senderGroup), overrides: overrides)
+        for outcome in context.refused {
+            printError("redline: override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed"); the rule's decision stands")
+        }
+        return context
     }
 
     /// How the policy is found: `--policy`, `REDLINE_POLICY`, `.redline.yaml` walking up, or embedded.
@@ -97,7 +119,26 @@ public struct RecordFields: Sendable {
     /// Scan every string (and number) of a record, nested ones included, and every CSV column,
     /// not only the text field (`--all-fields`).
     public var allFields = false
+    /// `--conversation-field`: records with the same value in this field (JSONL member or CSV
+    /// column) are one conversation, read like consecutive lines of a text: a value split over two
+    /// of its records is found (see ``ConversationHold``).
+    public var conversation: String?
     public init() {}
+
+    /// What is wrong with ``conversation`` (nil: nothing, or not set).
+    public var conversationProblem: String? {
+        guard let conversation else { return nil }
+        if conversation.isEmpty { return "--conversation-field needs a field name (the JSONL field or CSV column naming each record's conversation)" }
+        if conversation == text { return "--conversation-field must name a field other than the text field '\(text)'" }
+        return nil
+    }
+
+    /// What is wrong with ``conversation`` for an input of `mode` (nil: nothing): conversations
+    /// are records, JSONL or CSV.
+    public func conversationProblem(mode: InputMode) -> String? {
+        guard conversation != nil, mode != .jsonl, mode != .csv else { return conversationProblem }
+        return "--conversation-field works with jsonl and csv input, not \(mode.rawValue) (use --input jsonl or --input csv)"
+    }
 }
 
 /// Exit codes shared by the commands (documented in the README and `--help`).

@@ -124,8 +124,16 @@ public enum PolicyTools {
             for rule in applying {
                 let names = rule.detectors.sorted().map { pipeline.detectors[$0].id }.joined(separator: ", ")
                 let threshold = rule.minInstances > 1 ? " when \(rule.minInstances) or more distinct values appear" : ""
-                text += "  \(rule.action.name.uppercased()) \(names)\(threshold) — rule \(rule.id)\n"
-                if rule.minInstances <= 1 { covered.formUnion(rule.detectors) }
+                var who = rule.senders.map { " for senders in \($0.sorted().joined(separator: ", "))" } ?? ""
+                if !rule.sendersExcept.isEmpty { who += " for senders outside \(rule.sendersExcept.sorted().joined(separator: ", "))" }
+                var override = ""
+                if let spec = rule.override {
+                    let by = spec.by.map { $0.map(\.value).joined(separator: ", ") } ?? "anyone"
+                    let reason = spec.justificationRequired ? ", with a justification of at least \(spec.minLength) characters" : ""
+                    override = "; \(by) may override it to \(spec.becomes.name)\(reason)"
+                }
+                text += "  \(rule.action.name.uppercased()) \(names)\(threshold)\(who) — rule \(rule.id)\(override)\n"
+                if rule.minInstances <= 1 && who.isEmpty { covered.formUnion(rule.detectors) }
             }
             let uncovered = pipeline.detectors.indices.filter { !covered.contains($0) }.map { pipeline.detectors[$0].id }
             if !uncovered.isEmpty { text += "  otherwise ALLOW (reported only): \(uncovered.joined(separator: ", "))\n" }

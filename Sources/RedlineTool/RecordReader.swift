@@ -57,8 +57,9 @@ final class RecordReader {
         case tooLarge(Int)
     }
 
-    /// The next record in place (see ``Slice``).
-    func nextSlice() throws -> Slice? {
+    /// The next record in place (see ``Slice``). `beforeRead` is called before each read from
+    /// the input (which may block until more arrives).
+    func nextSlice(beforeRead: () throws -> Void = {}) throws -> Slice? {
         // The previous record is no longer in use: its bytes may go.
         compact()
         while true {
@@ -89,6 +90,7 @@ final class RecordReader {
                 start = 0
                 searched = 0
             }
+            try beforeRead()
             let chunk = try input.read()
             if chunk.isEmpty { atEnd = true } else { append(chunk) }
         }

@@ -26,6 +26,41 @@ struct RecordOutcome {
     /// The record names a channel the policy does not have: what was done (no value echoed), and
     /// whether it counts as an input problem (`settings.unknown_channel: strictest`).
     var unknownChannel: (message: String, isError: Bool)?
+    /// With ``RecordFields/conversation``: the record's conversation (the field's value as read;
+    /// never echoed) and the first and last scanned values (decoded), which a value begun in the
+    /// previous record of the conversation continues, and a value continued in the next begins.
+    var conversation: String?
+    var conversationText: (head: [UInt8], tail: [UInt8])?
+    /// Values begun in an earlier record of the conversation that had already been written.
+    var lateCompletions: [RecordLateCompletion] = []
+}
+
+/// Findings added to a record from outside it: parts of values split with the previous record of
+/// its conversation (`head`, in its first scanned value) or the next (`tail`, in its last).
+struct AddedFindings {
+    var head: [Finding] = []
+    var tail: [Finding] = []
+    var isEmpty: Bool { head.isEmpty && tail.isEmpty }
+}
+
+extension RecordScan {
+    /// Adds `added` to the first (head) and last (tail) value's results and to the merged one,
+    /// naming the field each is in (`paths`: the first and last value's, as findings show them).
+    /// A tail part goes into the value's own result twice: a mask of a group of findings keeps no
+    /// digits, and the digits a mask would keep at the end of a value's first part are not the
+    /// value's last ones.
+    mutating func add(_ added: AddedFindings, paths: (head: String, tail: String)) {
+        guard !added.isEmpty, !values.isEmpty else { return }
+        for (parts, index, copies, path) in [(added.head, 0, 1, paths.head), (added.tail, values.count - 1, 2, paths.tail)] {
+            for var finding in parts {
+                finding.part = path
+                for _ in 0..<copies { values[index].findings.append(finding) }
+                values[index].verdict = max(values[index].verdict, finding.action)
+                merged.findings.append(finding)
+                merged.verdict = max(merged.verdict, finding.action)
+            }
+        }
+    }
 }
 
 /// Scans and rewrites single records. Which values are scanned: every top-level member (JSONL)
@@ -66,7 +101,7 @@ struct RecordProcessor {
 
     /// One JSONL record, parsed from a copy (``JSONLine``): the general path, which reads every
     /// value asked for, and the one ``jsonl(inPlace:record:names:text:)`` is tested against.
-    func jsonl(_ raw: [UInt8], record: Int) -> RecordOutcome {
+    func jsonl(_ raw: [UInt8], record: Int, added: AddedFindings = AddedFindings()) -> RecordOutcome {
         let bodyEnd = RecordProcessor.bodyEnd(raw)
         if raw[..<bodyEnd].allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
         let line: JSONLine
@@ -80,9 +115,14 @@ struct RecordProcessor {
         let scalars = fields.allFields ? line.allScalars : line.scalars(named: fields.text)
         guard !scalars.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel, unknownChannel: unknown) }
         let values = scalars.map { (path: $0.path, text: line.text(of: $0)) }
-        let scanned = scan(values, channel: channel)
+        var scanned = scan(values, channel: channel)
+        if !added.isEmpty { scanned.add(added, paths: (label(values[0].path, channel: channel), label(values[values.count - 1].path, channel: channel))) }
         var outcome = RecordOutcome(output: raw, findings: scanned.merged.findings, verdict: scanned.merged.verdict, failures: scanned.merged.failures,
                                     channel: channel, unknownChannel: unknown)
+        if let field = fields.conversation {
+            outcome.conversation = line.text(field)
+            outcome.conversationText = (values[0].text, values[values.count - 1].text)
+        }
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         if redact, rewrites(scanned.merged) {
             outcome.output = rewritten(line, scalars: scalars, values: values, scanned: scanned, record: record, id: outcome.id)
@@ -102,7 +142,7 @@ struct RecordProcessor {
     /// is repeated or not a string (the general path reads every occurrence). `names` is
     /// ``jsonlNames``.
     func jsonl(inPlace raw: UnsafeBufferPointer<UInt8>, record: Int, names: [[UInt8]], text: inout [UInt8]) -> RecordOutcome {
-        if fields.allFields { return jsonl(Array(raw), record: record) }
+        if fields.allFields || fields.conversation != nil { return jsonl(Array(raw), record: record) }
         let bodyEnd = RecordProcessor.bodyEnd(raw)
         let body = UnsafeBufferPointer(rebasing: raw[..<bodyEnd])
         if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(channel: defaultChannel) }
@@ -186,7 +226,7 @@ struct RecordProcessor {
     }
 
     /// One CSV record: every column named the text column (or every column with `allFields`).
-    func csv(_ raw: [UInt8], record: Int, columns: CSVColumns) -> RecordOutcome {
+    func csv(_ raw: [UInt8], record: Int, columns: CSVColumns, added: AddedFindings = AddedFindings()) -> RecordOutcome {
         let row = CSVRecord(raw[...])
         let rawID = columns.first(fields.id).flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
         let channelName = fields.channel.flatMap { columns.first($0) }.flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
@@ -198,9 +238,14 @@ struct RecordProcessor {
             scanned.append((index, fields.allFields ? columns.name(index) : fields.text, value))
         }
         guard !scanned.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel, unknownChannel: unknown) }
-        let results = scan(scanned.map { ($0.path, $0.text) }, channel: channel)
+        var results = scan(scanned.map { ($0.path, $0.text) }, channel: channel)
+        if !added.isEmpty { results.add(added, paths: (label(scanned[0].path, channel: channel), label(scanned[scanned.count - 1].path, channel: channel))) }
         var outcome = RecordOutcome(output: raw, findings: results.merged.findings, verdict: results.merged.verdict, failures: results.merged.failures,
                                     channel: channel, unknownChannel: unknown)
+        if let field = fields.conversation {
+            outcome.conversation = columns.first(field).flatMap { row.value($0) }.map { String(decoding: $0, as: UTF8.self) }
+            outcome.conversationText = (scanned[0].text, scanned[scanned.count - 1].text)
+        }
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         guard redact, rewrites(results.merged) else { return outcome }
         var replacements: [(index: Int, value: [UInt8])] = []
@@ -243,8 +288,11 @@ struct RecordProcessor {
 extension RecordProcessor {
     /// Reads `input` record by record and calls `body` with each record's index, outcome and bytes
     /// as read (valid during the call). JSON Lines records are read in place; a CSV header row is
-    /// read for the column names and handed to `header` (it is not a record).
-    func forEachRecord(_ input: InputStream, mode: InputMode, header: ([UInt8]) throws -> Void = { _ in },
+    /// read for the column names and handed to `header` (it is not a record). With
+    /// ``RecordFields/conversation`` the records of a conversation are read like consecutive
+    /// lines (``ConversationHold``, `holdMs` the hold time): `body` and `tooLarge` are still called
+    /// once per record, in input order, a held record when it is released.
+    func forEachRecord(_ input: InputStream, mode: InputMode, holdMs: Int = 0, header: ([UInt8]) throws -> Void = { _ in },
                        body: (Int, RecordOutcome, UnsafeBufferPointer<UInt8>) throws -> Void,
                        tooLarge: (Int, Int) throws -> Void) throws {
         let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
@@ -252,7 +300,16 @@ extension RecordProcessor {
         var index = 0
         let names = jsonlNames
         var text: [UInt8] = []
-        while let item = try reader.nextSlice() {
+        let hold = fields.conversation == nil ? nil : ConversationHold(session: session, holdMs: holdMs) { raw, record, added in
+            mode == .csv ? csv(raw, record: record, columns: columns!, added: added) : jsonl(raw, record: record, added: added)
+        }
+        func emit(_ item: ConversationHold.Item) throws {
+            switch item {
+            case let .record(index, raw, outcome): try raw.withUnsafeBufferPointer { try body(index, outcome, $0) }
+            case let .tooLarge(index, size): try tooLarge(index, size)
+            }
+        }
+        while let item = try reader.nextSlice(beforeRead: { try hold?.wait(for: input, emit: emit) }) {
             switch item {
             case let .record(range):
                 if mode == .csv, columns == nil {
@@ -261,19 +318,29 @@ extension RecordProcessor {
                     if !fields.allFields, parsed.indices(fields.text).isEmpty {
                         throw ToolError("CSV header has no column '\(fields.text)' (use --text-column, or --all-fields)")
                     }
+                    if let field = fields.conversation, parsed.first(field) == nil {
+                        throw ToolError("CSV header has no column '\(field)' (--conversation-field)")
+                    }
                     columns = parsed
                     try header(raw)
                     continue
                 }
                 try reader.withBytes(range) { raw in
+                    if let hold {
+                        let copy = Array(raw)
+                        let outcome = mode == .csv ? csv(copy, record: index, columns: columns!) : jsonl(copy, record: index)
+                        try hold.add(index: index, raw: copy, outcome: outcome, emit: emit)
+                        return
+                    }
                     let outcome = mode == .csv ? csv(Array(raw), record: index, columns: columns!)
                                                : jsonl(inPlace: raw, record: index, names: names, text: &text)
                     try body(index, outcome, raw)
                 }
             case let .tooLarge(size):
-                try tooLarge(index, size)
+                if let hold { try hold.addTooLarge(index: index, size: size, emit: emit) } else { try tooLarge(index, size) }
             }
             index += 1
         }
+        try hold?.finish(emit: emit)
     }
 }

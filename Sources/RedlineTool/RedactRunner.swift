@@ -12,6 +12,10 @@ public enum RedactRunner {
         // Redacted output does not show confidence: skip keyword lookups that cannot change a decision.
         guard let (session, channel) = options.policy.openSession(computesConfidence: false) else { return ExitStatus.error }
         let mode = options.input ?? InputMode.guess(options.path)
+        if let problem = options.fields.conversationProblem(mode: mode) {
+            printError("redline: \(problem)")
+            return ExitStatus.error
+        }
         if options.inPlace && options.path == "-" {
             printError("redline: --in-place needs a file path, not standard input")
             return ExitStatus.error
@@ -48,7 +52,7 @@ public enum RedactRunner {
         }
         let audit: AuditRecorder?
         do {
-            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: session.pipeline)
+            audit = try AuditRecorder.open(options.audit, mode: "redact", policy: options.policy, pipeline: session.pipeline, session: session)
         } catch {
             printError("redline: \(error)")
             return ExitStatus.error
@@ -156,7 +160,10 @@ final class Filter {
     var ruleCounts: [(rule: String, action: Action, count: Int)] = []
     lazy var ruleMessages: [String: String] = {
         var messages: [String: String] = [:]
-        for rule in session.pipeline.rules.rules { if let message = rule.message { messages[rule.id] = message } }
+        // The message, then the tip and how to ask for an override (what the sender can do instead).
+        for rule in session.pipeline.rules.rules {
+            if let notice = session.pipeline.rules.senderNotice(rule.id, groups: session.sender.groups, via: .commandLine) { messages[rule.id] = notice }
+        }
         return messages
     }()
 
@@ -179,7 +186,8 @@ final class Filter {
             printError("redline: rule \(entry.rule) (\(entry.action.name), \(entry.count) finding(s)): \(ruleMessages[entry.rule] ?? "")")
         }
         if lateCompletions > 0 {
-            printError("redline: \(lateCompletions) value(s) split over two lines were completed after their first line had been written (raise --hold-ms)")
+            let split = options.fields.conversation == nil ? "two lines" : "two records of a conversation"
+            printError("redline: \(lateCompletions) value(s) split over \(split) were completed after their first part had been written (raise --hold-ms)")
         }
     }
 
@@ -297,13 +305,18 @@ final class Filter {
         let processor = RecordProcessor(session: session, defaultChannel: channel, fields: options.fields, redact: true,
                                         onBlock: options.onBlock, passMalformed: options.passMalformed,
                                         masksEveryID: verdicts != nil)
-        try processor.forEachRecord(input, mode: mode, header: { raw in
+        try processor.forEachRecord(input, mode: mode, holdMs: options.holdMs, header: { raw in
             try out.write(raw)
             try out.endRecord()
         }, body: { index, outcome, raw in
             for finding in outcome.findings { audit?.add(finding, channel: outcome.channel) }
             count(outcome.findings)
             audit?.add(verdict: outcome.verdict)
+            for late in outcome.lateCompletions {
+                lateCompletions += 1
+                let done = late.finding.action >= .redact ? "the rest was redacted" : "the rest was \(late.finding.action == .flag ? "flagged" : "allowed")"
+                report("redline: " + late.message(record: index, holdMs: options.holdMs, done: done, out: "written"))
+            }
             if let malformed = outcome.malformed {
                 report("redline: record \(index): \(malformed); " + (options.passMalformed ? "passed through unchanged" : "wrote an error record"))
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RedlineEngine
 import RedlineTool
 
 /// The root command. Behaviour lives in RedlineTool; these types only parse arguments.
@@ -50,14 +51,30 @@ struct SharedOptions: ParsableArguments {
     @Option(name: .long, help: "JSONL field / CSV column naming a per-record channel.")
     var channelField: String?
 
+    @Option(name: .long, help: ArgumentHelp("JSONL field / CSV column naming the conversation a record belongs to: the records of one conversation are read like consecutive lines, so a value split over two of them is found (a record that could begin a value is held up to --hold-ms for the next one).", valueName: "field"))
+    var conversationField: String?
+
     @Option(name: .long, parsing: .upToNextOption, help: "E-mail recipients (decide the channel from the policy's domain mapping).")
     var recipient: [String] = []
 
     @Option(name: .long, help: "Append keyed, hash-chained audit records (no content) to FILE; needs the HMAC key. Check with 'redline audit verify FILE'.")
     var audit: String?
 
+    @Option(name: .long, help: "Sender address: decides the sender groups (policy 'senders:'); else the 'default' group.")
+    var sender: String?
+
+    @Option(name: .long, help: "Decide as a sender of this group (for tests and dry runs; wins over --sender).")
+    var senderGroup: String?
+
+    @Option(name: .long, help: ArgumentHelp("Ask to override a rule, with the reason (recorded with --audit); repeatable.", valueName: "RULE-ID=JUSTIFICATION"))
+    var override: [String] = []
+
     func policyOptions() -> PolicyOptions {
-        PolicyOptions(policy: policy, keyFile: keyFile, channel: channel)
+        var options = PolicyOptions(policy: policy, keyFile: keyFile, channel: channel)
+        options.sender = sender
+        options.senderGroup = senderGroup
+        options.overrides = override.compactMap(OverrideRequest.init(option:))
+        return options
     }
 
     func fields() -> RecordFields {
@@ -66,11 +83,17 @@ struct SharedOptions: ParsableArguments {
         fields.allFields = allFields
         fields.id = idField
         fields.channel = channelField
+        fields.conversation = conversationField
         return fields
     }
 
     func validate() throws {
         if let input { try Choice.check(input, "--input", InputMode.allCases.map(\.rawValue)) }
+        // The text is not echoed: it may hold the very value the sender is asking to send.
+        for text in override where OverrideRequest(option: text) == nil {
+            throw ValidationError("--override must be RULE-ID=JUSTIFICATION (a rule id, '=', then the reason)")
+        }
+        if let problem = fields().conversationProblem { throw ValidationError(problem) }
     }
 
     func inputMode() throws -> InputMode? {

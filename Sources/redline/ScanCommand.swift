@@ -73,6 +73,10 @@ struct ScanCommand: ParsableCommand, HasExamples {
 
     func validate() throws {
         try shared.validate()
+        // Files at rest have no sender: a sender or override given here would be silently ignored.
+        if shared.sender != nil || shared.senderGroup != nil || !shared.override.isEmpty {
+            throw ValidationError("--sender, --sender-group and --override apply to check and redact, not to scan")
+        }
         try Choice.check(format, "--format", ScanFormat.allCases.map(\.rawValue))
         try Choice.check(failOn, "--fail-on", ["flag", "redact", "block"])
         for mapping in channelMap {

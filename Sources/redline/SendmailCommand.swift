@@ -63,14 +63,17 @@ struct SendmailCommand: ParsableCommand {
         var passthrough = arguments
         if passthrough.first == "--" { passthrough.removeFirst() }
         let input = Array(FileHandle.standardInput.readDataToEndOfFile())
+        let session = pipeline.makeSession()
         let record: ((MailVerdict, String) throws -> Void)? = trail.map { trail in
             { verdict, source in
-                try trail.append([AuditEvent(mode: "sendmail", source: source, channel: verdict.channel, verdict: verdict.verdict,
-                                             findings: verdict.findings, policySHA256: pipeline.policySHA256)])
+                var event = AuditEvent(mode: "sendmail", source: source, channel: verdict.channel, verdict: verdict.verdict,
+                                       findings: verdict.findings, policySHA256: pipeline.policySHA256)
+                event.addSender(verdict.sender, findings: verdict.findings, session: session, channel: verdict.channel)
+                try trail.append([event])
             }
         }
         let code = SendmailWrapper.run(arguments: passthrough, input: input, sendmailPath: sendmail,
-                                       session: pipeline.makeSession(), record: record, standardError: Self.printError)
+                                       session: session, record: record, standardError: Self.printError)
         if code != 0 { throw ExitCode(code) }
     }
 

@@ -26,7 +26,8 @@ struct MilterAuditTests {
         defer { server.shutdown() }
         let client = try MilterTestClient(port: try #require(server.localAddress?.port))
         _ = try client.conversation([Postfix.optneg(), Postfix.connect()])
-        let card = try client.conversation(Postfix.message(headers: [("Message-ID", "<order-1@sink.test>"), ("Subject", "your order")],
+        // A Message-ID that itself holds a card: the record names the message with the card redacted.
+        let card = try client.conversation(Postfix.message(headers: [("Message-ID", "<order-4111111111111111@sink.test>"), ("Subject", "your order")],
                                                            body: "Card 4111 1111 1111 1111 as discussed.\r\n"))
         #expect(card.last?.text.hasPrefix("550 5.7.1") == true)
         try client.send([MilterFrame("A")])
@@ -39,8 +40,8 @@ struct MilterAuditTests {
         let text = try String(contentsOfFile: log, encoding: .utf8)
         let records = text.split(separator: "\n").map(String.init)
         #expect(records.count == 3)
-        #expect(records[0].contains("\"mode\":\"milter\"") && records[0].contains("\"source\":\"<order-1@sink.test>\""))
-        #expect(records[0].contains("\"verdict\":\"block\"") && records[0].contains("\"detectors\":{\"card\":1}"))
+        #expect(records[0].contains("\"mode\":\"milter\"") && records[0].contains("\"source\":\"<order-") && records[0].contains("@sink.test>\""), "\(records[0])")
+        #expect(records[0].contains("\"verdict\":\"block\"") && records[0].contains("\"detectors\":{\"card\":2}"), "\(records[0])")
         #expect(records[1].contains("\"verdict\":\"redact\""))
         #expect(records[2].contains("\"verdict\":\"allow\""))
         // Messages without a Message-ID are named by their queue ID.

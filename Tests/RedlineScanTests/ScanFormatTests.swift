@@ -27,9 +27,49 @@ struct ScanFormatTests {
         let text = try report(.csv, root: root)
         let lines = text.components(separatedBy: "\r\n")
         #expect(lines[0] == "scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,"
-                + "detector,message_id,date,part")
+                + "detector,message_id,date,part,message")
         #expect(lines.dropFirst().filter { !$0.isEmpty }.allSatisfy { $0.hasPrefix("2027-01-15T08:00:00Z,") })
         #expect(text.contains(",**** **** **** 1111,"))
+    }
+
+    @Test("CSV's message column holds the deciding rule's message to senders, empty for a rule without one")
+    func csvMessageColumn() throws {
+        let root = try ScanFixture.archive()
+        let text = try report(.csv, root: root)
+        let rows = text.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+        let cardRows = rows.filter { $0.contains(",card-never-leaves,") }
+        #expect(!cardRows.isEmpty)
+        for row in cardRows {
+            #expect(row.hasSuffix(",Card numbers must never be sent. Take payments through the payment page only."), "row \(row)")
+        }
+        // A rule the default policy gives no message (internal identifiers are only flagged) ends in an empty cell.
+        for row in rows where row.contains(",identifiers-internal,") { #expect(row.hasSuffix(",")) }
+        // Every row has the header's 17 cells (no cell of the fixture holds a comma inside quotes).
+        for row in rows where !row.contains("\"") { #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 17, "row \(row)") }
+    }
+
+    @Test("a CSV rule message that starts like a formula is neutralised and one with commas is quoted")
+    func csvMessageQuoting() throws {
+        let root = try ScanFixture.temporaryDirectory()
+        try ScanFixture.write("Card \(ScanFixture.card) please\n", root, "note.txt")
+        let policy = try ScanFixture.write("""
+            version: 1
+            name: messages
+            detectors:
+              card: { kind: payment_card }
+            channels:
+              chat: { encrypted: false, external: true }
+            default_channel: chat
+            rules:
+              - id: card-rule
+                detectors: [card]
+                channels: "*"
+                action: block
+                message: "=Cards, never; use the payment page"
+            """, root + "-policy", "policy.yaml")
+        let text = try report(.csv, root: root) { $0.policy.policy = policy }
+        let row = try #require(text.components(separatedBy: "\r\n").dropFirst().first { $0.contains(",card-rule,") })
+        #expect(row.hasSuffix(",\"'=Cards, never; use the payment page\""))
     }
 
     @Test("CSV neutralises formula injection in customer-controlled cells")

@@ -115,6 +115,11 @@ struct ShardMergeTests {
             #expect(summary["errors"] as? Int == 2)
         } else {
             #expect(merged == single)
+            if format == .csv {
+                // The rule messages travel through the JSON shard reports into the merged CSV's message column.
+                #expect(merged.hasPrefix("scanned_at,") && merged.components(separatedBy: "\r\n")[0].hasSuffix(",part,message"))
+                #expect(merged.contains(",card-never-leaves,") && merged.contains(",Card numbers must never be sent. Take payments through the payment page only.\r\n"))
+            }
         }
     }
 

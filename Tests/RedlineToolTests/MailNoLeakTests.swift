@@ -68,4 +68,41 @@ struct MailNoLeakTests {
         Self.expectClean(redact.out, "redact output")
         #expect(redact.out.contains("X-************1111: note"), "\(redact.out)")
     }
+
+    /// A message whose Message-ID holds a card and an NI number.
+    static let identified = """
+        From: agent@example.co.uk
+        To: customer@example.org
+        Subject: your order
+        Message-ID: <order-4111111111111111-JG103755A@shop.example>
+
+        Thanks for your order.
+
+        """
+
+    @Test("audit records of sendmail and scan name the message by its Message-ID with the card and NINO redacted")
+    func auditSourceMasked() throws {
+        let dir = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = try Redline.write("mail-no-leak-audit-key\n", to: dir, name: "key")
+        let mail = try Redline.write(Self.identified, to: dir + "", name: "order.eml")
+        let sendmailLog = dir + "/sendmail-audit.jsonl"
+        let sendmail = try Hostile.run(["sendmail", "--sendmail", "/bin/true", "--key-file", key, "--audit", sendmailLog, "--", "customer@example.org"],
+                                       inputFile: mail, deadline: 120, directory: dir)
+        #expect(!sendmail.hung)
+        let sendmailRecord = try String(contentsOfFile: sendmailLog, encoding: .utf8)
+        #expect(sendmailRecord.contains("\"source\":\"<order-"), "\(sendmailRecord)")
+        #expect(sendmailRecord.contains("@shop.example>"), "the Message-ID's own form is kept: \(sendmailRecord)")
+        Self.expectClean(sendmailRecord + sendmail.stderr, "sendmail audit record")
+
+        let scanLog = dir + "/scan-audit.jsonl"
+        let tree = dir + "/tree"
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        _ = try Redline.write(Self.identified, to: tree, name: "order.eml")
+        let scan = try Hostile.run(["scan", "--format", "json", "--key-file", key, "--audit", scanLog, tree], deadline: 120, directory: dir)
+        #expect([0, 1].contains(scan.status), "\(scan.stderr)")
+        let scanRecord = try String(contentsOfFile: scanLog, encoding: .utf8)
+        #expect(scanRecord.contains("\"source\":\"<order-"), "\(scanRecord)")
+        Self.expectClean(scanRecord + scan.out + scan.stderr, "scan audit record and report")
+    }
 }

@@ -101,7 +101,8 @@ struct RecordReaderTests {
             "json": ["\"part\":\"customer.notes\"", "\"part\":\"items[2].text\"", "\"part\":\"notes\""],
             "jsonl": ["\"part\":\"customer.notes\"", "\"part\":\"notes\""],
             "sarif": ["\"fullyQualifiedName\":\"customer.notes\"", "found in items[2].text", "\"part\":\"notes\""],
-            "csv": [",customer.notes\r\n", ",items[2].text\r\n", ",notes\r\n"],
+            // `part`, then the rule's `message` (the last column).
+            "csv": [",customer.notes,", ",items[2].text,", ",notes,"],
             "html": ["(customer.notes)", "(items[2].text)", "(notes)"],
         ]
         for (format, needles) in expectations {

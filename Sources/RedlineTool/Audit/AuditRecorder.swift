@@ -16,6 +16,10 @@ public final class AuditRecorder {
     private var fingerprints: [String] = []
     /// The first append error (the command exits 2 with it).
     public private(set) var failure: Error?
+    /// The session deciding the inputs: its sender and overrides go into each record (each
+    /// justification scanned and redacted with it).
+    var session: PipelineSession?
+    private var overridden: [Finding] = []
 
     init(trail: AuditTrail, mode: String, policySHA256: String) {
         self.trail = trail
@@ -24,12 +28,14 @@ public final class AuditRecorder {
     }
 
     /// A recorder for `path`, or nil without `--audit`. Throws when the key is missing.
-    public static func open(_ path: String?, mode: String, policy: PolicyOptions, pipeline: Pipeline) throws -> AuditRecorder? {
+    public static func open(_ path: String?, mode: String, policy: PolicyOptions, pipeline: Pipeline, session: PipelineSession? = nil) throws -> AuditRecorder? {
         guard let path else { return nil }
         guard let key = try KeySource.load(keyFile: policy.keyFile, environment: policy.environment) else {
             throw ToolError("--audit needs the HMAC key: --key-file FILE or REDLINE_KEY (the chain is keyed so that nobody without it can rewrite it)")
         }
-        return AuditRecorder(trail: try AuditTrail(path: path, key: key), mode: mode, policySHA256: pipeline.policySHA256)
+        let recorder = AuditRecorder(trail: try AuditTrail(path: path, key: key), mode: mode, policySHA256: pipeline.policySHA256)
+        recorder.session = session
+        return recorder
     }
 
     public func add(_ finding: Finding, channel: String) {
@@ -38,6 +44,7 @@ public final class AuditRecorder {
         if let rule = finding.rule { rules.append(rule) }
         counts[finding.detector, default: 0] += 1
         if !finding.valueHash.isEmpty { fingerprints.append(finding.valueHash) }
+        if finding.overriddenRule != nil { overridden.append(finding) }
     }
 
     /// A verdict no finding explains (a detector that could not finish: fail-closed).
@@ -45,8 +52,9 @@ public final class AuditRecorder {
 
     /// Appends the record for `source` and starts the next one.
     public func record(source: String, defaultChannel: String) {
-        let event = AuditEvent(mode: mode, source: source, channel: channel ?? defaultChannel, verdict: verdict.name, rules: rules,
+        var event = AuditEvent(mode: mode, source: source, channel: channel ?? defaultChannel, verdict: verdict.name, rules: rules,
                                detectors: counts, fingerprints: fingerprints, policySHA256: policySHA256)
+        if let session { event.addSender(session.sender, findings: overridden, session: session, channel: channel ?? defaultChannel) }
         if failure == nil {
             do { try trail.append([event]) } catch { failure = error }
         }
@@ -55,5 +63,6 @@ public final class AuditRecorder {
         rules = []
         counts = [:]
         fingerprints = []
+        overridden = []
     }
 }

@@ -153,7 +153,7 @@ final class ScanTextReport: ScanSink {
 }
 
 /// CSV for spreadsheets (RFC 4180, CRLF line ends). The header is fixed and documented:
-/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,detector,message_id,date,part`.
+/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,detector,message_id,date,part,message`.
 /// `severity` is info/low/medium/high for allow/flag/redact/block; `record_id` is the record's id
 /// field, else its 0-based index (mbox message, JSONL line, CSV row), empty for files;
 /// `fingerprint` is the keyed baseline fingerprint (empty without a key); `policy_version` is
@@ -161,18 +161,22 @@ final class ScanTextReport: ScanSink {
 /// Message-ID as written (anything a detector finds in it redacted) and `date` the Date header's
 /// day as `yyyy-mm-dd`, both empty for other inputs; `part` is where in the input the finding is
 /// (a record's field path such as `customer.notes`, a CSV column, a MIME part or header), empty
-/// for plain text. Every text cell goes through the formula-injection guard.
+/// for plain text; `message` is the deciding rule's message to senders (the policy's text, empty
+/// when the rule has none). Every text cell goes through the formula-injection guard.
 final class CSVScanReport: ScanSink {
     static let header = ["scanned_at", "source", "record_id", "channel", "rule_id", "severity", "action", "line", "column",
-                         "excerpt_masked", "fingerprint", "policy_version", "detector", "message_id", "date", "part"]
+                         "excerpt_masked", "fingerprint", "policy_version", "detector", "message_id", "date", "part", "message"]
     let write: ([UInt8]) -> Void
     let scannedAt: String
     let policyVersion: String
+    /// Rule id → the rule's message to senders.
+    let ruleMessages: [String: String]
 
-    init(bom: Bool, scannedAt: String, policyVersion: String, write: @escaping ([UInt8]) -> Void) {
+    init(bom: Bool, scannedAt: String, policyVersion: String, ruleMessages: [String: String], write: @escaping ([UInt8]) -> Void) {
         self.write = write
         self.scannedAt = scannedAt
         self.policyVersion = policyVersion
+        self.ruleMessages = ruleMessages
         write((bom ? [0xEF, 0xBB, 0xBF] : []) + Array((CSVScanReport.header.joined(separator: ",") + "\r\n").utf8))
     }
 
@@ -190,7 +194,7 @@ final class CSVScanReport: ScanSink {
         let record = item.entry.id ?? item.entry.record.map(String.init) ?? ""
         let cells = [scannedAt, item.entry.source, record, item.entry.channel, f.rule ?? "", CSVScanReport.severity(f.action), f.action.name,
                      String(f.line), String(f.column), f.excerpt, item.fingerprint, policyVersion,
-                     f.detector, item.messageID ?? "", item.date ?? "", f.part ?? ""]
+                     f.detector, item.messageID ?? "", item.date ?? "", f.part ?? "", f.rule.flatMap { ruleMessages[$0] } ?? ""]
         write(Array((cells.map(CSVRecord.spreadsheetCell).joined(separator: ",") + "\r\n").utf8))
     }
 

@@ -155,7 +155,7 @@ public enum ScanRunner {
                 if audit != nil {
                     var counts: [String: Int] = [:]
                     for item in items { counts[item.entry.finding.detector, default: 0] += 1 }
-                    pendingAudit.append(AuditEvent(mode: "scan", source: decision.identity, channel: decision.channel, verdict: decision.verdict.name,
+                    pendingAudit.append(AuditEvent(mode: "scan", source: decision.auditSource, channel: decision.channel, verdict: decision.verdict.name,
                                                    rules: items.compactMap(\.entry.finding.rule), detectors: counts,
                                                    fingerprints: items.map(\.fingerprint), policySHA256: pipeline.policySHA256))
                 }
@@ -217,7 +217,8 @@ public enum ScanRunner {
         case .jsonl: return CheckFormatSink(ReportFormat.jsonl.makeSink(context: context, color: false, write: write))
         case .sarif: return CheckFormatSink(ReportFormat.sarif.makeSink(context: context, color: false, write: write))
         case .csv:
-            return CSVScanReport(bom: csvBOM, scannedAt: scannedAt, policyVersion: "\(context.policyName)@\(context.policySHA256.prefix(12))", write: write)
+            return CSVScanReport(bom: csvBOM, scannedAt: scannedAt, policyVersion: "\(context.policyName)@\(context.policySHA256.prefix(12))",
+                                 ruleMessages: context.ruleMessages, write: write)
         case .html: return HTMLScanReport(context: context, write: write)
         }
     }

@@ -14,7 +14,7 @@ public struct ScanItem: Sendable {
     /// `yyyy-mm-dd` from the message's Date header; nil for non-mail inputs.
     public var date: String?
     /// The message's Message-ID as written (angle brackets kept), with anything the policy finds
-    /// in it redacted (``ScanWorker/maskedMessageID(_:channel:)``); nil for non-mail inputs.
+    /// in it redacted (``PipelineSession/maskedMessageID(_:channel:)``); nil for non-mail inputs.
     public var messageID: String? = nil
     public var folder: String
     /// HMAC-SHA256(key, detector ‖ value ‖ identity), hex; empty without a key.
@@ -30,6 +30,13 @@ struct ScanDecision: Sendable {
     var verdict: Action
     /// Its findings: `items[range]` of the unit.
     var items: Range<Int>
+    /// The identity as the audit record shows it: a Message-ID with what the policy finds in it
+    /// redacted (``PipelineSession/maskedMessageID(_:channel:)``); nil: `identity` (a path, or a
+    /// path and an already masked record id).
+    var shown: String? = nil
+
+    /// What the audit record names as its source.
+    var auditSource: String { shown ?? identity }
 }
 
 /// Everything one unit produced, handed to the emitter in unit order.
@@ -187,31 +194,20 @@ final class ScanWorker {
         result.records += 1
         result.messages += 1
         let start = result.items.count
-        let shownID = verdict.findings.isEmpty ? nil : header.messageID.map { maskedMessageID($0, channel: verdict.channel) }
+        let shownID = verdict.findings.isEmpty ? nil : header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }
         for finding in verdict.findings {
             let entry = ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding)
             var scanned = item(entry, identity: identity, date: header.date, unit: unit)
             scanned.messageID = shownID
             result.items.append(scanned)
         }
-        result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count))
+        result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count,
+                                             shown: header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }))
     }
 
     private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {
         ScanItem(entry: entry, identity: identity, date: date, folder: unit.folder,
                  fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "", unit: unit.ordinal)
-    }
-
-    /// A Message-ID for a report: as written, except what the policy's detectors find in it
-    /// (`<order-4111111111111111@shop.example>`), redacted the policy's way. Its own `left@right`
-    /// form is the syntax of a Message-ID, not an e-mail address: an `email` finding spanning all
-    /// of it is not redacted.
-    func maskedMessageID(_ value: String, channel: String) -> String {
-        let bytes = Array(value.utf8)
-        let inner = bytes.first == UInt8(ascii: "<") && bytes.last == UInt8(ascii: ">") ? 1..<(bytes.count - 1) : 0..<bytes.count
-        return session.masked(value, channel: channel) { finding in
-            !(finding.kind == "email" && finding.start <= inner.lowerBound && finding.end >= inner.upperBound)
-        }
     }
 
     /// HMAC-SHA256(key, "redline.baseline/1" ‖ detector ‖ keyed value hash ‖ identity), hex.
