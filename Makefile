@@ -8,11 +8,12 @@ PREFIX     ?= /usr/local
 BIN        := .build/debug/redline
 RELEASE    := .build/release/redline
 APT_PKGS   := libpcre2-dev libpoppler-glib-dev zlib1g-dev pkg-config time
-SCAN_PKGS  := chromium parallel
+SCAN_PKGS  := chromium chromium-driver parallel openssl
 PYENV      := .build/pyenv
-PY_PKGS    := python-docx==1.2.0 openpyxl==3.1.5 python-pptx==1.0.2
+# selenium (the playground in chromium), schemathesis and openapi-spec-validator (openapi.yaml against the live server).
+PY_PKGS    := python-docx==1.2.0 openpyxl==3.1.5 python-pptx==1.0.2 selenium==4.38.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0
 
-.PHONY: pyenv deps build release demo test milter-integration spark-test bench fuzz install completions man clean
+.PHONY: pyenv deps build release demo test milter-integration serve-live-test spark-test bench fuzz install completions man clean
 
 # Install libpcre2-dev, libpoppler-glib-dev (PDF text) and zlib1g-dev (ZIP, gzip) when pkg-config
 # cannot find them (root only: otherwise say what to run).
@@ -26,8 +27,9 @@ deps:
 	    exit 1; \
 	  fi; \
 	fi
-	@# The scan tests render the HTML report in headless Chromium and run GNU parallel (skipped where absent).
-	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/parallel ]; then \
+	@# The scan tests render the HTML report in headless Chromium and run GNU parallel (skipped where absent);
+	@# serve's tests drive the playground through chromium-driver and make a TLS certificate with openssl.
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/parallel ] || [ ! -x /usr/bin/openssl ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "make: installing $(SCAN_PKGS) with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SCAN_PKGS) >/dev/null; \
@@ -39,7 +41,7 @@ deps:
 # python-docx, openpyxl and python-pptx from PyPI in a virtualenv (.build/pyenv): the tests open
 # every redacted Office document with them (python3-venv from apt when venv is missing, as root).
 pyenv:
-	@if ! $(PYENV)/bin/python -c 'import docx, openpyxl, pptx' 2>/dev/null; then \
+	@if ! $(PYENV)/bin/python -c 'import docx, openpyxl, pptx, selenium, schemathesis, openapi_spec_validator' 2>/dev/null; then \
 	  rm -rf $(PYENV); \
 	  if ! python3 -m venv $(PYENV) >/dev/null 2>&1; then \
 	    rm -rf $(PYENV); \
@@ -84,10 +86,16 @@ test: deps pyenv
 	$(SWIFT) build --product redline
 	REDLINE_REQUIRE_PYTHON=1 $(SWIFT) test
 	./scripts/milter-integration.sh
+	$(PYENV)/bin/python scripts/serve-live-test.py $(BIN)
 
 # redline milter against a real Postfix on loopback (root; installs postfix + swaks if missing).
 milter-integration: build
 	./scripts/milter-integration.sh
+
+# redline serve against real clients: openapi.yaml validated as OpenAPI 3.1, schemathesis against the
+# live binary, the --playground page in headless chromium (Selenium); screenshots in .build/test-output/.
+serve-live-test: build pyenv
+	$(PYENV)/bin/python scripts/serve-live-test.py $(BIN)
 
 # redline under Apache Spark: 100,000 generated records with planted card and NI numbers piped
 # through redline redact by RDD.pipe on local[2] (Examples/spark). Installs what is missing

@@ -88,6 +88,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -111,6 +113,7 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -147,7 +150,8 @@ let package = Package(
         .testTarget(
             name: "RedlineServerTests",
             dependencies: [
-                "RedlineServer", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineAudit", "RedlinePolicy",
+                // redline: ServeProcessTests run the built binary (exit codes, signals, TLS).
+                "RedlineServer", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineAudit", "RedlinePolicy", "redline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

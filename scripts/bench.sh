@@ -13,7 +13,9 @@
 #   - `scan` with 1 job against 2 jobs on a 10,000-message Maildir (scripts/bench-scan.sh);
 #   - the milter's decision for a 50 KB message in process (redline-decision-bench);
 #   - exact data match: index build time, memory and size, load, and check throughput with an
-#     exact_data detector over a 1,000,000-row index (scripts/bench-edm.sh).
+#     exact_data detector over a 1,000,000-row index (scripts/bench-edm.sh);
+#   - redline serve: /v1/check requests/s and p50/p99 for 2 KB messages at 32 connections (wrk),
+#     /v1/batch MB/s against the CLI's check --input jsonl on the same records (scripts/bench-serve.sh).
 #
 # Usage: scripts/bench.sh [--runs N] [--scan-runs N] [--bin PATH] [--no-1g] [--no-build]
 #   --runs N     repetitions per timed row (default 3; compare.sh alternates reference and redline)
@@ -163,6 +165,10 @@ decision_rows="milter decision: skipped ($decision is not built)"
 echo "== attachments" >&2
 attachment_rows=$("$repo/scripts/bench-attachments.sh" "$(dirname "$bin")" "$out")
 
+# redline serve: wrk against /v1/check, /v1/batch against the CLI on the same records (unpinned: two cores).
+echo "== redline serve (scripts/bench-serve.sh)" >&2
+serve_rows=$("$repo/scripts/bench-serve.sh" "$bin" || echo "redline serve: bench-serve.sh failed")
+
 echo
 echo "redline:   $bin ($("$bin" --version 2>/dev/null || echo '?'))"
 echo "machine:   $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release && echo "$PRETTY_NAME")"
@@ -176,10 +182,12 @@ echo "$scan_rows"
 echo "$decision_rows"
 echo "$attachment_rows"
 echo "$edm_rows"
+echo "$serve_rows"
 echo
 echo "findings (text):  $counts_text"
 echo "findings (jsonl): $counts_jsonl"
 echo "targets: check-text >= 3.0, redact-text >= 2.5, check-jsonl >= 2.0, stream peak < 64 MiB, scan 2 jobs / 1 job >= 1.8 (median of 5),"
 echo "         milter check median <= 2 ms; XLSX/DOCX extraction >= 20 MB/s of XML, milter with a 20 MB XLSX < 2 s,"
 echo "         1 GB ZIP of CSVs peak < 128 MiB, nested zip bomb rejected < 1 s and < 64 MiB;"
-echo "         edm build <= 30 s and <= 512 MB, index <= 48 bytes per cell, check+edm >= 60% of check"
+echo "         edm build <= 30 s and <= 512 MB, index <= 48 bytes per cell, check+edm >= 60% of check;"
+echo "         serve /v1/check >= 5,000 req/s with p99 < 20 ms at 32 connections, /v1/batch >= 50% of the CLI's MB/s"

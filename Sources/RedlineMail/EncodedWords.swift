@@ -13,6 +13,10 @@ enum EncodedWords {
     /// Decodes every encoded word in `raw`; white space between two adjacent encoded words is
     /// dropped (RFC 2047 section 6.2). Raw 8-bit bytes outside encoded words are taken as UTF-8.
     static func decode(_ raw: [UInt8]) -> Decoded {
+        // No `=?`: nothing to decode, and nothing is copied (a long header costs its value once).
+        if !raw.indices.dropLast().contains(where: { raw[$0] == UInt8(ascii: "=") && raw[$0 + 1] == UInt8(ascii: "?") }) {
+            return Decoded(text: raw)
+        }
         var result = Decoded(text: [])
         result.text.reserveCapacity(raw.count)
         var i = 0

@@ -26,7 +26,7 @@ enum HTMLEntities {
                                    "sup1", "sup2", "sup3", "NBSP", "AMP", "LT", "GT", "QUOT", "COPY", "REG"]
 
     /// `&#52;`, `&#x34;`, `&nbsp;`, `&nbsp` at `start` within `limit`: the scalar and the end of the reference.
-    static func reference(_ html: [UInt8], at start: Int, limit end: Int) -> (UInt32, Int)? {
+    static func reference(_ html: UnsafeBufferPointer<UInt8>, at start: Int, limit end: Int) -> (UInt32, Int)? {
         var i = start + 1
         let limit = min(end, start + 34)
         if i < limit, html[i] == UInt8(ascii: "#") {

@@ -19,6 +19,15 @@ struct HTMLText: Sendable {
     enum Mode { case text, raw, css, url }
 
     init(html: [UInt8]) {
+        self = html.withUnsafeBufferPointer { HTMLText(buffer: $0) }
+    }
+
+    /// Reads the HTML in place (a part's body inside the message: no copy of it).
+    init(html: ArraySlice<UInt8>) {
+        self = html.withUnsafeBufferPointer { HTMLText(buffer: $0) }
+    }
+
+    private init(buffer html: UnsafeBufferPointer<UInt8>) {
         map = TextMap(capacity: html.count)
         var attributes: [(Range<Int>, Mode)] = []
         var pendingSpace: Range<Int>?
@@ -91,7 +100,7 @@ struct HTMLText: Sendable {
         map.emit([10], at, at, tag: true)
     }
 
-    private mutating func flush(_ html: [UInt8], _ pendingSpace: inout Range<Int>?) {
+    private mutating func flush(_ html: UnsafeBufferPointer<UInt8>, _ pendingSpace: inout Range<Int>?) {
         if let range = pendingSpace { map.copy(html, range) }
         pendingSpace = nil
     }
@@ -107,7 +116,7 @@ struct HTMLText: Sendable {
 
     /// Appends `range` decoded in `mode`: references in text and attribute values, also `%XX` in
     /// links, CSS escapes in style sheets, nothing in scripts and comments.
-    private mutating func decode(_ html: [UInt8], _ range: Range<Int>, mode: Mode) {
+    private mutating func decode(_ html: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, mode: Mode) {
         var i = range.lowerBound
         while i < range.upperBound {
             let byte = html[i]
@@ -131,7 +140,7 @@ struct HTMLText: Sendable {
     }
 
     /// `\34 ` (one to six hex digits, one optional white space) at `start`: the scalar and the end.
-    static func cssEscape(_ html: [UInt8], at start: Int, limit: Int) -> (UInt32, Int)? {
+    static func cssEscape(_ html: UnsafeBufferPointer<UInt8>, at start: Int, limit: Int) -> (UInt32, Int)? {
         var i = start + 1
         var value: UInt32 = 0
         while i < limit, i - start <= 6, let digit = QuotedPrintable.hexValue(html[i]) {
@@ -152,7 +161,7 @@ struct HTMLText: Sendable {
     static let urlAttributes: Set<String> = ["href", "src", "action", "cite", "data", "poster"]
 
     /// The value ranges (quotes excluded) of the ``textAttributes`` (and `data-*`) in the tag `tag`.
-    static func textAttributeValues(_ html: [UInt8], tag: Range<Int>, into out: inout [(Range<Int>, Mode)]) {
+    static func textAttributeValues(_ html: UnsafeBufferPointer<UInt8>, tag: Range<Int>, into out: inout [(Range<Int>, Mode)]) {
         var i = tag.lowerBound + 1
         let end = tag.upperBound > tag.lowerBound && html[tag.upperBound - 1] == UInt8(ascii: ">") ? tag.upperBound - 1 : tag.upperBound
         func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12 }
@@ -228,14 +237,14 @@ struct HTMLText: Sendable {
     ]
 
     /// `&#52;`, `&#x34;`, `&nbsp;` at `start`: the scalar and the end of the reference.
-    static func entity(_ html: [UInt8], at start: Int) -> (UInt32, Int)? {
+    static func entity(_ html: UnsafeBufferPointer<UInt8>, at start: Int) -> (UInt32, Int)? {
         HTMLEntities.reference(html, at: start, limit: html.count)
     }
 
     static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
 
     /// The index after the `>` closing a tag that starts at `from`; quoted attribute values may hold `>`.
-    static func tagEnd(_ html: [UInt8], from: Int) -> Int {
+    static func tagEnd(_ html: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
         var i = from
         var quote: UInt8 = 0
         while i < html.count {
@@ -252,7 +261,7 @@ struct HTMLText: Sendable {
         return html.count
     }
 
-    static func tagName(_ html: [UInt8], start: Int, end: Int) -> String {
+    static func tagName(_ html: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> String {
         var i = start
         var name: [UInt8] = []
         if i < end, html[i] == UInt8(ascii: "/") { name.append(html[i]); i += 1 }
@@ -260,7 +269,7 @@ struct HTMLText: Sendable {
         return String(decoding: name, as: UTF8.self)
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int, caseInsensitive: Bool = false) -> Int? {
+    static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from: Int, caseInsensitive: Bool = false) -> Int? {
         guard needle.count > 0, from + needle.count <= haystack.count else { return nil }
         var i = from
         while i + needle.count <= haystack.count {

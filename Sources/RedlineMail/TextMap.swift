@@ -32,6 +32,10 @@ struct TextMap: Sendable {
         for index in range { copy(source[index], at: index) }
     }
 
+    mutating func copy(_ source: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        for index in range { copy(source[index], at: index) }
+    }
+
     /// Appends `bytes` standing for the source range `start..<end` (an entity, an escape) or, with
     /// `tag`, for a tag (a line break for `<p>`).
     mutating func emit(_ bytes: [UInt8], _ start: Int, _ end: Int, tag: Bool = false) {
@@ -104,6 +108,12 @@ struct TextMap: Sendable {
     /// range gets the escaped replacement and the other text pieces are removed; tags in between
     /// stay, so the markup stays well formed.
     func rewrite(_ source: [UInt8], replacements: [(range: Range<Int>, text: [UInt8])], escape: ([UInt8]) -> [UInt8]) -> [UInt8] {
+        rewrite(source[...], replacements: replacements, escape: escape)
+    }
+
+    /// ``rewrite(_:replacements:escape:)`` of a source read in place (offsets from its start).
+    func rewrite(_ source: ArraySlice<UInt8>, replacements: [(range: Range<Int>, text: [UInt8])], escape: ([UInt8]) -> [UInt8]) -> [UInt8] {
+        let base = source.startIndex
         var edits: [(Range<Int>, [UInt8])] = []
         for replacement in replacements {
             let pieces = sourceTextRanges(replacement.range)
@@ -116,11 +126,11 @@ struct TextMap: Sendable {
         out.reserveCapacity(source.count)
         var cursor = 0
         for (range, text) in edits where range.lowerBound >= cursor {
-            out.append(contentsOf: source[cursor..<range.lowerBound])
+            out.append(contentsOf: source[(base + cursor)..<(base + range.lowerBound)])
             out.append(contentsOf: text)
             cursor = range.upperBound
         }
-        out.append(contentsOf: source[cursor...])
+        out.append(contentsOf: source[(base + cursor)...])
         return out
     }
 }

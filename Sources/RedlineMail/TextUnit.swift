@@ -42,7 +42,9 @@ struct TextUnit {
 /// The markup a body's text was extracted from, to write a redaction back into it.
 struct Markup {
     var map: TextMap
-    var source: [UInt8]
+    /// The decoded body the text was read from (for an HTML body in UTF-8 without a transfer
+    /// encoding, the body inside the message, not a copy).
+    var source: ArraySlice<UInt8>
     var isRTF: Bool
 
     func rewrite(replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] {
@@ -165,14 +167,24 @@ struct TextUnitCollector {
             collectAttachment(entity)
             return
         }
+        let isHTML = !entity.forcedText && TextUnitCollector.isHTML(type: entity.contentType, filename: entity.filename)
+        if isHTML, entity.transferEncoding == .identity, entity.charsetName.map({ Charset.named($0) == .utf8 }) ?? true {
+            // UTF-8 HTML as it stands in the message: read in place (a large body or attribute
+            // costs its text, not a copy of the body too).
+            let source = bytes[entity.bodyRange]
+            let html = HTMLText(html: source)
+            units.append(TextUnit(label: label, text: html.text, kind: .body(entity, .utf8, markup: Markup(map: html.map, source: source, isRTF: false))))
+            if TextUnitCollector.isCleartextSigned(source) { units[units.count - 1].signed = true }
+            return
+        }
         let (text, charset) = decodeBody(entity.bodyRange, encoding: entity.transferEncoding, charsetName: entity.charsetName, label: label)
         let bodyIndex = units.count
-        if !entity.forcedText && TextUnitCollector.isHTML(type: entity.contentType, filename: entity.filename) {
+        if isHTML {
             let html = HTMLText(html: text)
-            units.append(TextUnit(label: label, text: html.text, kind: .body(entity, charset, markup: Markup(map: html.map, source: text, isRTF: false))))
+            units.append(TextUnit(label: label, text: html.text, kind: .body(entity, charset, markup: Markup(map: html.map, source: text[...], isRTF: false))))
         } else if !entity.forcedText && TextUnitCollector.isRTF(type: entity.contentType, filename: entity.filename, text: text) {
             let rtf = RTFText(rtf: text)
-            units.append(TextUnit(label: label, text: rtf.text, kind: .body(entity, charset, markup: Markup(map: rtf.map, source: text, isRTF: true))))
+            units.append(TextUnit(label: label, text: rtf.text, kind: .body(entity, charset, markup: Markup(map: rtf.map, source: text[...], isRTF: true))))
         } else {
             units.append(TextUnit(label: label, text: text, kind: .body(entity, charset, markup: nil)))
             for block in UUEncoded.blocks(in: text) {
@@ -218,10 +230,12 @@ struct TextUnitCollector {
 
     static let cleartextSignatureMarker = Array("-----BEGIN PGP SIGNED MESSAGE-----".utf8)
 
-    static func isCleartextSigned(_ text: [UInt8]) -> Bool {
+    static func isCleartextSigned(_ text: [UInt8]) -> Bool { isCleartextSigned(text[...]) }
+
+    static func isCleartextSigned(_ text: ArraySlice<UInt8>) -> Bool {
         let marker = cleartextSignatureMarker
         guard text.count >= marker.count else { return false }
-        return (0...(text.count - marker.count)).contains { start in
+        return (text.startIndex...(text.endIndex - marker.count)).contains { start in
             text[start] == 45 && text[start..<(start + marker.count)].elementsEqual(marker)
         }
     }

@@ -32,8 +32,9 @@ extension TextUnitCollector {
                 noteCharsets(decoded, where_: label, scanNames: false)
                 // Unknown charset names follow the text: a value there is found, and redacting
                 // it re-encodes the field without them (MailRewriter).
-                let names = decoded.unknownCharsets.isEmpty ? [] : [10] + Array(decoded.unknownCharsets.joined(separator: "\n").utf8)
-                var unit = TextUnit(label: label, text: decoded.text + names, kind: .header(field, decoded))
+                let text = decoded.unknownCharsets.isEmpty ? decoded.text   // shared, not copied
+                    : decoded.text + [10] + Array(decoded.unknownCharsets.joined(separator: "\n").utf8)
+                var unit = TextUnit(label: label, text: text, kind: .header(field, decoded))
                 if routingHeaders.contains(name) || name.hasPrefix("list-") {
                     unit.scanText = unit.text.map { $0 == UInt8(ascii: "@") ? 32 : $0 }
                 }

@@ -120,6 +120,7 @@ public enum MilterLauncher {
     /// With `check`, validates and returns. Throws on a bad option, a policy error (every
     /// diagnostic logged first) or a listener that cannot be bound.
     public static func run(_ options: MilterLaunchOptions, environment: [String: String], directory: String) throws(MilterLaunchError) {
+        ServiceRunner.ignoreHangupUntilServing()
         var configuration = try configuration(options)
         let decider = try decider(options)
         let logger = try logger(options)

@@ -10,6 +10,7 @@ import NIOPosix
 import RedlineCore
 import RedlineService
 import RedlineEngine
+import ServiceLifecycle
 
 /// Everything `redline milter` is configured with.
 public struct MilterServerConfiguration: Sendable {
@@ -221,32 +222,19 @@ public final class MilterServer: Sendable {
         logger.notice("stopped")
     }
 
-    /// Runs until SIGTERM or SIGINT (graceful shutdown); SIGHUP reloads the policy.
+    /// Runs until SIGTERM or SIGINT (graceful shutdown); SIGHUP reloads the policy. Signals are
+    /// handled by swift-service-lifecycle through ``ServiceRunner``, as for `redline serve`.
     public func runUntilSignalled() {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGHUP, SIG_IGN)
-        let queue = DispatchQueue(label: "redline.milter.signals")
-        let done = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [self] in
-                logger.notice("signal received", metadata: ["signal": "\(number == SIGTERM ? "TERM" : "INT")"])
-                done.signal()
-            }
-            source.resume()
-            sources.append(source)
+        let services: [any Service] = [
+            MilterService(self),
+            SignalReloader { [self] in
+                logger.notice("signal received", metadata: ["signal": "HUP"])
+                reload()
+            },
+            ShutdownNotice { [self] in logger.notice("signal received: shutting down") },
+        ]
+        if let error = ServiceRunner.run(services, logger: logger) {
+            logger.error("milter stopped on an error", metadata: ["error": "\(error)"])
         }
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-        hangup.setEventHandler { [self] in
-            logger.notice("signal received", metadata: ["signal": "HUP"])
-            reload()
-        }
-        hangup.resume()
-        sources.append(hangup)
-        done.wait()
-        shutdown()
-        for source in sources { source.cancel() }
     }
 }

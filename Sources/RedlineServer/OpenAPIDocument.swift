@@ -61,7 +61,7 @@ paths:
           description: The OpenAPI document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object, description: 'This document, as YAML.'}
   /v1/policy:
     get:
       summary: What the policy in force does (redline policy explain, as JSON).
@@ -139,13 +139,15 @@ paths:
         - name: channel
           in: query
           required: false
-          description: Channel to decide on (default: from the To/Cc/Bcc domains, as the milter does).
+          description: "Channel to decide on (default: from the To/Cc/Bcc domains, as the milter does)."
           schema: {type: string}
       requestBody:
         required: true
         content:
+          # Any non-empty octets: a message is parsed leniently (as the milter and redact --input eml
+          # do); an empty body is 400 empty_body.
           message/rfc822:
-            schema: {type: string}
+            schema: {minLength: 1}
       responses:
         "200":
           description: The decision and the redacted message (absent when the verdict is block).
@@ -224,15 +226,15 @@ components:
       type: object
       required: [text]
       properties:
-        text: {type: string, description: The text to check (UTF-8).}
-        channel: {type: string, description: A channel of the policy (default: from recipients, else the policy's default).}
+        text: {type: string, description: 'The text to check (UTF-8).'}
+        channel: {type: [string, "null"], description: 'A channel of the policy (default, also when null: from recipients, else the policy''s default).'}
         recipients:
-          type: array
+          type: [array, "null"]
           items: {type: string}
-          description: E-mail recipients; their domains choose the channel when none is given.
-        id: {type: string, description: Echoed back in the result.}
+          description: E-mail recipients; their domains choose the channel when none is given (null is the same as absent).
+        id: {type: [string, "null"], description: 'Echoed back in the result (null is the same as absent).'}
         override:
-          type: object
+          type: [object, "null"]
           description: >-
             Ask to override a rule of the policy (its `override:`), judged for the token's sender
             groups (`senders: … tokens:`); the justification is recorded, redacted, in the audit log.
@@ -249,8 +251,9 @@ components:
           maxItems: 1000
           items: {$ref: "#/components/schemas/CheckRequest"}
         mode:
-          type: string
-          enum: [check, redact]
+          type: [string, "null"]
+          enum: [check, redact, null]
+          description: 'check (the default, also when null) or redact.'
     BatchResult:
       type: object
       required: [results]
@@ -270,18 +273,18 @@ components:
       properties:
         detector: {type: string}
         kind: {type: string}
-        rule: {type: [string, "null"], description: The rule that decided it (null when no rule applies).}
+        rule: {type: [string, "null"], description: 'The rule that decided it (null when no rule applies).'}
         action: {type: string, enum: [allow, flag, redact, block]}
-        start: {type: integer, description: UTF-8 byte offset.}
+        start: {type: integer, description: 'UTF-8 byte offset.'}
         end: {type: integer}
-        scalar_start: {type: integer, description: Unicode-scalar offset.}
+        scalar_start: {type: integer, description: 'Unicode-scalar offset.'}
         scalar_end: {type: integer}
         line: {type: integer}
         column: {type: integer}
-        excerpt: {type: string, description: Masked rendering, e.g. "**** **** **** 1111".}
+        excerpt: {type: string, description: 'Masked rendering, e.g. "**** **** **** 1111".'}
         confidence: {type: string, enum: [low, medium, high]}
-        fingerprint: {type: string, description: Keyed HMAC of the value (only with a key).}
-        part: {type: string, description: Where in a message (MIME part, header).}
+        fingerprint: {type: string, description: 'Keyed HMAC of the value (only with a key).'}
+        part: {type: string, description: 'Where in a message (MIME part, header).'}
         overridden:
           type: object
           description: The rule an allowed override lowered for this finding, and what it would have done.
@@ -304,8 +307,8 @@ components:
           items: {type: string}
           description: The policy's messages for the sender, of the rules that decided.
         policy: {$ref: "#/components/schemas/PolicyRef"}
-        text: {type: string, description: Redacted text (/v1/redact, batch mode redact); absent on block.}
-        message: {type: string, description: Redacted message (/v1/mail); absent on block.}
+        text: {type: string, description: 'Redacted text (/v1/redact, batch mode redact); absent on block.'}
+        message: {type: string, description: 'Redacted message (/v1/mail); absent on block.'}
         incomplete:
           type: array
           items: {type: string}
@@ -324,7 +327,7 @@ components:
             type: object
             required: [rule, granted]
             properties:
-              rule: {type: string, description: The rule id, or "(unknown rule)".}
+              rule: {type: string, description: 'The rule id, or "(unknown rule)".'}
               granted: {type: boolean}
               becomes: {type: string, enum: [flag, allow]}
               refusal: {type: string}

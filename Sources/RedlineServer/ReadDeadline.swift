@@ -1,12 +1,15 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
-/// `--read-timeout` (slowloris): once a client starts sending a request it has this long until
-/// the server starts answering it, i.e. to deliver its headers and its body (every endpoint
-/// reads the whole body before it answers). A client that is still sending then gets
+/// `--read-timeout` (slowloris): once a client starts sending a request it has this long to
+/// deliver it whole, headers and body. A client that is still sending then gets
 /// `408 Request Timeout` (if nothing was answered on the connection yet) and is disconnected.
-/// Idle keep-alive connections, which send nothing, are closed by `--idle-timeout` instead.
+/// The clock stops when the request has been received (``RequestReceivedHandler`` sees its end)
+/// or answered early (e.g. 413): the server's own time deciding is never blamed on the client,
+/// however busy the machine. Idle keep-alive connections, which send nothing, are closed by
+/// `--idle-timeout` instead.
 ///
 /// Sits first in the pipeline (after TLS, when configured) and sees raw bytes only.
 final class ReadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -33,6 +36,12 @@ final class ReadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         context.fireChannelRead(data)
+    }
+
+    /// The request being read has arrived whole: its sender is no longer timed.
+    func requestReceived() {
+        timer?.cancel()
+        timer = nil
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -69,7 +78,23 @@ final class ReadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
-/// An HTTP child channel with a ``ReadDeadlineHandler`` in front of the base channel's handlers.
+/// Right after the HTTP/1 request decoder: tells the ``ReadDeadlineHandler`` when a request's
+/// last part has been decoded.
+final class RequestReceivedHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    let deadline: ReadDeadlineHandler
+
+    init(deadline: ReadDeadlineHandler) { self.deadline = deadline }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .end = unwrapInboundIn(data) { deadline.requestReceived() }
+        context.fireChannelRead(data)
+    }
+}
+
+/// An HTTP child channel with a ``ReadDeadlineHandler`` in front of the base channel's handlers
+/// and a ``RequestReceivedHandler`` behind its request decoder.
 struct DeadlineChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
     let base: Base
@@ -81,6 +106,12 @@ struct DeadlineChannel<Base: ServerChildChannel>: ServerChildChannel {
             try channel.pipeline.syncOperations.addHandler(ReadDeadlineHandler(timeout: readTimeout, onTimeout: onTimeout))
         }.flatMap {
             base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let deadline = try pipeline.handler(type: ReadDeadlineHandler.self)
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(RequestReceivedHandler(deadline: deadline), position: .after(decoder))
+            return value
         }
     }
 

@@ -12,7 +12,7 @@ public struct ServeConfiguration: Sendable {
     public var maxInflight = 64
     /// Records in one `/v1/batch` call.
     public var maxBatch = 1_000
-    /// From a request's first byte to the server's answer (slowloris).
+    /// From a request's first byte until it has been received whole (slowloris).
     public var readTimeout: TimeAmount = .seconds(10)
     /// Keep-alive connections with no request are closed after this long.
     public var idleTimeout: TimeAmount = .seconds(60)
@@ -21,6 +21,8 @@ public struct ServeConfiguration: Sendable {
     public var drainDelay: Duration = .zero
     /// Calls without a token are let in (as `anonymous`): loopback only.
     public var allowAnonymous = false
+    /// `GET /` serves the policy playground (off by default).
+    public var playground = false
     public var tlsCertificate: String?
     public var tlsKey: String?
 

@@ -16,6 +16,7 @@ public struct ServeLaunchOptions: Sendable {
     public var keyFile: String?
     public var tokens: String?
     public var allowAnonymous = false
+    public var playground = false
     public var audit: String?
     public var tlsCert: String?
     public var tlsKey: String?
@@ -45,6 +46,7 @@ public enum ServeLauncher {
         configuration.host = host
         configuration.port = port
         configuration.maxBody = try size(options.maxBody)
+        configuration.playground = options.playground
         guard options.maxInflight > 0 else { throw ServeLaunchError("--max-inflight must be at least 1") }
         configuration.maxInflight = options.maxInflight
         guard options.readTimeout > 0, options.idleTimeout > 0 else { throw ServeLaunchError("timeouts must be positive numbers of seconds") }
@@ -100,6 +102,7 @@ public enum ServeLauncher {
     /// Loads the policy and tokens (every diagnostic logged; either with an error → not starting),
     /// opens the audit log, then serves until SIGTERM/SIGINT (drain, exit 0); SIGHUP reloads.
     public static func run(_ options: ServeLaunchOptions, environment: [String: String], directory: String) throws(ServeLaunchError) {
+        ServiceRunner.ignoreHangupUntilServing()
         let configuration = try configuration(options)
         let logger = try logger(format: options.logFormat, level: options.logLevel)
         let source = PolicySource.resolve(explicit: options.policy, environment: environment, directory: directory)
@@ -144,15 +147,7 @@ public enum ServeLauncher {
         } catch {
             throw ServeLaunchError("cannot set up TLS: \(error)")
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        let failure = NIOLockedValueBox<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await group.run() } catch { failure.withLockedValue { $0 = "\(error)" } }
-            done.signal()
-        }
-        done.wait()
-        if let message = failure.withLockedValue({ $0 }) { throw ServeLaunchError("cannot serve on \(options.listen): \(message)") }
+        if let error = ServiceRunner.run(services, logger: logger) { throw ServeLaunchError("cannot serve on \(options.listen): \(error)") }
         logger.info("stopped")
     }
 

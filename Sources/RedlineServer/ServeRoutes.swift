@@ -58,6 +58,7 @@ enum ServeRoutes {
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
         }
+        if state.configuration.playground { router.get("/") { _, _ in Playground.response() } }
         router.get("/v1/policy") { _, _ in json(200, PolicyBody(state.service.store.pipeline)) }
         router.post("/v1/check") { request, context in try await decide(request, context, state: state, redact: false) }
         router.post("/v1/redact") { request, context in try await decide(request, context, state: state, redact: true) }
@@ -115,6 +116,7 @@ enum ServeRoutes {
 
     static func mail(_ request: Request, _ context: ServeContext, state: ServeState) async throws -> Response {
         let bytes = try await readBody(request, context: context, state: state, json: false)
+        guard !bytes.isEmpty else { throw APIError(400, "empty_body", "the body is empty: send the message as message/rfc822") }
         let channel = request.uri.queryParameters["channel"].map(String.init)
         let (body, summary) = try state.service.mail(bytes, channel: channel, client: context.client ?? .anonymous, requestID: context.requestID)
         note(summary, in: context, state: state)

@@ -29,7 +29,22 @@ public final class ServeState: Sendable {
         self.inflightGauge = metrics.gauge("http_requests_in_flight")
         inflightGauge.record(0)
         let policy = service.policy
-        metrics.gauge("policy_info", [("name", policy.name), ("sha256", policy.sha256)]).record(1)
+        let info = metrics.gauge("policy_info", [("name", policy.name), ("sha256", policy.sha256)])
+        info.record(1)
+        policyInfo = NIOLockedValueBox(info)
+    }
+
+    /// `redline_policy_info{name,sha256} 1` follows the policy in force (the replaced one's series goes).
+    let policyInfo: NIOLockedValueBox<Gauge>
+
+    func notePolicy(name: String, sha256: String) {
+        let info = metrics.gauge("policy_info", [("name", name), ("sha256", sha256)])
+        info.record(1)
+        let previous = policyInfo.withLockedValue { current in
+            defer { current = info }
+            return current
+        }
+        if previous !== info { previous.destroy() }
     }
 
     /// Takes a place among the requests being decided; false when `maxInflight` are.
@@ -64,6 +79,7 @@ public final class ServeState: Sendable {
         switch service.store.reload() {
         case let .success(pipeline):
             metrics.counter("reloads_total", [("file", "policy"), ("result", "ok")]).increment()
+            notePolicy(name: pipeline.policy.name, sha256: pipeline.policySHA256)
             logger.info("policy reloaded", metadata: ["policy": "\(pipeline.policy.name)", "policy_sha256": "\(pipeline.policySHA256)"])
         case let .failure(list):
             metrics.counter("reloads_total", [("file", "policy"), ("result", "error")]).increment()
@@ -88,7 +104,10 @@ struct ServeMiddleware: RouterMiddleware {
     typealias Context = ServeContext
     let state: ServeState
 
-    static let routes: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
+    static let routes: Set<String> = ["/", "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/v1/policy", "/v1/check", "/v1/redact", "/v1/batch", "/v1/mail"]
+    /// The one method of each endpoint: another method on it is 405 with `Allow` (not 404).
+    static let methods: [String: String] = ["/healthz": "GET", "/readyz": "GET", "/metrics": "GET", "/openapi.yaml": "GET", "/v1/policy": "GET",
+                                            "/v1/check": "POST", "/v1/redact": "POST", "/v1/batch": "POST", "/v1/mail": "POST"]
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -116,6 +135,10 @@ struct ServeMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = Self.errorResponse(error)
+        } catch let error as HTTPError where error.status == .notFound && Self.methods[path].map({ $0 != request.method.rawValue }) == true {
+            var wrongMethod = Self.errorResponse(APIError(405, "method_not_allowed", "\(path) takes \(Self.methods[path]!) only"))
+            wrongMethod.headers[.allow] = Self.methods[path]!
+            response = wrongMethod
         } catch let error as HTTPError {
             let status = Int(error.status.code)
             let code = status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : status == 413 ? "body_too_large" : "bad_request"

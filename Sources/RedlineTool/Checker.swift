@@ -75,7 +75,7 @@ public enum Checker {
                 scanner.summary.errors += 1
                 printError("redline: \(path): \(error)")
             }
-            audit?.record(source: path, defaultChannel: defaultChannel)
+            audit?.record(source: session.masked(path), defaultChannel: defaultChannel)
             if writeError != nil { break }
         }
         scanner.diagnostics.finish()

@@ -89,7 +89,7 @@ enum DocumentInputs {
         }
         finishStream()
         for problem in problems {
-            let place = ([path] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            let place = ([session.masked(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             outcome.warnings.append("\(place): not scanned: \(problem.code) \(problem.message)")
             outcome.verdict = max(outcome.verdict, session.pipeline.policy.settings.unscannableAttachments)
         }

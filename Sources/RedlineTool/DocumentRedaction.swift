@@ -32,7 +32,7 @@ enum DocumentRedaction {
             }
         }
         if let problem = problems.first {
-            let place = ([path] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            let place = ([session.masked(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             return Outcome(blocked: true, reason: "\(place): not scanned: \(problem.code) \(problem.message); nothing written")
         }
         // Thresholds count over the whole file; each document's offsets are its own.

@@ -46,7 +46,9 @@ enum MailInputs {
                                           channel: scanner.explicitChannel)
         scanner.summary.records += 1
         scanner.summary.verdict = max(scanner.summary.verdict, verdict.verdict)
-        let label = record.map { "\(source) message \($0)" } ?? source
+        // The file's name as diagnostics show it (a name can hold a value; the report's source is the path).
+        let shownSource = scanner.session.masked(source)
+        let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
         for diagnostic in verdict.diagnostics { scanner.diagnostics.report("redline: \(label): \(diagnostic.description)") }
         for outcome in verdict.sender.refused where outcome.request.origin == "header" {
             scanner.diagnostics.report("redline: \(label): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")

@@ -100,7 +100,7 @@ public enum RedactRunner {
                 }
             }
             blocked = filter.blocked
-            audit?.record(source: options.path, defaultChannel: channel)
+            audit?.record(source: session.masked(options.path), defaultChannel: channel)
             filter.finishReports()
             if let documentBlocked {
                 // A document is written redacted or not at all: never with the values in it.

@@ -31,6 +31,8 @@ struct ServeCommand: ParsableCommand {
         @Option(name: .long, help: "File holding the HMAC key for fingerprints and hash redaction (else REDLINE_KEY).") var keyFile: String?
         @Option(name: .long, help: "Tokens file (YAML: name, sha256 of the token, channels).") var tokens: String?
         @Flag(name: .long, help: "Let calls without a token in (as 'anonymous'); only with a loopback --listen.") var allowAnonymous = false
+        @Flag(name: .long, help: "Serve the policy playground at / (a page to try drafts against the policy; off by default).")
+        var playground = false
         @Option(name: .long, help: "Append a hash-chained audit record of every decision to FILE (needs the key).") var audit: String?
         @Option(name: .long, help: "TLS certificate chain (PEM).") var tlsCert: String?
         @Option(name: .long, help: "TLS private key (PEM).") var tlsKey: String?
@@ -51,6 +53,7 @@ struct ServeCommand: ParsableCommand {
             options.keyFile = keyFile
             options.tokens = tokens
             options.allowAnonymous = allowAnonymous
+            options.playground = playground
             options.audit = audit
             options.tlsCert = tlsCert
             options.tlsKey = tlsKey

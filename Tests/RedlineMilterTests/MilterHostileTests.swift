@@ -232,7 +232,7 @@ struct MilterHostileTests {
         #expect(held.promises.count == 1)
         held.promises[0].succeed(MilterOutcome(decision: .accept))
         #expect(try MilterChannelHandlerTests.exchange(channel, []).isEmpty)
-        #expect(metrics.render().contains("redline_scans_in_progress 0\n"))
+        #expect(metrics.render().contains("redline_scans_in_progress 0.0\n"))
         #expect(metrics.value("errors", "protocol") == 1)
 
         var session = MilterSession()
@@ -374,8 +374,8 @@ struct MilterHostileTests {
         // Still answering, and a new connection is within the limit again.
         try Self.expectServing(server)
         let metrics = try httpGet(port: try #require(server.metricsAddress?.port), path: "/metrics")
-        #expect(metrics.contains("redline_milter_connections 0\n") || metrics.contains("redline_milter_connections 1\n"))
-        #expect(metrics.contains("redline_scans_in_progress 0\n"))
+        #expect(metrics.contains("redline_milter_connections 0.0\n") || metrics.contains("redline_milter_connections 1.0\n"))
+        #expect(metrics.contains("redline_scans_in_progress 0.0\n"))
     }
 
     // MARK: - No leak

@@ -123,6 +123,28 @@ struct ServeAPITests {
             #expect(forced.json["verdict"] as? String == "flag")
             let wrongType = try await server.send("POST", "/v1/mail", body: message, contentType: "application/json")
             #expect(wrongType.status == 415)
+            let empty = try await server.send("POST", "/v1/mail", body: "", contentType: "message/rfc822")
+            #expect(empty.status == 400)
+            #expect(empty.errorCode == "empty_body")
+        }
+    }
+
+    @Test("another method on an endpoint is 405 with Allow; null optional fields are the same as absent")
+    func methodsAndNulls() async throws {
+        try await ServeHarness.with { server in
+            for (method, path, allowed) in [("TRACE", "/healthz", "GET"), ("POST", "/metrics", "GET"), ("DELETE", "/v1/policy", "GET"),
+                                            ("GET", "/v1/check", "POST"), ("PUT", "/v1/mail", "POST")] {
+                let answer = try await server.send(method, path)
+                #expect(answer.status == 405, "\(method) \(path)")
+                #expect(answer.headers["allow"] == allowed)
+                #expect(answer.errorCode == "method_not_allowed")
+            }
+            #expect(try await server.send("GET", "/nowhere").status == 404)
+            let nulls = try await server.send("POST", "/v1/check", body: "{\"text\":\"\(Secrets.ninoOnly)\",\"channel\":null,\"recipients\":null,\"id\":null}")
+            #expect(nulls.status == 200)
+            #expect(nulls.json["channel"] as? String == "email-external")
+            let batch = try await server.send("POST", "/v1/batch", body: "{\"records\":[{\"text\":\"hi\"}],\"mode\":null}")
+            #expect(batch.status == 200)
         }
     }
 

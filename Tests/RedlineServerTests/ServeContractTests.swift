@@ -72,30 +72,29 @@ struct ServeContractTests {
                 let holder = try RawConnection(port: server.port)
                 try holder.write("POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServeHarness.internalToken)\r\n"
                                  + "Content-Type: application/json\r\nContent-Length: 20\r\n\r\n{")
-                var busy: HTTPAnswer?
-                for _ in 0..<50 {
-                    let answer = try await server.send("POST", path, body: good, contentType: type)
-                    if answer.status == 503 { busy = answer; break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                #expect(try await server.waitUntilInFlight(1), "the held request takes the one place")
+                note(path, "POST", try await server.send("POST", path, body: good, contentType: type))
                 holder.close()
-                if let busy { note(path, "POST", busy) }
-                try await Task.sleep(for: .milliseconds(50))
+                // The held request leaves once its connection is gone.
+                #expect(try await server.waitUntilInFlight(0))
             }
         }
         // /readyz 503 while draining: a server being shut down.
-        let draining = try await ServeHarness(configure: { $0.drainDelay = .seconds(1) })
+        // While the drain delay runs /readyz answers 503; the window only has to outlast one
+        // /readyz round trip, the polling below is bounded by time.
+        let draining = try await ServeHarness(configure: { $0.drainDelay = .seconds(3) })
         let connection = try RawConnection(port: draining.port)
         try connection.write("POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServeHarness.internalToken)\r\n"
                              + "Content-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"text\":")
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await draining.waitUntilInFlight(1))
         let stopping = Task { await draining.stop() }
         var readyAnswer: HTTPAnswer?
-        for _ in 0..<50 {
-            try await Task.sleep(for: .milliseconds(20))
+        let deadline = Date().addingTimeInterval(60)
+        while readyAnswer == nil, Date() < deadline {
             guard let answer = try? await draining.send("GET", "/readyz", token: nil) else { break }
-            if answer.status == 503 { readyAnswer = answer; break }
+            if answer.status == 503 { readyAnswer = answer } else { try await Task.sleep(for: .milliseconds(10)) }
         }
+        #expect(readyAnswer != nil, "/readyz answers 503 while draining")
         try connection.write("\"hi\"}")
         let drained = try await connection.answer(timeout: 10)
         connection.close()

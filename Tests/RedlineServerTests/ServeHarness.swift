@@ -121,6 +121,19 @@ final class ServeHarness: @unchecked Sendable {
         }
     }
 
+    /// Waits (bounded by `seconds`, not by a count of tries) until the server counts `count`
+    /// requests in flight, as its /metrics say: a request is in flight from the moment it is
+    /// admitted, while its handler waits for the body. Tests synchronise on this instead of on time.
+    func waitUntilInFlight(_ count: Int, seconds: Double = 60) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let metrics = try await send("GET", "/metrics", token: nil).body
+            if metrics.split(separator: "\n").contains(where: { $0 == "redline_http_requests_in_flight \(count).0" }) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     func postJSON(_ path: String, _ object: Any, token: String? = ServeHarness.internalToken) async throws -> HTTPAnswer {
         let data = try JSONSerialization.data(withJSONObject: object)
         return try await send("POST", path, token: token, body: String(decoding: data, as: UTF8.self))

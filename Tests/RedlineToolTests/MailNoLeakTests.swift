@@ -105,4 +105,24 @@ struct MailNoLeakTests {
         #expect(scanRecord.contains("\"source\":\"<order-"), "\(scanRecord)")
         Self.expectClean(scanRecord + scan.out + scan.stderr, "scan audit record and report")
     }
+
+    @Test("a file name holding a card: check's diagnostics about the message and its audit record, and scan's audit record, show it masked")
+    func fileNameMasked() throws {
+        let dir = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = try Redline.write("mail-no-leak-audit-key\n", to: dir, name: "key")
+        let tree = dir + "/tree"
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        let path = try Redline.write(Self.message, to: tree, name: "statement 4111 1111 1111 1111.eml")
+        let checkLog = dir + "/check-audit.jsonl"
+        let check = try Hostile.run(["check", "--key-file", key, "--audit", checkLog, path], deadline: 120, directory: dir)
+        #expect(check.stderr.contains("statement **** **** **** 1111.eml"), "\(check.stderr)")
+        let checkRecord = try String(contentsOfFile: checkLog, encoding: .utf8)
+        #expect(checkRecord.contains("statement **** **** **** 1111.eml"), "\(checkRecord)")
+        Self.expectClean(check.stderr + checkRecord, "check stderr and audit record")
+        let scanLog = dir + "/scan-audit.jsonl"
+        let scan = try Hostile.run(["scan", "--format", "json", "--key-file", key, "--audit", scanLog, tree], deadline: 120, directory: dir)
+        let scanRecord = try String(contentsOfFile: scanLog, encoding: .utf8)
+        Self.expectClean(scanRecord + scan.stderr, "scan audit record and stderr")
+    }
 }

@@ -30,9 +30,9 @@ struct ScanDecision: Sendable {
     var verdict: Action
     /// Its findings: `items[range]` of the unit.
     var items: Range<Int>
-    /// The identity as the audit record shows it: a Message-ID with what the policy finds in it
-    /// redacted (``PipelineSession/maskedMessageID(_:channel:)``); nil: `identity` (a path, or a
-    /// path and an already masked record id).
+    /// The identity as the audit record shows it: a Message-ID or a path with what the policy
+    /// finds in it redacted (``PipelineSession/maskedMessageID(_:channel:)``,
+    /// ``PipelineSession/masked(_:channel:counts:)``; record ids are masked already).
     var shown: String? = nil
 
     /// What the audit record names as its source.
@@ -116,7 +116,8 @@ final class ScanWorker {
         result.items.append(contentsOf: items)
         result.warnings.append(contentsOf: warnings)
         result.records += 1
-        result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count))
+        result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count,
+                                             shown: session.masked(unit.path)))
     }
 
     /// An Office, PDF or archive file: one decision for the whole file; members and cells in `part`.
@@ -130,7 +131,8 @@ final class ScanWorker {
         result.items.append(contentsOf: items)
         result.warnings.append(contentsOf: outcome.warnings)
         result.records += 1
-        result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count))
+        result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count,
+                                             shown: session.masked(unit.path)))
     }
 
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
@@ -141,6 +143,7 @@ final class ScanWorker {
                                         passMalformed: false, masksEveryID: true)
         var local = result
         defer { result = local }
+        let shownPath = session.masked(unit.path)
         try records.forEachRecord(input, mode: unit.mode, processor: processor, path: unit.path) { index, outcome in
             local.records += 1
             if let malformed = outcome.malformed {
@@ -160,7 +163,8 @@ final class ScanWorker {
                 local.items.append(item(entry, identity: identity, date: nil, unit: unit))
             }
             local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
-                                                verdict: outcome.verdict, items: start..<local.items.count))
+                                                verdict: outcome.verdict, items: start..<local.items.count,
+                                                shown: "\(shownPath)#\(outcome.id ?? String(index))"))
         } tooLarge: { index, size in
             local.records += 1
             local.errors.append("\(unit.path): record \(index): \(size) bytes is over the record size limit; not scanned")
@@ -188,7 +192,9 @@ final class ScanWorker {
         let verdict = MailProcessor.check(message, session: session, recipients: nil, channel: explicitChannel ?? unit.channel)
         let header = MessageIdentity(message)
         let identity = header.messageID ?? fallbackIdentity
-        let label = record.map { "\(source) message \($0)" } ?? source
+        // The file's name as diagnostics and the audit record show it (a name can hold a value).
+        let shownSource = session.masked(source)
+        let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
         for diagnostic in verdict.diagnostics { result.warnings.append("\(label): \(diagnostic.description)") }
         for attachment in verdict.unscannedAttachments { result.warnings.append("\(label): not scanned: \(attachment)") }
         result.records += 1
@@ -202,7 +208,8 @@ final class ScanWorker {
             result.items.append(scanned)
         }
         result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count,
-                                             shown: header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }))
+                                             shown: header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }
+                                                ?? session.masked(fallbackIdentity)))
     }
 
     private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {

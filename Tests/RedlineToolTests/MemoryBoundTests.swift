@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// Issue 15 group 5: a large HTML attribute or a single large header is read in about twice its
+/// size (the message, and the text read from it: no copy of the part, of the unfolded value or of
+/// the decoded value besides). Peak RSS above start-up, measured with /usr/bin/time on the binary.
+@Suite("Memory of one large HTML attribute or header", .serialized)
+struct MemoryBoundTests {
+    static let size = 16 * 1024 * 1024
+
+    /// Peak RSS in KiB of `redline check --input eml FILE`.
+    static func peak(_ path: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "/usr/bin/time -f 'peak_kb=%M' \"$0\" check --input eml \"$1\" > /dev/null", Redline.binary, path]
+        process.environment = [:]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return stderr.split(separator: "\n").first { $0.hasPrefix("peak_kb=") }.flatMap { Int($0.dropFirst(8)) } ?? Int.max
+    }
+
+    static func filler(_ count: Int) -> String {
+        let word = "lorem ipsum dolor sit amet "
+        return String(String(repeating: word, count: count / word.count + 1).prefix(count))
+    }
+
+    @Test("a 16 MiB HTML attribute and a 16 MiB folded header each take about twice their size above start-up (at most 2.1×)")
+    func attributeAndHeader() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            Issue.record("/usr/bin/time is missing: make test installs it (apt package 'time')")
+            return
+        }
+        let dir = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let head = "From: a@example.com\nTo: b@example.org\nMIME-Version: 1.0\n"
+        let small = try Redline.write(head + "Subject: x\n\nhello\n", to: dir, name: "small.eml")
+        let body = Self.filler(Self.size)
+        let attribute = try Redline.write(head + "Subject: x\nContent-Type: text/html; charset=utf-8\n\n<p>Hello</p><a title=\"" + body
+                                          + "\" href=\"https://example.com/\">link</a>\n", to: dir, name: "attribute.eml")
+        var folded = ""
+        folded.reserveCapacity(Self.size + Self.size / 38)
+        var index = body.startIndex
+        while index < body.endIndex {
+            let next = body.index(index, offsetBy: 76, limitedBy: body.endIndex) ?? body.endIndex
+            if index != body.startIndex { folded += "\n " }
+            folded += body[index..<next]
+            index = next
+        }
+        let header = try Redline.write(head + "Subject: " + folded + "\n\nhello\n", to: dir, name: "header.eml")
+        let base = try Self.peak(small)
+        for (name, path) in [("HTML attribute", attribute), ("header", header)] {
+            let used = try Self.peak(path) - base
+            let ratio = Double(used) / Double(Self.size / 1024)
+            print("issue 15 group 5: \(name) of 16 MiB: \(used / 1024) MiB above start-up, \(String(format: "%.2f", ratio))× its size")
+            #expect(ratio < 2.1, "\(name): \(ratio)× its size")
+        }
+    }
+}
