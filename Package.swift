@@ -154,6 +154,7 @@ let package = Package(
                 // redline: ServeProcessTests run the built binary (exit codes, signals, TLS).
                 "RedlineServer", "RedlineService", "RedlineEngine", "RedlineCore", "RedlineAudit", "RedlinePolicy", "redline",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

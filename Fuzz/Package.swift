@@ -23,6 +23,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzAttachment", ["RedlineEngine", "RedlineMail"]),
     ("FuzzRewrite", ["RedlineExtract"]),
     ("FuzzScanReport", ["RedlineTool"]),
+    ("FuzzAuditReport", ["RedlineTool"]),
 ]
 
 let package = Package(

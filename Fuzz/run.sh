@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL=(FuzzPolicy FuzzDetectors FuzzMIME FuzzMbox FuzzJSONL FuzzCSV FuzzUTF16 FuzzEDM FuzzMilter FuzzZip FuzzOffice FuzzAttachment FuzzRewrite FuzzScanReport)
+ALL=(FuzzPolicy FuzzDetectors FuzzMIME FuzzMbox FuzzJSONL FuzzCSV FuzzUTF16 FuzzEDM FuzzMilter FuzzZip FuzzOffice FuzzAttachment FuzzRewrite FuzzScanReport FuzzAuditReport)
 TARGETS=("${@:-${ALL[@]}}")
 [ $# -eq 0 ] && TARGETS=("${ALL[@]}")
 SCRATCH=.build-fuzz

@@ -195,7 +195,7 @@ rules:
     message: "Check that the customer's address, contact details and VAT number are needed in this reply."
   - id: contact-list-external
     detectors: [postcode, phone]
-    channels: { external: true }
+    channels: [email-external]
     min_instances: 10
     action: block
     message: "Ten or more customer addresses or phone numbers in one message looks like a contact list."

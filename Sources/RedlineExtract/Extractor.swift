@@ -113,11 +113,7 @@ public final class Extractor {
     private func gzip(_ data: Data, path: [String], depth: Int, emit: (ExtractedDocument) -> Void,
                       problems: inout [ExtractProblem]) throws(ExtractProblem) {
         let header = try GzipReader.header(data)
-        var inner = path.last ?? ""
-        if inner.lowercased().hasSuffix(".gz") { inner.removeLast(3) } else if inner.lowercased().hasSuffix(".tgz") {
-            inner.removeLast(4)
-            inner += ".tar"
-        } else if let name = header.name { inner = name }
+        let inner = GzipReader.innerName(outer: path.last ?? "", header: header)
         var expanded = Data()
         try GzipReader.inflate(data, budget: budget) { chunk in expanded.append(chunk) }
         try extract(expanded, path: path + [inner], depth: depth + 1, emit: emit, problems: &problems)

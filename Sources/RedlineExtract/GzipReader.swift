@@ -81,5 +81,35 @@ enum GzipReader {
         }
     }
 
+    /// The name of what a gzip file holds: its own name without `.gz` (`.tgz` → `.tar`), else the
+    /// header's FNAME, else its own name.
+    static func innerName(outer: String, header: Header) -> String {
+        var inner = outer
+        if inner.lowercased().hasSuffix(".gz") { inner.removeLast(3) } else if inner.lowercased().hasSuffix(".tgz") {
+            inner.removeLast(4)
+            inner += ".tar"
+        } else if let name = header.name { inner = name }
+        return inner
+    }
+
+    /// `original` (a gzip file) holding `content` instead: the original header kept byte for byte
+    /// (name, time, flags), the content deflated by zlib, a new trailer.
+    static func replacingContent(of original: Data, with content: Data) throws(ExtractProblem) -> Data {
+        let head = try header(original)
+        var out = Data(original.prefix(head.dataStart))
+        let crc: UInt32
+        do {
+            crc = try Data.compress(size: Int64(content.count), bufferSize: 64 * 1024, provider: { position, size in
+                content.subdata(in: (content.startIndex + Int(position))..<(content.startIndex + Int(position) + size))
+            }, consumer: { out.append($0) })
+        } catch {
+            throw ExtractProblem(ExtractCode.notRewritable, "the gzip file cannot be compressed again")
+        }
+        for value in [crc, UInt32(truncatingIfNeeded: content.count)] {
+            out.append(contentsOf: [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)])
+        }
+        return out
+    }
+
     static var corrupt: ExtractProblem { ExtractProblem(ExtractCode.corrupt, "a corrupt or truncated gzip file") }
 }

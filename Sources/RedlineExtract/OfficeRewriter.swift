@@ -8,11 +8,10 @@ import ZIPFoundation
 /// produced it) and, for each redaction, the range of that text and what replaces it. The
 /// rewriter maps the text back to the XML (``OfficeTextMap``), refuses to go on unless its text
 /// is byte for byte the caller's (so a redaction can never land anywhere else), rewrites only
-/// the character data the ranges cover, and repacks the file with ZIPFoundation:
+/// the character data the ranges cover, and re-packs the file with ``ZipSplicer``:
 ///
-/// - every entry is written back in its order, with its name, date and compression method;
-///   entries that hold no redaction keep their content byte for byte (their compressed bytes
-///   are zlib's and may differ from the original compressor's);
+/// - only the parts that hold a redaction are written again (deflated by zlib); every other
+///   entry is copied byte for byte, headers, compressed data and metadata included;
 /// - a value split over several runs (`<w:t>`, `<a:t>`, rich-text `<t>`) is replaced where it
 ///   starts and removed from the other runs; the runs and their formatting stay;
 /// - an XLSX shared string is rewritten in `xl/sharedStrings.xml`, so every cell that shows the
@@ -67,7 +66,7 @@ public enum OfficeRewriter {
             for edit in try map.edits(replacing: replacement.range, with: replacement.text) { edits.insert(edit) }
         }
         let changed = try rewriteParts(map: map, edits: edits)
-        let output = try repack(container, changed: changed, budget: budget)
+        let output = try ZipSplicer.splice(data, entries: Array(container.archive), replacing: changed)
         try verify(output, kind: kind, limits: limits)
         return output
     }
@@ -108,42 +107,6 @@ public enum OfficeRewriter {
             changed[part] = Data(out)
         }
         return changed
-    }
-
-    /// Writes every entry of `container` again, in order, with `changed` parts replaced.
-    static func repack(_ container: ZipContainer, changed: [String: Data], budget: ExtractBudget) throws(ExtractProblem) -> Data {
-        let archive: Archive
-        do { archive = try Archive(data: Data(), accessMode: .create) } catch {
-            throw ExtractProblem(ExtractCode.notRewritable, "the archive cannot be written")
-        }
-        var written = 0
-        for entry in container.archive {
-            try budget.checkTime()
-            let date = entry.fileAttributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 315_532_800)
-            let permissions = (entry.fileAttributes[.posixPermissions] as? NSNumber)?.uint16Value
-            let data: Data
-            switch entry.type {
-            case .directory: data = Data()
-            case .file:
-                if let replaced = changed[entry.path] { data = replaced } else { data = try container.read(entry) }
-            case .symlink: throw ExtractProblem(ExtractCode.notRewritable, "an archive with a symbolic link")
-            }
-            written += data.count
-            if written > budget.limits.expandedBytes {
-                throw ExtractProblem(ExtractCode.tooLarge, "the redacted file would be larger than \(budget.limits.expandedBytes / (1024 * 1024)) MiB")
-            }
-            do {
-                try archive.addEntry(with: entry.path, type: entry.type, uncompressedSize: Int64(data.count), modificationDate: date,
-                                     permissions: permissions, compressionMethod: entry.isCompressed ? .deflate : .none) { position, size in
-                    let start = data.startIndex + Int(position)
-                    return data.subdata(in: start..<min(start + size, data.endIndex))
-                }
-            } catch {
-                throw ExtractProblem(ExtractCode.notRewritable, "the archive cannot be written")
-            }
-        }
-        guard let output = archive.data else { throw ExtractProblem(ExtractCode.notRewritable, "the archive cannot be written") }
-        return output
     }
 
     /// The rewritten file must read back as the same kind of document (well-formed XML, a sound

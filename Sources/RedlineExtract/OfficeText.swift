@@ -2,16 +2,21 @@ import Foundation
 import ZIPFoundation
 
 /// The text of an Office Open XML or OpenDocument file, from its XML parts, as one document:
-/// DOCX body (`paragraph 12`), headers, footers, footnotes, endnotes and comments
-/// (`header1 › paragraph 2`); XLSX cells (`Sheet1!C14`); PPTX slides and notes (`slide 3`,
-/// `notes 3`); ODT/ODS/ODP `content.xml` likewise; and the document properties (`properties`:
-/// title, subject, author, keywords).
+/// DOCX body (`paragraph 12`, field codes included, `alt text 1`, `field code 1`), headers,
+/// footers, footnotes, endnotes and comments (`header1 › paragraph 2`); XLSX cells
+/// (`Sheet1!C14`), formulas' string literals (`Sheet1!C14 formula`), notes and threaded comments
+/// (`comments1 › B2`), shared strings no cell shows (`shared string 7`), sheet names
+/// (`sheet name 2`) and pivot caches (`pivotCacheRecords1`); PPTX slides, notes and comments
+/// (`slide 3`, `notes 3`, `comment1 › comment 2`); charts' cached values (`chart1`); ODT/ODS/ODP `content.xml` likewise, comments included; and the
+/// document properties (`properties`: core, extended and custom; ODF `meta.xml`).
 enum OfficeText {
     /// How a part is parsed: by `XMLParser` for reading; by ``XMLTokenizer`` for the in-place
     /// rewriter, which also learns where each part's text lands in the document (`placed`).
     struct PartParser {
         var parse: (_ part: String, _ data: Data, _ reader: XMLTextReader) throws(ExtractProblem) -> Void
         var placed: (_ part: String, _ shift: Int) -> Void = { _, _ in }
+        /// Shared string `index` (one no cell shows) lands at `start` of the document text.
+        var placedShared: (_ index: Int, _ start: Int) -> Void = { _, _ in }
 
         static var standard: PartParser {
             PartParser(parse: { (_: String, data: Data, reader: XMLTextReader) throws(ExtractProblem) in
@@ -38,6 +43,38 @@ enum OfficeText {
         func properties(_ part: String) throws(ExtractProblem) {
             try add(part, AllTextReader(budget: budget, label: "properties"))
         }
+        func officeProperties() throws(ExtractProblem) {
+            for part in ["docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"] { try properties(part) }
+        }
+        /// Text made here, not read from a part (`shared` tells where each shared string lands).
+        func block(_ builder: TextBuilder, shared: [(index: Int, start: Int)]) throws(ExtractProblem) {
+            var builder = builder
+            let (text, segments) = builder.finish()
+            guard !text.isEmpty else { return }
+            try budget.charge(text: text.count)
+            document.newline()
+            let shift = document.text.count
+            for item in shared { parser.placedShared(item.index, shift + item.start) }
+            document.text.append(contentsOf: text)
+            document.segments.append(contentsOf: segments.map { .init(start: $0.start + shift, end: $0.end + shift, label: $0.label) })
+        }
+        /// Chart parts: their caches hold copies of the cells they plot (character data, written in place).
+        func charts(_ directory: String) throws(ExtractProblem) {
+            let parts = container.names.filter { $0.hasPrefix(directory + "chart") && $0.hasSuffix(".xml") && !$0.dropFirst(directory.count).contains("/") }
+            for part in sortedNumerically(parts) {
+                try add(part, AllTextReader(budget: budget, label: String(part.dropFirst(directory.count).dropLast(4))))
+            }
+        }
+        /// Comment parts directly in `directory` whose names start with `stem`.
+        func comments(_ directory: String, _ stem: String) throws(ExtractProblem) {
+            let parts = container.names.filter {
+                $0.hasPrefix(directory + stem) && $0.hasSuffix(".xml") && !$0.dropFirst(directory.count).contains("/")
+            }
+            for part in sortedNumerically(parts) {
+                let stem = String(part.dropFirst(directory.count).dropLast(4))
+                try add(part, CommentReader(budget: budget, prefix: "\(stem) › "))
+            }
+        }
         switch kind {
         case .docx:
             try add("word/document.xml", ParagraphReader(budget: budget, style: .wordprocessing))
@@ -49,10 +86,20 @@ enum OfficeText {
                 let stem = String(part.dropFirst(5).dropLast(4))
                 try add(part, ParagraphReader(budget: budget, style: .wordprocessing, prefix: "\(stem) › "))
             }
-            try properties("docProps/core.xml")
+            try charts("word/charts/")
+            try officeProperties()
         case .xlsx:
-            try spreadsheet(container, budget: budget, parser: parser, add: add)
-            try properties("docProps/core.xml")
+            try spreadsheet(container, budget: budget, parser: parser, add: add, block: block)
+            try comments("xl/", "comments")
+            try comments("xl/threadedComments/", "threadedComment")
+            // Pivot caches keep a copy of every distinct text of their source (attribute values).
+            let caches = container.names.filter { $0.hasPrefix("xl/pivotCache/pivotCache") && $0.hasSuffix(".xml") }
+            for part in sortedNumerically(caches) {
+                let stem = String(part.dropFirst("xl/pivotCache/".count).dropLast(4))
+                try add(part, AttributeTextReader(budget: budget, label: stem, element: "s", attribute: "v"))
+            }
+            try charts("xl/charts/")
+            try officeProperties()
         case .pptx:
             for (prefix, label) in [("ppt/slides/slide", "slide"), ("ppt/notesSlides/notesSlide", "notes")] {
                 let parts = container.names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".xml") && !$0.dropFirst(prefix.count).contains("/") }
@@ -61,7 +108,9 @@ enum OfficeText {
                     try add(part, ParagraphReader(budget: budget, style: .drawing, fixedLabel: "\(label) \(number)"))
                 }
             }
-            try properties("docProps/core.xml")
+            try comments("ppt/comments/", "")
+            try charts("ppt/charts/")
+            try officeProperties()
         case .odt:
             try add("content.xml", ParagraphReader(budget: budget, style: .openDocument))
             try properties("meta.xml")
@@ -80,7 +129,8 @@ enum OfficeText {
     /// XLSX: shared strings, then each worksheet in workbook order (names from the workbook,
     /// paths from its relationships).
     private static func spreadsheet(_ container: ZipContainer, budget: ExtractBudget, parser: PartParser,
-                                    add: (String, XMLTextReader) throws(ExtractProblem) -> Void) throws(ExtractProblem) {
+                                    add: (String, XMLTextReader) throws(ExtractProblem) -> Void,
+                                    block: (TextBuilder, [(index: Int, start: Int)]) throws(ExtractProblem) -> Void) throws(ExtractProblem) {
         func parse<R: XMLTextReader>(_ part: String, _ reader: R) throws(ExtractProblem) -> R? {
             guard let entry = container.entry(part) else { return nil }
             try parser.parse(part, try container.read(entry), reader)
@@ -90,18 +140,43 @@ enum OfficeText {
         let sheets = try parse("xl/workbook.xml", WorkbookReader(budget: budget))?.sheets ?? []
         let targets = try parse("xl/_rels/workbook.xml.rels", RelationshipsReader(budget: budget))?.targets ?? [:]
         var done = Set<String>()
+        var used = Set<Int>()
         for sheet in sheets {
             guard let target = targets[sheet.id] else { continue }
             let part = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
             guard done.insert(part).inserted else { continue }
-            try add(part, WorksheetReader(budget: budget, sheet: sheet.name, shared: shared))
+            let reader = WorksheetReader(budget: budget, sheet: sheet.name, shared: shared)
+            try add(part, reader)
+            used.formUnion(reader.usedShared)
         }
         // Worksheets the workbook does not list are still in the file: read them too.
         let unlisted = container.names.filter { $0.hasPrefix("xl/worksheets/") && $0.hasSuffix(".xml") && !done.contains($0) }
         for part in sortedNumerically(unlisted) {
             let stem = String(part.dropFirst("xl/worksheets/".count).dropLast(4))
-            try add(part, WorksheetReader(budget: budget, sheet: stem, shared: shared))
+            let reader = WorksheetReader(budget: budget, sheet: stem, shared: shared)
+            try add(part, reader)
+            used.formUnion(reader.usedShared)
         }
+        // Shared strings no cell shows are still sent (a deleted column's values): written back
+        // in place like the others. Sheet names come from attributes: a redaction there fails closed.
+        var extra = TextBuilder()
+        var placed: [(index: Int, start: Int)] = []
+        for (index, string) in shared.enumerated() where !used.contains(index) && string.contains(where: { !$0.isWhitespace }) {
+            extra.newline()
+            extra.begin("shared string \(index + 1)")
+            placed.append((index, extra.text.count))
+            extra.append(string)
+            extra.end()
+        }
+        for (number, sheet) in sheets.enumerated() {
+            let name = XMLTextReader.attributeText(sheet.name)
+            guard !name.isEmpty else { continue }
+            extra.newline()
+            extra.begin("sheet name \(number + 1)")
+            extra.append(name)
+            extra.end()
+        }
+        try block(extra, placed)
     }
 
     /// `slide2.xml` before `slide10.xml`.

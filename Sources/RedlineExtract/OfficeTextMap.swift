@@ -6,9 +6,10 @@ import Foundation
 /// Built by running the very readers that produced the text over the parts again, driven by
 /// ``XMLTokenizer`` instead of `XMLParser`, and watching what each reader does with each text
 /// node. Spreadsheet cells that show a shared string point into `xl/sharedStrings.xml`; inline
-/// strings and formula string results into their worksheet. Text that comes from no character
-/// data (tabs and newlines between cells and paragraphs, numbers, ODS cell values) has no
-/// origin, and a redaction over it cannot be written.
+/// strings and formula string results into their worksheet; shared strings no cell shows into
+/// `xl/sharedStrings.xml` too. Text that comes from no character data (tabs and newlines between
+/// cells and paragraphs, numbers, ODS cell values) or from attributes (alt text, field codes,
+/// sheet names, formulas' literals) has no origin, and a redaction over it cannot be written.
 struct OfficeTextMap {
     /// A text node of one part.
     struct Node {
@@ -74,7 +75,7 @@ struct OfficeTextMap {
             case let strings as SharedStringsReader: .shared(strings)
             case let sheet as WorksheetReader: .sheet(sheet)
             case let sheet as OpenDocumentSheetReader: .odsSheet(sheet)
-            case is ParagraphReader, is AllTextReader: .text
+            case is ParagraphReader, is AllTextReader, is CommentReader: .text
             default: .none
             }
             func length() -> Int? {
@@ -106,6 +107,8 @@ struct OfficeTextMap {
         }, placed: { _, shift in
             placedPieces += pending.map { Piece(start: shift + $0.start, length: $0.length, node: $0.node, offset: $0.offset) }
             pending = []
+        }, placedShared: { index, start in
+            placedPieces += (shared[index] ?? []).map { Piece(start: start + $0.start, length: $0.length, node: $0.node, offset: $0.offset) }
         })
         let (text, _) = try OfficeText.extract(container, kind: kind, budget: budget, parser: parser)
         self.text = text

@@ -84,7 +84,9 @@ final class RelationshipsReader: XMLTextReader {
 }
 
 /// One XLSX worksheet: each cell's value (shared string, inline string, number, formula result)
-/// labelled `Sheet1!C14`; cells of a row joined by tabs, rows by newlines.
+/// labelled `Sheet1!C14`, and the string literals of its formula labelled `Sheet1!C14 formula`
+/// (not written back: a redaction there fails closed); cells of a row joined by tabs, rows by
+/// newlines.
 final class WorksheetReader: XMLTextReader {
     let sheet: String
     let shared: [String]
@@ -92,7 +94,10 @@ final class WorksheetReader: XMLTextReader {
     private var type = ""
     private var value = ""
     private var inline = ""
+    private var formula = ""
     private var capture: Capture = .none
+    /// Shared strings some cell of this sheet shows.
+    private(set) var usedShared = Set<Int>()
     /// Cells started so far (the rewriter ties character data to the cell it belongs to).
     private(set) var cellOrdinal = 0
     /// Called for each cell put in the text: its ordinal, where its text starts, its type and
@@ -112,7 +117,7 @@ final class WorksheetReader: XMLTextReader {
     private var column = 0
     private var cellsInRow = 0
 
-    private enum Capture { case none, value, inline }
+    private enum Capture { case none, value, inline, formula }
 
     init(budget: ExtractBudget, sheet: String, shared: [String]) {
         self.sheet = sheet
@@ -132,8 +137,10 @@ final class WorksheetReader: XMLTextReader {
             type = attributes["t"] ?? ""
             value = ""
             inline = ""
+            formula = ""
             column = reference.flatMap(columnNumber(ofReference:)) ?? (column + 1)
         case "v": capture = .value
+        case "f": capture = .formula
         case "t" where type == "inlineStr": capture = .inline
         default: break
         }
@@ -141,7 +148,7 @@ final class WorksheetReader: XMLTextReader {
 
     override func end(_ name: Substring) {
         switch name {
-        case "v", "t": capture = .none
+        case "v", "t", "f": capture = .none
         case "c": emitCell()
         case "row": if cellsInRow > 0 { out.newline() }
         default: break
@@ -152,34 +159,77 @@ final class WorksheetReader: XMLTextReader {
         switch capture {
         case .value: value += string
         case .inline: inline += string
+        case .formula: formula += string
         case .none: break
         }
     }
 
     private func emitCell() {
-        let text: String
+        var text: String
         var sharedIndex: Int?
         switch type {
         case "s":
-            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else { return }
+            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else { text = ""; break }
             text = shared[index]
             sharedIndex = index
+            usedShared.insert(index)
         case "inlineStr": text = inline
-        case "b", "e": return
+        case "b", "e": text = ""
         default: text = value   // numbers, dates as serials, formula string results ("str")
         }
-        guard !text.isEmpty else { return }
+        let literals = WorksheetReader.stringLiterals(formula)
+        guard !text.isEmpty || !literals.isEmpty else { return }
+        let label = "\(sheet)!\(reference ?? "\(columnLetters(column))\(row)")"
         if cellsInRow > 0 { out.append(byte: 9) }
         cellsInRow += 1
-        out.begin("\(sheet)!\(reference ?? "\(columnLetters(column))\(row)")")
-        onCell?(cellOrdinal, out.text.count, type, sharedIndex)
-        out.append(text)
-        out.end()
+        if !text.isEmpty {
+            out.begin(label)
+            onCell?(cellOrdinal, out.text.count, type, sharedIndex)
+            out.append(text)
+            out.end()
+        }
+        if !literals.isEmpty {
+            if !text.isEmpty { out.append(byte: 32) }
+            out.begin("\(label) formula")
+            out.append(literals.joined(separator: " "))
+            out.end()
+        }
+    }
+
+    /// The string literals of a formula (`"…"`, `""` inside one is a quote), non-empty ones.
+    static func stringLiterals(_ formula: String) -> [String] {
+        guard formula.contains("\"") else { return [] }
+        var literals: [String] = []
+        var current = ""
+        var inside = false
+        var iterator = formula.makeIterator()
+        var pending = iterator.next()
+        while let character = pending {
+            pending = iterator.next()
+            if inside {
+                if character == "\"" {
+                    if pending == "\"" {
+                        current.append("\"")
+                        pending = iterator.next()
+                    } else {
+                        inside = false
+                        if !current.isEmpty { literals.append(current) }
+                        current = ""
+                    }
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" {
+                inside = true
+            }
+        }
+        return literals.map(XMLTextReader.attributeText).filter { !$0.isEmpty }
     }
 }
 
 /// ODS `content.xml`: every table's cells labelled `Sheet1!C14` (repeated rows and columns
-/// counted, never expanded), each cell's paragraphs and its typed value when the text differs.
+/// counted, never expanded), each cell's paragraphs (a comment's too, its author and date left
+/// out) and its typed value when the text differs.
 final class OpenDocumentSheetReader: XMLTextReader {
     private var table = ""
     private var row = 0
@@ -191,6 +241,9 @@ final class OpenDocumentSheetReader: XMLTextReader {
     private var inCell = 0
     private var paragraphsInCell = 0
     private var cellsInRow = 0
+    /// Inside a comment's (`office:annotation`) author or date: left out.
+    private var inAnnotationMeta = 0
+    private var inAnnotation = 0
     /// Cells started so far, and a hook called for each cell put in the text (its ordinal, where
     /// its text starts, whether it has a typed value): used by the in-place rewriter only.
     private(set) var cellOrdinal = 0
@@ -221,6 +274,8 @@ final class OpenDocumentSheetReader: XMLTextReader {
             paragraphsInCell += 1
         case "s" where inCell > 0: cellText += " "
         case "tab" where inCell > 0: cellText += "\t"
+        case "annotation" where inCell > 0: inAnnotation += 1
+        case let meta where inAnnotation > 0 && (meta == "creator" || meta == "date" || meta == "initials"): inAnnotationMeta += 1
         default: break
         }
     }
@@ -245,12 +300,14 @@ final class OpenDocumentSheetReader: XMLTextReader {
                 out.end()
             }
             column += max(0, min(columnRepeat, 1 << 14) - 1)
+        case "annotation" where inAnnotation > 0: inAnnotation -= 1
+        case let meta where inAnnotationMeta > 0 && (meta == "creator" || meta == "date" || meta == "initials"): inAnnotationMeta -= 1
         default: break
         }
     }
 
     override func characters(_ string: String) {
-        if inCell > 0 { cellText += string }
+        if inCell > 0 && inAnnotationMeta == 0 { cellText += string }
     }
 
     private func attribute(_ local: String, _ attributes: [String: String]) -> String? {

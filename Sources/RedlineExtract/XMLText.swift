@@ -77,6 +77,12 @@ class XMLTextReader: NSObject, XMLParserDelegate {
         characters(String(decoding: CDATABlock, as: UTF8.self))
     }
 
+    /// An attribute value as text: white space (tab, line end, a `&#10;` reference) as single
+    /// spaces, trimmed, so that `XMLParser` and ``XMLTokenizer`` give the same text.
+    static func attributeText(_ value: String) -> String {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).joined(separator: " ")
+    }
+
     /// The part after the namespace prefix (`w:t` → `t`).
     static func local(_ name: String) -> Substring {
         guard let colon = name.lastIndex(of: ":") else { return name[...] }
@@ -126,5 +132,26 @@ final class AllTextReader: XMLTextReader {
         guard string.contains(where: { !$0.isWhitespace }) else { return }
         out.append(string)
         pending = true
+    }
+}
+
+/// One attribute of one element, a line per value (XLSX pivot caches: `<s v="…"/>` holds a copy
+/// of every distinct text value of the source range). Attribute values: the in-place rewriter
+/// cannot write them, so a redaction there fails closed.
+final class AttributeTextReader: XMLTextReader {
+    let element: Substring
+    let attribute: String
+
+    init(budget: ExtractBudget, label: String, element: Substring, attribute: String) {
+        self.element = element
+        self.attribute = attribute
+        super.init(budget: budget)
+        out.begin(label)
+    }
+
+    override func start(_ name: Substring, _ attributes: [String: String]) {
+        guard name == element, let value = attributes[attribute].map(XMLTextReader.attributeText), !value.isEmpty else { return }
+        out.newline()
+        out.append(value)
     }
 }

@@ -85,9 +85,11 @@ struct AttachmentTests {
         #expect(verdict.verdict == .block)
     }
 
-    @Test("strip: an attachment that needs redaction it cannot take (a CSV inside a ZIP) is replaced by a note; other parts are byte-identical")
+    @Test("strip: an attachment that needs redaction it cannot take (a UTF-16 CSV inside a ZIP) is replaced by a note; other parts are byte-identical")
     func strip() throws {
-        let archive = try Self.zip([("2026/customers.csv", "name,ni\nAda,JG 10 37 55 A\n")])
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append("name,ni\nAda,JG 10 37 55 A\n".data(using: .utf16LittleEndian)!)
+        let archive = try ZIPFixture.zip([("2026/customers.csv", utf16)])
         let message = Self.message(body: "Hello JG 10 37 55 A", attachment: archive, name: "customers.zip")
         let session = try Self.pipeline(strip: true).makeSession()
         let (output, verdict) = MailProcessor.redact(message, session: session)

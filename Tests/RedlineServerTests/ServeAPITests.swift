@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RedlineServer
 import Testing
@@ -126,6 +127,30 @@ struct ServeAPITests {
             let empty = try await server.send("POST", "/v1/mail", body: "", contentType: "message/rfc822")
             #expect(empty.status == 400)
             #expect(empty.errorCode == "empty_body")
+        }
+    }
+
+    @Test("the playground is off by default; with --playground / is one page under a hash-pinned CSP")
+    func playground() async throws {
+        try await ServeHarness.with { server in
+            let off = try await server.send("GET", "/", token: nil)
+            #expect(off.status == 404)
+        }
+        try await ServeHarness.with(configure: { $0.playground = true }) { server in
+            let page = try await server.send("GET", "/", token: nil)
+            #expect(page.status == 200)
+            #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+            let csp = page.headers["content-security-policy"] ?? ""
+            #expect(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'") && !csp.contains("unsafe"))
+            #expect(csp.contains("require-trusted-types-for 'script'"))
+            // Exactly one inline script and one inline style, each allowed by its SHA-256 and nothing else.
+            #expect(page.body.components(separatedBy: "<script>").count == 2 && page.body.components(separatedBy: "<style>").count == 2)
+            for (open, close, directive) in [("<script>", "</script>", "script-src"), ("<style>", "</style>", "style-src")] {
+                let inline = page.body.components(separatedBy: open)[1].components(separatedBy: close)[0]
+                let digest = Data(SHA256.hash(data: Data(inline.utf8))).base64EncodedString()
+                #expect(csp.contains("\(directive) 'sha256-\(digest)'"))
+            }
+            #expect(!page.body.contains("src=") && !page.body.contains("href=") && !page.body.contains("http://"))
         }
     }
 

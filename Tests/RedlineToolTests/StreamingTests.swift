@@ -6,9 +6,9 @@ import RedlineEngine
 
 @Suite("Streaming filter guarantees")
 struct StreamingTests {
-    static func findings(of text: [UInt8], windowSize: Int, overlap: Int, readSize: Int) throws -> (findings: [Finding], output: [UInt8]) {
+    static func findings(of text: [UInt8], windowSize: Int, overlap: Int, readSize: Int, channel: String = "chat") throws -> (findings: [Finding], output: [UInt8]) {
         let pipeline = try PolicySource.embeddedDefault.compile()
-        let stream = TextStream(session: pipeline.makeSession(), channel: "chat", windowSize: windowSize, overlap: overlap)
+        let stream = TextStream(session: pipeline.makeSession(), channel: channel, windowSize: windowSize, overlap: overlap)
         var found: [Finding] = []
         var output: [UInt8] = []
         let emit: (TextStream.Chunk) throws -> Void = { chunk in
@@ -33,8 +33,12 @@ struct StreamingTests {
             text += "wrapped number 5555 5555\n5555 4444 then a long run " + String(repeating: "x", count: index * 3) + "\n"
         }
         let bytes = Array(text.utf8)
-        let whole = try Self.findings(of: bytes, windowSize: 1 << 24, overlap: 4096, readSize: bytes.count)
-        let streamed = try Self.findings(of: bytes, windowSize: sizes.0, overlap: sizes.1, readSize: sizes.2)
+        // On an internal channel: uk-default's contact-list rule (10 or more phones or postcodes on
+        // an external channel) would block every phone once the tenth is seen, and a stream cannot
+        // take back the windows it already wrote (thresholds count forward only), so a whole-file
+        // scan and a stream would rightly differ there.
+        let whole = try Self.findings(of: bytes, windowSize: 1 << 24, overlap: 4096, readSize: bytes.count, channel: "email-internal")
+        let streamed = try Self.findings(of: bytes, windowSize: sizes.0, overlap: sizes.1, readSize: sizes.2, channel: "email-internal")
         #expect(whole.findings.count == 40 * 5)
         #expect(streamed.findings.map { [$0.start, $0.end, $0.line, $0.column] } == whole.findings.map { [$0.start, $0.end, $0.line, $0.column] })
         #expect(streamed.output == whole.output)

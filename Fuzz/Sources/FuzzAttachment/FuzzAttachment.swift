@@ -6,8 +6,8 @@ import RedlineMail
 
 // The attachment path of the mail rewriter: the input is attached (base64) to a message, which
 // is checked and redacted with `unredactable_attachments: strip`. Invariants: an allowed
-// message comes back byte-identical; a stripped message has no attachment finding left that
-// needs redaction; check and redact agree on the verdict.
+// message comes back byte-identical; an attachment redacted inside the file or stripped has no
+// finding left that needs redaction; check and redact agree on the verdict.
 
 nonisolated(unsafe) var session: PipelineSession?
 
@@ -31,6 +31,12 @@ public func fuzzAttachment(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if verdict.verdict == .allow { Fuzz.check(output == message, "an allowed message was changed") }
     let checked = MailProcessor.check(message, session: session)
     Fuzz.check(checked.verdict == verdict.verdict, "check and redact disagree")
+    if !verdict.redactedAttachments.isEmpty {
+        // Redacted inside the file (an Office document, text in a ZIP or gzip): nothing left to redact there.
+        let again = MailProcessor.check(output, session: session)
+        Fuzz.check(!again.findings.contains { $0.action >= .redact && ($0.part ?? "").hasPrefix("part 2 ›") }, "a redacted attachment still has findings")
+        Fuzz.check(again.unscannedAttachments.count <= checked.unscannedAttachments.count, "a redacted attachment does not read back")
+    }
     if !verdict.strippedAttachments.isEmpty {
         let again = MailProcessor.check(output, session: session)
         Fuzz.check(!again.findings.contains { $0.action >= .redact && ($0.part ?? "").hasPrefix("part 2 ›") }, "a stripped attachment still has findings")
