@@ -58,6 +58,7 @@ public enum Checker {
                                    explicitChannel: options.policy.channel)
         // Line-buffered text and conversations of records (--conversation-field) hold what could begin a value.
         scanner.holdMs = options.holdMs
+        scanner.messageSender = { audit?.add(messageSender: $0) }
         if options.lineBuffered {
             // Verdict lines go through the report's writer (after the record's findings), then out.
             scanner.verdictWriter = { bytes in
@@ -140,6 +141,8 @@ final class InputScanner {
     /// Set for `--line-buffered`: receives one verdict line per record (``VerdictLines``).
     var verdictWriter: (([UInt8]) throws -> Void)?
     var holdMs = 0
+    /// Receives each e-mail message's sender as judged for it (its own override headers included).
+    var messageSender: ((SenderContext) -> Void)?
 
     init(session: PipelineSession, defaultChannel: String, fields: RecordFields, recipients: [String], explicitChannel: String?) {
         self.explicitChannel = explicitChannel

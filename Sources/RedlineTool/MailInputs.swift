@@ -46,6 +46,7 @@ enum MailInputs {
                                           channel: scanner.explicitChannel)
         scanner.summary.records += 1
         scanner.summary.verdict = max(scanner.summary.verdict, verdict.verdict)
+        scanner.messageSender?(verdict.sender)
         // The file's name as diagnostics show it (a name can hold a value; the report's source is the path).
         let shownSource = scanner.session.masked(source)
         let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
@@ -61,10 +62,12 @@ enum MailInputs {
 
     /// `redact --input eml`: one message in, the redacted message out (X-Redline headers added
     /// when the verdict is flag, redact or block). Returns whether it was blocked.
-    static func redact(_ input: InputStream, options: RedactOptions, session: PipelineSession, out: OutputStream, limiter: StderrLimiter) throws -> Bool {
+    static func redact(_ input: InputStream, options: RedactOptions, session: PipelineSession, out: OutputStream, limiter: StderrLimiter,
+                       audit: AuditRecorder? = nil) throws -> Bool {
         let message = try input.readAll(limit: maxMessage)
         let (output, verdict) = MailProcessor.redact(message, session: session, recipients: options.recipients.isEmpty ? nil : options.recipients,
                                                      channel: options.policy.channel)
+        audit?.add(messageSender: verdict.sender)
         for diagnostic in verdict.diagnostics { limiter.report("redline: \(input.name): \(diagnostic.description)") }
         for outcome in verdict.sender.refused where outcome.request.origin == "header" {
             limiter.report("redline: \(input.name): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")

@@ -40,7 +40,9 @@ public enum RedactRunner {
             } else if let path = options.output {
                 atomic = try Destination(path: path)
                 out = atomic!.stream
-            } else if options.onBlock == .fail {
+            } else if options.onBlock == .fail || options.audit != nil {
+                // --audit: the output is held until its audit record is written (a crash or a failed
+                // append between the two must never leave redacted or passed output with no record).
                 spool = try Spool()
                 out = spool!.stream
             } else {
@@ -87,7 +89,7 @@ public enum RedactRunner {
             case .jsonl, .csv:
                 try filter.records(input, mode: mode)
             case .eml:
-                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter) {
+                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter, audit: audit) {
                     filter.blocked = true
                     audit?.add(verdict: .block)
                 }
@@ -102,8 +104,15 @@ public enum RedactRunner {
                 }
             }
             blocked = filter.blocked
+            // The audit record first; nothing is released (stdout, --output, --in-place) without it.
             audit?.record(source: session.masked(options.path), defaultChannel: channel)
             filter.finishReports()
+            if let failure = audit?.failure {
+                atomic?.abandon()
+                spool?.discard()
+                printError("redline: \(failure); nothing written (the output is released only after its audit record)")
+                return ExitStatus.error
+            }
             if let documentBlocked {
                 // A document is written redacted or not at all: never with the values in it.
                 atomic?.abandon()
