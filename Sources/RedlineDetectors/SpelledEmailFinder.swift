@@ -20,9 +20,13 @@ enum SpelledEmailFinder {
     /// Adds the spelled addresses of `text` to `out`, skipping any that overlaps an address
     /// already there (found from its `@`).
     static func find(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Refined]) {
+        // The addresses found from their `@`, in order: a mark inside one is not read again.
         let existing = out.map(\.range)
+        var next = 0
         var lastEnd = 0
         scanAtMarks(text) { position in
+            while next < existing.count, existing[next].upperBound <= position { next += 1 }
+            if next < existing.count, existing[next].contains(position) { return }
             guard let found = address(text, mark: position), found.range.lowerBound >= lastEnd,
                   !existing.contains(where: { $0.overlaps(found.range) }) else { return }
             out.append(found)
@@ -62,13 +66,20 @@ enum SpelledEmailFinder {
             let folded = current | lowerCase
             let previous = raw.loadUnaligned(fromByteOffset: index - 1, as: SIMD16<UInt8>.self) | lowerCase
             let pair = (folded .== letterT) .& (previous .== letterA)
-            if any(pair) {
+            if lanes(pair) != (0, 0) {
                 let before = raw.loadUnaligned(fromByteOffset: index - 2, as: SIMD16<UInt8>.self) | lowerCase
                 let after = raw.loadUnaligned(fromByteOffset: index + 1, as: SIMD16<UInt8>.self) | lowerCase
                 marks = marks .| (pair .& ((before &- letterA) .>= alphabet) .& ((after &- letterA) .>= alphabet))
             }
-            if any(marks) {
-                for lane in 0..<16 where marks[lane] { visit(index + lane) }
+            // (`any(_:)` is not inlined: it costs more than the comparisons.)
+            var (low, high) = lanes(marks)
+            while low != 0 {
+                visit(index + low.trailingZeroBitCount >> 3)
+                low &= ~(0xFF << (UInt64(low.trailingZeroBitCount) & ~7))
+            }
+            while high != 0 {
+                visit(index + 8 + high.trailingZeroBitCount >> 3)
+                high &= ~(0xFF << (UInt64(high.trailingZeroBitCount) & ~7))
             }
             index += 16
         }
@@ -76,6 +87,11 @@ enum SpelledEmailFinder {
             if isMark(index) { visit(index) }
             index += 1
         }
+    }
+
+    /// The lanes of a mask as two words, each lane a byte of all ones or zeros.
+    @inline(__always) static func lanes(_ mask: SIMDMask<SIMD16<Int8>>) -> (UInt64, UInt64) {
+        unsafeBitCast(mask, to: (UInt64, UInt64).self)
     }
 
     // MARK: reading an address around one mark
