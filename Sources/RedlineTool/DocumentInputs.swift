@@ -51,7 +51,7 @@ enum DocumentInputs {
         var streamPart = ""
         func handle(_ findings: [Finding], part: (Finding) -> String, verdict: Action, failures: [Diagnostic]) {
             outcome.verdict = max(outcome.verdict, verdict)
-            for failure in failures { outcome.warnings.append("\(path): \(failure.description)") }
+            for failure in failures { outcome.warnings.append("\(session.maskedPath(path)): \(failure.description)") }
             for var finding in findings {
                 finding.part = part(finding)
                 report(finding)
@@ -90,7 +90,7 @@ enum DocumentInputs {
         }
         finishStream()
         for problem in problems {
-            let place = ([session.masked(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            let place = ([session.maskedPath(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             outcome.warnings.append("\(place): not scanned: \(problem.code) \(problem.message)")
             outcome.verdict = max(outcome.verdict, session.pipeline.policy.settings.unscannableAttachments)
         }
