@@ -67,7 +67,8 @@ enum DocumentInputs {
         let problems = extractor.extract(path: path, name: (path as NSString).lastPathComponent) { document in
             let inner = document.path.dropFirst().map { masker.mask($0) }
             if document.piece == 0 { finishStream() }
-            if document.piece == 0 && document.isLastPiece {
+            // A whole document, or a window of a large spreadsheet (its own cells' labels).
+            if document.piece == 0 && document.isLastPiece || document.kind != .text {
                 outcome.documents += 1
                 var position = TextPosition()
                 let result = session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count).result
