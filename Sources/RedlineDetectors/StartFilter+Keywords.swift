@@ -113,6 +113,20 @@ enum KeywordLed: Sendable {
         }
     }
 
+    /// The word read backwards from `position` (a non-gap byte stands before it): the letters
+    /// before `position`, or before a `.` (`exp.`, `d.o.b.`) or a `2` (`cvv2`), which is then
+    /// the `suffix` (else 0). Nil when no letter stands there. ``keywordBefore(_:_:)`` and
+    /// ``keywordForms(_:_:families:)`` read words the same way through this.
+    @inline(__always)
+    static func wordBefore(_ text: UnsafeBufferPointer<UInt8>, _ position: Int) -> (start: Int, end: Int, suffix: UInt8)? {
+        let byte = text[position - 1]
+        let suffix: UInt8 = byte == 46 || byte == 50 ? byte : 0
+        let end = suffix == 0 ? position : position - 1
+        var start = end
+        while start > 0, StartRule.isLetter(text[start - 1]) { start -= 1 }
+        return start < end ? (start, end, suffix) : nil
+    }
+
     /// Whether a keyword of the kind can stand before a value that starts at `value`: reading
     /// backwards over gap bytes and filler words (and, for a date of birth, the month name of
     /// `March 12th, 1985`), a word is reached that can end a keyword, and a keyword of the kind
@@ -131,12 +145,7 @@ enum KeywordLed: Sendable {
                 position -= 1
                 continue
             }
-            // The letters before `position`, or before a `.` (`exp.`, `d.o.b.`) or a `2` (`cvv2`).
-            let suffix: UInt8 = byte == 46 || byte == 50 ? byte : 0
-            let end = suffix == 0 ? position : position - 1
-            var start = end
-            while start > 0, StartRule.isLetter(text[start - 1]) { start -= 1 }
-            guard start < end else { return false }
+            guard let (start, end, suffix) = KeywordLed.wordBefore(text, position) else { return false }
             let flags = suffix == 0 ? KeywordLed.flags(text, start..<end) : endsBeforeSuffix(text, start..<end, suffix)
             if flags & endBit != 0 && keywordStarts(text, from: position - keywordLength, to: position) { return true }
             if self == .birth, !monthSeen, position == value - 1, text[position] == 32, suffix != 50,
@@ -192,11 +201,7 @@ enum KeywordLed: Sendable {
                 position -= 1
                 continue
             }
-            let suffix: UInt8 = byte == 46 || byte == 50 ? byte : 0
-            let end = suffix == 0 ? position : position - 1
-            var start = end
-            while start > 0, StartRule.isLetter(text[start - 1]) { start -= 1 }
-            guard start < end else { break }
+            guard let (start, end, suffix) = wordBefore(text, position) else { break }
             let flags = suffix == 0 ? KeywordLed.flags(text, start..<end) : 0
             for family in KeywordLed.all where alive & family.bit != 0 {
                 let ends = suffix == 0 ? flags & family.bit != 0 : family.endsBeforeSuffix(text, start..<end, suffix) != 0

@@ -32,6 +32,9 @@ public struct TokenEntry: Sendable, Equatable {
 /// yields no tokens (the server does not start, or keeps the tokens it had on reload).
 public enum TokensFile {
     public static let maxBytes = 1 << 20
+    /// The name calls without a token go by (`--allow-anonymous`, the `default` sender group): no
+    /// token may take it, so a token's name always means that token.
+    public static let reservedName = "anonymous"
 
     public static func parse(_ text: String, file: String) -> ([TokenEntry]?, [Diagnostic]) {
         let top = SourceLocation(file: file, line: 1, column: 1)
@@ -105,6 +108,10 @@ public enum TokensFile {
             case "name":
                 guard let text = value.scalar?.string, isName(text) else {
                     reader.error(PolicyCode.invalidValue, "'name' must be letters, digits, '.', '_' or '-' (1 to 64)", at: value)
+                    continue
+                }
+                guard text.lowercased() != reservedName else {
+                    reader.error(PolicyCode.invalidValue, "token name '\(text)' is reserved for calls without a token (--allow-anonymous); choose another name", at: value)
                     continue
                 }
                 name = text

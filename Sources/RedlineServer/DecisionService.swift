@@ -3,6 +3,7 @@ import RedlineAudit
 import RedlineCore
 import RedlineEngine
 import RedlineMail
+import RedlinePolicy
 import RedlineService
 
 /// Who is calling: the token's name (logged and audited) and the channels it may use.
@@ -10,8 +11,20 @@ public struct Client: Sendable {
     public var name: String
     /// nil: every channel.
     public var channels: Set<String>?
+    /// A call without a token (`--allow-anonymous`): the `default` sender group. Only
+    /// ``anonymous`` is; a tokens file cannot name a token `anonymous` (``TokensFile/reservedName``).
+    public private(set) var isAnonymous = false
 
-    public static let anonymous = Client(name: "anonymous", channels: nil)
+    public init(name: String, channels: Set<String>?) {
+        self.name = name
+        self.channels = channels
+    }
+
+    public static let anonymous: Client = {
+        var client = Client(name: TokensFile.reservedName, channels: nil)
+        client.isAnonymous = true
+        return client
+    }()
 
     public func allows(_ channel: String) -> Bool { channels?.contains(channel) ?? true }
 }
@@ -94,7 +107,7 @@ public final class DecisionService: Sendable {
     /// The sender of a request: the token's name (policy `senders: … tokens:`); without tokens
     /// (anonymous) the `default` group. Override requests are judged for it.
     func senderContext(_ client: Client, _ requests: [OverrideRequest], pipeline: Pipeline) -> SenderContext {
-        let identity = client.name == Client.anonymous.name && client.channels == nil ? SenderIdentity() : SenderIdentity(token: client.name)
+        let identity = client.isAnonymous ? SenderIdentity() : SenderIdentity(token: client.name)
         return pipeline.senderContext(identity, overrides: requests)
     }
 

@@ -155,6 +155,9 @@ public enum ServeLauncher {
     /// to the tokens file (created with `tokens:` when missing, mode 0600).
     public static func addToken(name: String, channels: [String]?, tokensFile: String) throws(ServeLaunchError) -> String {
         guard TokensFile.isName(name) else { throw ServeLaunchError("a token name is 1 to 64 of letters, digits, '.', '_' and '-'") }
+        guard name.lowercased() != TokensFile.reservedName else {
+            throw ServeLaunchError("the token name '\(name)' is reserved for calls without a token (--allow-anonymous); choose another name")
+        }
         if let channels, channels.contains(where: { !TokensFile.isName($0) }) {
             throw ServeLaunchError("channel names are letters, digits, '.', '_' and '-'")
         }

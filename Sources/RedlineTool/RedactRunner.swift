@@ -26,7 +26,7 @@ public enum RedactRunner {
         do {
             input = try InputStream.open(options.path)
         } catch {
-            printError("redline: \(error)")
+            printError("redline: \(shownError(error, path: options.path, shown: session.maskedPath(options.path)))")
             return ExitStatus.error
         }
         // Destination: the file itself (atomic), --output (atomic), a spool for --on-block fail, or stdout.
@@ -40,7 +40,9 @@ public enum RedactRunner {
             } else if let path = options.output {
                 atomic = try Destination(path: path)
                 out = atomic!.stream
-            } else if options.onBlock == .fail {
+            } else if options.onBlock == .fail || options.audit != nil {
+                // --audit: the output is held until its audit record is written (a crash or a failed
+                // append between the two must never leave redacted or passed output with no record).
                 spool = try Spool()
                 out = spool!.stream
             } else {
@@ -87,7 +89,7 @@ public enum RedactRunner {
             case .jsonl, .csv:
                 try filter.records(input, mode: mode)
             case .eml:
-                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter) {
+                if try MailInputs.redact(input, options: options, session: session, out: out, limiter: filter.limiter, audit: audit) {
                     filter.blocked = true
                     audit?.add(verdict: .block)
                 }
@@ -97,13 +99,20 @@ public enum RedactRunner {
                 let outcome = try DocumentRedaction.redact(input, path: options.path, session: session, channel: channel, out: out)
                 if outcome.blocked {
                     filter.blocked = true
-                    documentBlocked = outcome.reason ?? "\(options.path): blocked; nothing written"
+                    documentBlocked = outcome.reason ?? "\(session.maskedPath(options.path)): blocked; nothing written"
                     audit?.add(verdict: .block)
                 }
             }
             blocked = filter.blocked
-            audit?.record(source: session.masked(options.path), defaultChannel: channel)
+            // The audit record first; nothing is released (stdout, --output, --in-place) without it.
+            audit?.record(source: session.maskedPath(options.path), defaultChannel: channel)
             filter.finishReports()
+            if let failure = audit?.failure {
+                atomic?.abandon()
+                spool?.discard()
+                printError("redline: \(failure); nothing written (the output is released only after its audit record)")
+                return ExitStatus.error
+            }
             if let documentBlocked {
                 // A document is written redacted or not at all: never with the values in it.
                 atomic?.abandon()
@@ -116,7 +125,7 @@ public enum RedactRunner {
                 try filter.verdictsFile?.commit()
                 atomic?.abandon()
                 spool?.discard()
-                printError("redline: \(options.path): blocked; nothing written (--on-block fail)")
+                printError("redline: \(session.maskedPath(options.path)): blocked; nothing written (--on-block fail)")
                 return ExitStatus.blocked
             }
             try out.flush()
@@ -128,7 +137,8 @@ public enum RedactRunner {
         } catch {
             atomic?.abandon()
             spool?.discard()
-            printError("redline: \(options.path): \(error)")
+            let shown = session.maskedPath(options.path)
+            printError("redline: \(shown): \(shownError(error, path: options.path, shown: shown))")
             return ExitStatus.error
         }
         if let failure = audit?.failure {
@@ -155,6 +165,8 @@ final class Filter {
     var blocked = false
     /// `--audit`: one record for the input.
     var audit: AuditRecorder?
+    /// The input's path as stderr shows it (masked: a file may be named after a card number).
+    private(set) lazy var shownPath = session.maskedPath(options.path)
     /// stderr is rate-limited: the first reports are listed, the rest counted.
     let limiter = StderrLimiter()
     func report(_ message: String) { limiter.report(message) }
@@ -231,7 +243,7 @@ final class Filter {
                    + "unredacted; \(done) (rule \(late.finding.rule ?? "-"))")
         }
         audit?.add(verdict: chunk.verdict)
-        for failure in chunk.failures { report("redline: \(options.path): \(failure.description)") }
+        for failure in chunk.failures { report("redline: \(shownPath): \(failure.description)") }
         let targets = chunk.findings.filter { $0.action >= .redact }
         let blockedFindings = chunk.findings.filter { $0.action == .block }
         if chunk.verdict == .block { blocked = true }

@@ -46,6 +46,9 @@ struct RedactCommand: ParsableCommand, HasExamples {
         try shared.validate()
         try Choice.check(onBlock, "--on-block", OnBlock.allCases.map(\.rawValue))
         if inPlace && output != nil { throw ValidationError("--in-place and --output cannot be used together") }
+        if lineBuffered && shared.audit != nil {
+            throw ValidationError("--audit cannot be used with --line-buffered: the output is released only after the input's audit record is written, at the end")
+        }
         guard RedactOptions.holdMsRange.contains(holdMs) else {
             throw ValidationError("--hold-ms must be between \(RedactOptions.holdMsRange.lowerBound) and \(RedactOptions.holdMsRange.upperBound) (milliseconds), not \(holdMs)")
         }

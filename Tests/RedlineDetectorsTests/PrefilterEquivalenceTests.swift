@@ -57,6 +57,24 @@ struct PrefilterEquivalenceTests {
         #expect(positives > 0)
     }
 
+    @Test("the word before a keyword's end is its letters, or the letters before a '.' or '2' suffix")
+    func wordBeforeReadsLettersAndSuffix() {
+        func read(_ text: String) -> String? {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { buffer in
+                KeywordLed.wordBefore(buffer, buffer.count).map { word in
+                    String(decoding: buffer[word.start..<word.end], as: UTF8.self) + (word.suffix == 0 ? "" : "+\(UnicodeScalar(word.suffix))")
+                }
+            }
+        }
+        #expect(read("card DOB") == "DOB")
+        #expect(read("use exp.") == "exp+.")
+        #expect(read("the cvv2") == "cvv+2")
+        #expect(read("d.o.b.") == "b+.")
+        #expect(read("no 12") == nil)
+        #expect(read("x .") == nil)
+    }
+
     func assertSame(_ bytes: [UInt8]) {
         let text = ScanText(bytes)
         let fast = DetectorScanner(Self.detectors).scan(text)

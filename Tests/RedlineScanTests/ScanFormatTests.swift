@@ -27,7 +27,7 @@ struct ScanFormatTests {
         let text = try report(.csv, root: root)
         let lines = text.components(separatedBy: "\r\n")
         #expect(lines[0] == "scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,"
-                + "detector,message_id,date,part,message")
+                + "detector,message_id,date,part,message,tip")
         #expect(lines.dropFirst().filter { !$0.isEmpty }.allSatisfy { $0.hasPrefix("2027-01-15T08:00:00Z,") })
         #expect(text.contains(",**** **** **** 1111,"))
     }
@@ -40,12 +40,12 @@ struct ScanFormatTests {
         let cardRows = rows.filter { $0.contains(",card-never-leaves,") }
         #expect(!cardRows.isEmpty)
         for row in cardRows {
-            #expect(row.hasSuffix(",Card numbers must never be sent. Take payments through the payment page only."), "row \(row)")
+            #expect(row.hasSuffix(",Card numbers must never be sent. Take payments through the payment page only.,"), "row \(row)")
         }
         // A rule the default policy gives no message (internal identifiers are only flagged) ends in an empty cell.
-        for row in rows where row.contains(",identifiers-internal,") { #expect(row.hasSuffix(",")) }
-        // Every row has the header's 17 cells (no cell of the fixture holds a comma inside quotes).
-        for row in rows where !row.contains("\"") { #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 17, "row \(row)") }
+        for row in rows where row.contains(",identifiers-internal,") { #expect(row.hasSuffix(",,")) }
+        // Every row has the header's 18 cells (no cell of the fixture holds a comma inside quotes).
+        for row in rows where !row.contains("\"") { #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 18, "row \(row)") }
     }
 
     @Test("a CSV rule message that starts like a formula is neutralised and one with commas is quoted")
@@ -66,10 +66,53 @@ struct ScanFormatTests {
                 channels: "*"
                 action: block
                 message: "=Cards, never; use the payment page"
+                tip: "@Use the payment page, or call billing"
             """, root + "-policy", "policy.yaml")
         let text = try report(.csv, root: root) { $0.policy.policy = policy }
         let row = try #require(text.components(separatedBy: "\r\n").dropFirst().first { $0.contains(",card-rule,") })
-        #expect(row.hasSuffix(",\"'=Cards, never; use the payment page\""))
+        #expect(row.hasSuffix(",\"'=Cards, never; use the payment page\",\"'@Use the payment page, or call billing\""))
+    }
+
+    @Test("every scan report format that shows a rule's message shows its tip too; report merge keeps it", arguments: [ScanFormat.json, .jsonl, .sarif, .csv, .html])
+    func tipsInEveryFormat(format: ScanFormat) throws {
+        let root = try ScanFixture.temporaryDirectory()
+        try ScanFixture.write("Card \(ScanFixture.card) please\n", root, "note.txt")
+        let policy = try ScanFixture.write("""
+            version: 1
+            name: tips
+            detectors:
+              card: { kind: payment_card }
+            channels:
+              chat: { encrypted: false, external: true }
+            default_channel: chat
+            rules:
+              - id: card-rule
+                detectors: [card]
+                channels: "*"
+                action: block
+                message: "Cards never leave by chat"
+                tip: "Take payments through the payment page <b>only</b>"
+            """, root + "-policy", "policy.yaml")
+        let text = try report(format, root: root) { $0.policy.policy = policy }
+        let shown = format == .html ? "Take payments through the payment page &lt;b&gt;only&lt;/b&gt;" : "Take payments through the payment page <b>only</b>"
+        #expect(text.contains(shown), "\(format): \(text)")
+        if format == .json {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            let tips = (object["policy"] as? [String: Any])?["rule_tips"] as? [String: String]
+            #expect(tips == ["card-rule": "Take payments through the payment page <b>only</b>"])
+            let finding = try #require((object["findings"] as? [[String: Any]])?.first)
+            #expect(finding["tip"] as? String == "Take payments through the payment page <b>only</b>")
+            // report merge rebuilds the CSV from this JSON with the tip in its column.
+            let jsonFile = root + "-report.json"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: jsonFile))
+            let merged = root + "-merged.csv"
+            var merge = ReportMergeOptions()
+            merge.files = [jsonFile]
+            merge.format = .csv
+            merge.output = merged
+            #expect(ReportMerger.run(merge) == 1)
+            #expect(ScanFixture.read(merged).contains(",Cards never leave by chat,Take payments through the payment page <b>only</b>\r\n"))
+        }
     }
 
     @Test("CSV neutralises formula injection in customer-controlled cells")

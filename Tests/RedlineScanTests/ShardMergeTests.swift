@@ -117,8 +117,8 @@ struct ShardMergeTests {
             #expect(merged == single)
             if format == .csv {
                 // The rule messages travel through the JSON shard reports into the merged CSV's message column.
-                #expect(merged.hasPrefix("scanned_at,") && merged.components(separatedBy: "\r\n")[0].hasSuffix(",part,message"))
-                #expect(merged.contains(",card-never-leaves,") && merged.contains(",Card numbers must never be sent. Take payments through the payment page only.\r\n"))
+                #expect(merged.hasPrefix("scanned_at,") && merged.components(separatedBy: "\r\n")[0].hasSuffix(",part,message,tip"))
+                #expect(merged.contains(",card-never-leaves,") && merged.contains(",Card numbers must never be sent. Take payments through the payment page only.,\r\n"))
             }
         }
     }

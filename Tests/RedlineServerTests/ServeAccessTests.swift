@@ -200,6 +200,24 @@ struct TokensFileTests {
         #expect(TokensFile.parse("tokens: [\n", file: "t.yaml").1.first?.code == "P001")
     }
 
+    @Test("a token named 'anonymous' is refused at its line and column: that name means a call without a token")
+    func anonymousIsReserved() throws {
+        let hex = String(repeating: "ab", count: 32)
+        for name in ["anonymous", "Anonymous"] {
+            let (tokens, diagnostics) = TokensFile.parse("tokens:\n  - name: ops\n    sha256: \"\(String(repeating: "cd", count: 32))\"\n    channels: \"*\"\n"
+                                                         + "  - name: \(name)\n    sha256: \"\(hex)\"\n    channels: \"*\"\n", file: "t.yaml")
+            #expect(tokens == nil)
+            #expect(diagnostics.map(\.description) == ["t.yaml:5:11: error[P010]: token name '\(name)' is reserved for calls without a token (--allow-anonymous); choose another name"])
+        }
+        let path = NSTemporaryDirectory() + "redline-tokens-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ServeLaunchError.self) { try ServeLauncher.addToken(name: "anonymous", channels: nil, tokensFile: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // The anonymous client is told apart by what it is, not by its name.
+        #expect(Client.anonymous.isAnonymous)
+        #expect(!Client(name: "anonymous", channels: nil).isAnonymous)
+    }
+
     @Test("token add prints a token once and stores only its SHA-256")
     func add() throws {
         let path = NSTemporaryDirectory() + "redline-tokens-\(UUID().uuidString).yaml"

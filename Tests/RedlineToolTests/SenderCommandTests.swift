@@ -124,6 +124,67 @@ struct SenderCommandTests {
         #expect(scan.stderr.contains("--sender, --sender-group and --override apply to check and redact, not to scan"))
     }
 
+    @Test("check --audit and redact --audit on a message record its own X-Redline-Override header, granted or refused, justification scanned")
+    func headerOverrideAudited() throws {
+        let directory = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = try Redline.write("0123456789abcdef0123456789abcdef", to: directory, name: "key")
+        let example = try String(contentsOfFile: Redline.path("Examples/senders/delivery-list.eml"), encoding: .utf8)
+        // The reason holds a card number: the record carries it redacted.
+        let leaky = example.replacingOccurrences(of: "agreed with the customers", with: "agreed with the customers, card 4111 1111 1111 1111")
+        let message = try Redline.write(leaky, to: directory, name: "round.eml")
+        let log = directory + "/audit.jsonl"
+        let granted = try Redline.run(["check", "--key-file", key, "--audit", log, "--sender", "jo@leads.example.co.uk", message])
+        #expect(granted.status == 1, "\(granted.stderr)")
+        let refused = try Redline.run(["check", "--key-file", key, "--audit", log, "--sender", "eve@example.co.uk", message])
+        #expect(refused.status == 1)
+        let redacted = try Redline.run(["redact", "--input", "eml", "--key-file", key, "--audit", log, "--sender", "jo@leads.example.co.uk", message])
+        #expect(redacted.status == 0, "\(redacted.stderr)")
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(!lines.joined().contains("4111"))
+        #expect(lines[0].contains("\"sender\":\"jo@leads.example.co.uk\",\"groups\":[\"team-leads\"]"))
+        #expect(lines[0].contains("\"rule\":\"contact-list-external\",\"outcome\":\"granted\",\"becomes\":\"flag\",\"origin\":\"header\""))
+        #expect(lines[0].contains("courier needs today's delivery round, agreed with the customers, card "))
+        #expect(lines[0].contains("\"detectors\":{\"phone\":10}"))
+        #expect(lines[1].contains("\"outcome\":\"refused\""))
+        #expect(lines[1].contains("\"origin\":\"header\""))
+        #expect(lines[2].contains("\"mode\":\"redact\""))
+        #expect(lines[2].contains("\"outcome\":\"granted\",\"becomes\":\"flag\",\"origin\":\"header\""))
+        let verify = try Redline.run(["audit", "verify", "--key-file", key, log])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    @Test("redact --audit releases nothing when its audit record cannot be written, and refuses --line-buffered")
+    func redactAuditBeforeOutput() throws {
+        let directory = try Redline.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = try Redline.write("0123456789abcdef0123456789abcdef", to: directory, name: "key")
+        let input = Array("card 4111 1111 1111 1111 and hello\n".utf8)
+        // A directory cannot be appended to: the record fails, so neither stdout nor --output gets the text.
+        let unwritable = directory + "/log-dir"
+        try FileManager.default.createDirectory(atPath: unwritable, withIntermediateDirectories: true)
+        let toStdout = try Redline.run(["redact", "--key-file", key, "--audit", unwritable, "--channel", "chat"], input: input)
+        #expect(toStdout.status == 2)
+        #expect(toStdout.stdout.isEmpty)
+        #expect(toStdout.stderr.contains("nothing written (the output is released only after its audit record)"))
+        let output = directory + "/out.txt"
+        let toFile = try Redline.run(["redact", "--key-file", key, "--audit", unwritable, "--channel", "chat", "--output", output], input: input)
+        #expect(toFile.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: output))
+        // With a writable log the record is there by the time the output is.
+        let log = directory + "/audit.jsonl"
+        let fine = try Redline.run(["redact", "--key-file", key, "--audit", log, "--channel", "chat"], input: input)
+        #expect(fine.status == 0, "\(fine.stderr)")
+        #expect(!fine.out.contains("4111 1111 1111 1111"))
+        #expect(fine.out.hasSuffix("and hello\n"))
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("\"mode\":\"redact\""))
+        let streaming = try Redline.run(["redact", "--key-file", key, "--audit", log, "--line-buffered"], input: input)
+        #expect(streaming.status == 2)
+        #expect(streaming.stdout.isEmpty)
+        #expect(streaming.stderr.contains("--audit cannot be used with --line-buffered"))
+    }
+
     @Test("policy explain names a rule's sender groups and who may override it")
     func explain() throws {
         let result = try Redline.run(["policy", "explain", "--channel", "email-external"])

@@ -20,6 +20,8 @@ public final class AuditRecorder {
     /// justification scanned and redacted with it).
     var session: PipelineSession?
     private var overridden: [Finding] = []
+    /// Requests a message made itself (`X-Redline-Override` headers), judged for the session's sender.
+    private var messageOverrides: [OverrideOutcome] = []
 
     init(trail: AuditTrail, mode: String, policySHA256: String) {
         self.trail = trail
@@ -47,6 +49,12 @@ public final class AuditRecorder {
         if finding.overriddenRule != nil { overridden.append(finding) }
     }
 
+    /// A message's own override requests (its `X-Redline-Override` headers) as judged for it:
+    /// recorded with the input's record beside the command line's.
+    public func add(messageSender sender: SenderContext) {
+        messageOverrides.append(contentsOf: sender.overrides.filter { $0.request.origin == "header" })
+    }
+
     /// A verdict no finding explains (a detector that could not finish: fail-closed).
     public func add(verdict: Action) { self.verdict = max(self.verdict, verdict) }
 
@@ -54,7 +62,11 @@ public final class AuditRecorder {
     public func record(source: String, defaultChannel: String) {
         var event = AuditEvent(mode: mode, source: source, channel: channel ?? defaultChannel, verdict: verdict.name, rules: rules,
                                detectors: counts, fingerprints: fingerprints, policySHA256: policySHA256)
-        if let session { event.addSender(session.sender, findings: overridden, session: session, channel: channel ?? defaultChannel) }
+        if let session {
+            var sender = session.sender
+            sender.overrides += messageOverrides
+            event.addSender(sender, findings: overridden, session: session, channel: channel ?? defaultChannel)
+        }
         if failure == nil {
             do { try trail.append([event]) } catch { failure = error }
         }
@@ -64,5 +76,6 @@ public final class AuditRecorder {
         counts = [:]
         fingerprints = []
         overridden = []
+        messageOverrides = []
     }
 }

@@ -129,11 +129,13 @@ final class HTMLScanReport: ScanSink {
     /// The rules that decided findings, with the message the policy gives senders.
     private func ruleTable() -> String {
         guard !rules.isEmpty else { return "" }
-        var out = "<section id=\"rules\"><h2>Rules that applied</h2><table><tr><th>rule</th><th>action</th><th>message to senders</th><th>findings</th></tr>"
+        var out = "<section id=\"rules\"><h2>Rules that applied</h2><table><tr><th>rule</th><th>action</th><th>message to senders</th><th>tip</th><th>findings</th></tr>"
         for rule in rules {
             let message = context?.ruleMessages[rule.id] ?? ""
+            let tip = context?.ruleTips[rule.id] ?? ""
             out += "<tr><td>\(h(rule.id))</td><td><span class=\"a \(rule.action.name)\">\(rule.action.name)</span></td>"
-                + "<td>\(message.isEmpty ? "<span class=\"note\">none</span>" : h(message))</td><td>\(rule.count)</td></tr>"
+                + "<td>\(message.isEmpty ? "<span class=\"note\">none</span>" : h(message))</td>"
+                + "<td>\(tip.isEmpty ? "<span class=\"note\">none</span>" : h(tip))</td><td>\(rule.count)</td></tr>"
         }
         return out + "</table></section>"
     }

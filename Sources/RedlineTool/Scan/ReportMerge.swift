@@ -137,6 +137,7 @@ public enum ReportMerger {
         context.toolVersion = Checker.version
         for report in reports.dropFirst() {
             context.ruleMessages.merge(report.context.ruleMessages) { mine, _ in mine }
+            context.ruleTips.merge(report.context.ruleTips) { mine, _ in mine }
             for detector in report.context.detectors where !context.detectors.contains(where: { $0.id == detector.id }) {
                 context.detectors.append(detector)
             }

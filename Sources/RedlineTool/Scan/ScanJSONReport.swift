@@ -6,7 +6,8 @@ import RedlineFormats
 ///
 /// Wire format (additions to check's, which stay as they are):
 /// - `policy`: also `origin` (how the policy was found), `detectors` (`[{id, kind, summary}]`, as
-///   SARIF's rules and the HTML report list them) and `rule_messages` (`{rule id: message to senders}`).
+///   SARIF's rules and the HTML report list them), `rule_messages` (`{rule id: message to senders}`)
+///   and `rule_tips` (`{rule id: the rule's tip}`; absent in reports of older versions).
 /// - `summary`: also `messages`, `bytes`, `suppressed` (findings left out by `--baseline`),
 ///   `skipped` (files of an unrecognised kind), `by_channel`, `by_source`, `by_folder`,
 ///   `by_month` (`yyyy-mm` of the message Date, or `undated`) and `scanned_at`. `sources` counts files.
@@ -15,7 +16,7 @@ import RedlineFormats
 ///   not be read), `errors` (`[{unit, message}]`: inputs that could not be read or parsed, the
 ///   first 100 with the walk errors) and `merged_from` (for a merged report, `[{file, shard,
 ///   policy_sha256, scanned_at, findings}]` in argument order; else empty).
-/// - each finding: also `unit` (the 0-based position of its file or Maildir message in the walk
+/// - each finding: `tip` (the deciding rule's tip) when it has one, as in check's JSON; also `unit` (the 0-based position of its file or Maildir message in the walk
 ///   of all roots before sharding: a merge orders by it), `folder`, `message_id` (mail: the
 ///   Message-ID with anything found in it redacted; else null), `date` (mail: `yyyy-mm-dd`; else
 ///   null) and `baseline_fingerprint` (the keyed fingerprint baselines and the CSV use; empty
@@ -36,7 +37,8 @@ final class ScanJSONReport: ScanSink {
     func add(_ item: ScanItem) {
         if !findings.isEmpty { findings.append(UInt8(ascii: ",")) }
         let message = item.entry.finding.rule.flatMap { context.ruleMessages[$0] }
-        ReportJSON.appendFinding(item.entry, type: false, message: message, to: &findings)
+        let tip = item.entry.finding.rule.flatMap { context.ruleTips[$0] }
+        ReportJSON.appendFinding(item.entry, type: false, message: message, tip: tip, to: &findings)
         findings.removeLast()   // the closing brace: the scan fields follow
         findings.append(contentsOf: ",\"unit\":".utf8)
         JSONText.appendDecimal(item.unit, to: &findings)
@@ -63,6 +65,8 @@ final class ScanJSONReport: ScanSink {
         text += context.detectors.map { "{\"id\":\(q($0.id)),\"kind\":\(q($0.kind)),\"summary\":\(q($0.summary))}" }.joined(separator: ",")
         text += "],\"rule_messages\":{"
         text += context.ruleMessages.keys.sorted().map { "\(q($0)):\(q(context.ruleMessages[$0]!))" }.joined(separator: ",")
+        text += "},\"rule_tips\":{"
+        text += context.ruleTips.keys.sorted().map { "\(q($0)):\(q(context.ruleTips[$0]!))" }.joined(separator: ",")
         text += "}},"
         text += "\"summary\":{" + ReportJSON.summaryFields(t.reportSummary, context)
         text += ",\"messages\":\(t.messages),\"bytes\":\(t.bytes),\"suppressed\":\(t.suppressed),\"skipped\":\(t.skipped)"

@@ -153,7 +153,7 @@ final class ScanTextReport: ScanSink {
 }
 
 /// CSV for spreadsheets (RFC 4180, CRLF line ends). The header is fixed and documented:
-/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,detector,message_id,date,part,message`.
+/// `scanned_at,source,record_id,channel,rule_id,severity,action,line,column,excerpt_masked,fingerprint,policy_version,detector,message_id,date,part,message,tip`.
 /// `severity` is info/low/medium/high for allow/flag/redact/block; `record_id` is the record's id
 /// field, else its 0-based index (mbox message, JSONL line, CSV row), empty for files;
 /// `fingerprint` is the keyed baseline fingerprint (empty without a key); `policy_version` is
@@ -165,18 +165,22 @@ final class ScanTextReport: ScanSink {
 /// when the rule has none). Every text cell goes through the formula-injection guard.
 final class CSVScanReport: ScanSink {
     static let header = ["scanned_at", "source", "record_id", "channel", "rule_id", "severity", "action", "line", "column",
-                         "excerpt_masked", "fingerprint", "policy_version", "detector", "message_id", "date", "part", "message"]
+                         "excerpt_masked", "fingerprint", "policy_version", "detector", "message_id", "date", "part", "message", "tip"]
     let write: ([UInt8]) -> Void
     let scannedAt: String
     let policyVersion: String
     /// Rule id → the rule's message to senders.
     let ruleMessages: [String: String]
+    /// Rule id → the rule's tip.
+    let ruleTips: [String: String]
 
-    init(bom: Bool, scannedAt: String, policyVersion: String, ruleMessages: [String: String], write: @escaping ([UInt8]) -> Void) {
+    init(bom: Bool, scannedAt: String, policyVersion: String, ruleMessages: [String: String], ruleTips: [String: String] = [:],
+         write: @escaping ([UInt8]) -> Void) {
         self.write = write
         self.scannedAt = scannedAt
         self.policyVersion = policyVersion
         self.ruleMessages = ruleMessages
+        self.ruleTips = ruleTips
         write((bom ? [0xEF, 0xBB, 0xBF] : []) + Array((CSVScanReport.header.joined(separator: ",") + "\r\n").utf8))
     }
 
@@ -194,7 +198,8 @@ final class CSVScanReport: ScanSink {
         let record = item.entry.id ?? item.entry.record.map(String.init) ?? ""
         let cells = [scannedAt, item.entry.source, record, item.entry.channel, f.rule ?? "", CSVScanReport.severity(f.action), f.action.name,
                      String(f.line), String(f.column), f.excerpt, item.fingerprint, policyVersion,
-                     f.detector, item.messageID ?? "", item.date ?? "", f.part ?? "", f.rule.flatMap { ruleMessages[$0] } ?? ""]
+                     f.detector, item.messageID ?? "", item.date ?? "", f.part ?? "", f.rule.flatMap { ruleMessages[$0] } ?? "",
+                     f.rule.flatMap { ruleTips[$0] } ?? ""]
         write(Array((cells.map(CSVRecord.spreadsheetCell).joined(separator: ",") + "\r\n").utf8))
     }
 

@@ -94,6 +94,7 @@ struct ScanReportFile {
         var origin: String
         var detectors: [Detector]
         var rule_messages: [String: String]
+        var rule_tips: [String: String]?
     }
 
     struct Detector: Decodable { var id: String, kind: String, summary: String }
@@ -251,8 +252,9 @@ extension ScanReportFile.Document {
             items.append(ScanItem(entry: entry, identity: "", date: record.date, messageID: record.message_id, folder: record.folder,
                                   fingerprint: record.baseline_fingerprint, unit: record.unit))
         }
-        let context = ReportContext(toolVersion: tool.version, policyName: policy.name, policySHA256: policy.sha256, policySource: policy.source,
+        var context = ReportContext(toolVersion: tool.version, policyName: policy.name, policySHA256: policy.sha256, policySource: policy.source,
                                     detectors: policy.detectors.map { ($0.id, $0.kind, $0.summary) }, ruleMessages: policy.rule_messages)
+        context.ruleTips = policy.rule_tips ?? [:]
         return ScanReportFile(path: path, totals: totals, context: context, items: items)
     }
 }

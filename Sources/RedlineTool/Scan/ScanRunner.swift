@@ -71,10 +71,13 @@ public enum ScanRunner {
         totals.shard = options.shard
         totals.walked = plan.walked
         let limiter = StderrLimiter()
+        // A folder the walk could not read is named masked (its name may hold a value).
+        let walkSession = plan.errors.isEmpty ? nil : pipeline.makeSession()
         for error in plan.errors {
+            let shown = walkSession?.maskedPath(error) ?? error
             totals.errors += 1
-            totals.walkErrors.append(error)
-            limiter.report("redline: \(error)")
+            totals.walkErrors.append(shown)
+            limiter.report("redline: \(shown)")
         }
 
         // Output.
@@ -204,7 +207,11 @@ public enum ScanRunner {
     }
 
     static func makeSink(_ options: ScanOptions, pipeline: Pipeline, totals: ScanTotals, write: @escaping ([UInt8]) -> Void) -> ScanSink {
-        makeSink(options.format, context: Checker.reportContext(pipeline), scannedAt: totals.scannedAt, csvBOM: options.csvBOM,
+        var context = Checker.reportContext(pipeline)
+        // A scan has no sender and takes no override: its reports carry each rule's own tip.
+        context.ruleTips = [:]
+        for rule in pipeline.rules.rules { if let tip = rule.tip, !tip.isEmpty { context.ruleTips[rule.id] = tip } }
+        return makeSink(options.format, context: context, scannedAt: totals.scannedAt, csvBOM: options.csvBOM,
                  list: options.listFindings, write: write)
     }
 
@@ -218,7 +225,7 @@ public enum ScanRunner {
         case .sarif: return CheckFormatSink(ReportFormat.sarif.makeSink(context: context, color: false, write: write))
         case .csv:
             return CSVScanReport(bom: csvBOM, scannedAt: scannedAt, policyVersion: "\(context.policyName)@\(context.policySHA256.prefix(12))",
-                                 ruleMessages: context.ruleMessages, write: write)
+                                 ruleMessages: context.ruleMessages, ruleTips: context.ruleTips, write: write)
         case .html: return HTMLScanReport(context: context, write: write)
         }
     }
