@@ -7,9 +7,12 @@
 #   2. start `redline milter` with Examples/postfix/harness-policy.yaml, wait until it listens
 #   3. setup-postfix.sh, send-cases.sh, check.sh: 17 cases over SMTP and the sendmail command
 #      (clean mail byte-identical, cards rejected with the rule's text, NI numbers redacted)
-#   4. override cases (issue 19): a blocked message with an allowed X-Redline-Override is delivered
-#      flagged (X-Redline-Verdict: flag, X-Redline-Overridden) without the override header, body
-#      byte-identical; one with a justification too short is rejected with 550 saying why
+#   4. override cases (issue 19), with SASL: the script gives the Postfix instance a Cyrus sasldb
+#      login 'harness-lead' (the policy's team-leads; sasl2-bin installed if missing). A blocked
+#      message with the lead's X-Redline-Override, sent after SMTP AUTH, is delivered flagged
+#      (X-Redline-Verdict: flag, X-Redline-Overridden) without the override header, body
+#      byte-identical; the lead's with a justification too short, and the same override sent
+#      without AUTH (sender 'default'), are rejected with 550 saying why
 #   5. fail-closed: milter stopped -> every SMTP case gets 4xx, every sendmail case stays queued
 #   6. teardown (only the harness instance and the milter this script started)
 # Ends with the plain line "N passed, N failed". Exit 0 only if every case passed.
@@ -42,6 +45,11 @@ if ! command -v postfix >/dev/null 2>&1 && [ ! -x /usr/sbin/postfix ] || ! comma
     apt-get update -qq
     apt-get install -y -qq postfix swaks iproute2 python3 >/dev/null
 fi
+if ! command -v saslpasswd2 >/dev/null 2>&1 && [ ! -x /usr/sbin/saslpasswd2 ]; then
+    echo "== milter-integration: installing sasl2-bin (Cyrus sasldb for the SASL override case)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq sasl2-bin libsasl2-modules >/dev/null || { apt-get update -qq && apt-get install -y -qq sasl2-bin libsasl2-modules >/dev/null; }
+fi
 
 listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q ":$1"; }
 listening "$SMTP_PORT" && { echo "milter-integration: port $SMTP_PORT is busy (set MILTER_IT_SMTP_PORT)" >&2; exit 1; }
@@ -66,7 +74,22 @@ start_milter() {
 }
 
 : > "$LOG"
-"$HARNESS/setup-postfix.sh" "$SMTP_PORT" "$MILTER_PORT" --default-action tempfail
+# SASL for the override cases (issue 19): a Cyrus sasldb with one login, 'harness-lead' (the
+# policy's team-leads), offered over plain SMTP on loopback. The milter sees {auth_authen} only for
+# a session that authenticated; the harness's other cases do not authenticate.
+# Debian's Postfix reads $config_directory/sasl/smtpd.conf (other builds: cyrus_sasl_config_path).
+SASL_DIR="$REDLINE_MAIL_STATE/etc/sasl"
+SASL_REALM=redline-harness.test
+SASL_PASSWORD="harness-lead-$(date +%s)-$$"
+"$HARNESS/setup-postfix.sh" "$SMTP_PORT" "$MILTER_PORT" --default-action tempfail \
+    --set smtpd_sasl_auth_enable=yes --set smtpd_sasl_type=cyrus --set smtpd_sasl_path=smtpd \
+    --set "cyrus_sasl_config_path=$SASL_DIR" --set "smtpd_sasl_local_domain=$SASL_REALM" \
+    --set smtpd_sasl_security_options=noanonymous
+# smtpd reads these when it starts, on the first connection.
+rm -rf "$SASL_DIR"; mkdir -p "$SASL_DIR"
+printf '%s' "$SASL_PASSWORD" | /usr/sbin/saslpasswd2 -p -c -f "$SASL_DIR/sasldb2" -u "$SASL_REALM" harness-lead
+printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\nsasldb_path: %s\n' "$SASL_DIR/sasldb2" > "$SASL_DIR/smtpd.conf"
+chown -R postfix "$SASL_DIR"; chmod 750 "$SASL_DIR"; chmod 640 "$SASL_DIR/sasldb2"
 start_milter
 echo "== milter-integration: redline milter pid $MILTER on inet:127.0.0.1:$MILTER_PORT, policy $POLICY"
 "$HARNESS/send-cases.sh"
@@ -77,15 +100,18 @@ set -e
 
 echo "== milter-integration: override cases (X-Redline-Override; issue 19)"
 override_pass=0; override_fail=0
-send_override() {   # NAME HEADER-LINE: submits over SMTP, returns nothing (the checks read the results)
-    local file="$REDLINE_MAIL_STATE-$1.eml"
+send_override() {   # NAME HEADER-LINE [SWAKS-OPTIONS…]: submits over SMTP, returns nothing (the checks read the results)
+    local file="$REDLINE_MAIL_STATE-$1.eml" name="$1" header="$2"
+    shift 2
     printf 'X-Harness-Case: %s\r\nFrom: agent@sink.test\r\nTo: customer@sink.test\r\nSubject: delivery %s\r\n%s\r\nMessage-ID: <%s@sink.test>\r\n\r\nPlease deliver to Flat 2, 8 High St, Bristol BS1 4DJ today.\r\nThanks' \
-        "$1" "$1" "$2" "$1" > "$file"
+        "$name" "$name" "$header" "$name" > "$file"
     swaks --server 127.0.0.1 --port "$SMTP_PORT" --ehlo harness.test --from agent@sink.test --to customer@sink.test \
-          --data "@$file" --timeout 60 > "$REDLINE_MAIL_STATE-$1.log" 2>&1 || true
+          --data "@$file" --timeout 60 "$@" > "$REDLINE_MAIL_STATE-$name.log" 2>&1 || true
 }
-send_override override-granted "X-Redline-Override: address-needs-override; the courier needs the address for today's round"
-send_override override-refused "X-Redline-Override: address-needs-override; courier"
+LEAD_AUTH=(--auth PLAIN --auth-user harness-lead --auth-password "$SASL_PASSWORD")
+send_override override-granted "X-Redline-Override: address-needs-override; the courier needs the address for today's round" "${LEAD_AUTH[@]}"
+send_override override-refused "X-Redline-Override: address-needs-override; courier" "${LEAD_AUTH[@]}"
+send_override override-unauthenticated "X-Redline-Override: address-needs-override; the courier needs the address for today's round"
 set +e
 python3 - "$REDLINE_MAIL_STATE" <<'PY'
 import email, email.policy, glob, sys, time
@@ -115,22 +141,33 @@ else:
 print(("PASS" if not reasons else "FAIL") + " override-granted")
 for reason in reasons: print("    " + reason)
 failed += bool(reasons)
-log = open(f"{state}-override-refused.log", errors="replace").read()
+# The granted case must have authenticated (235) as the team lead: the override rests on the login.
+granted_log = open(f"{state}-override-granted.log", errors="replace").read()
+if "<-  235" not in granted_log and "<** 235" not in granted_log:
+    print("FAIL override-granted-authenticated\n    SMTP AUTH did not succeed (want 235)")
+    failed += 1
+else:
+    print("PASS override-granted-authenticated")
 time.sleep(1)
-reasons = []
-replies = [line for line in log.splitlines() if line.startswith("<** 5") or line.startswith("<** 4")]
-if not replies or not replies[-1].startswith("<** 550"): reasons.append(f"want 550 at SMTP time, got {replies[-1:] or 'none'}")
-elif "refused" not in replies[-1] or "too short" not in replies[-1]: reasons.append(f"the 550 does not say why: {replies[-1]}")
-if delivered("override-refused") is not None: reasons.append("delivered")
-print(("PASS" if not reasons else "FAIL") + " override-refused")
-for reason in reasons: print("    " + reason)
-failed += bool(reasons)
-print(f"{2 - failed} passed, {failed} failed")
+def refused(case, want):
+    log = open(f"{state}-{case}.log", errors="replace").read()
+    reasons = []
+    replies = [line for line in log.splitlines() if line.startswith("<** 5") or line.startswith("<** 4")]
+    if not replies or not replies[-1].startswith("<** 550"): reasons.append(f"want 550 at SMTP time, got {replies[-1:] or 'none'}")
+    elif "refused" not in replies[-1] or want not in replies[-1]: reasons.append(f"the 550 does not say why ({want!r}): {replies[-1]}")
+    if delivered(case) is not None: reasons.append("delivered")
+    print(("PASS" if not reasons else "FAIL") + " " + case)
+    for reason in reasons: print("    " + reason)
+    return bool(reasons)
+failed += refused("override-refused", "too short")
+# Without SASL the sender is 'default', whatever the header says: the team lead's override is refused.
+failed += refused("override-unauthenticated", "team-leads")
+print(f"{4 - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
 rc_override=$?
 set -e
-[ "$rc_override" = 0 ] && override_pass=2 || override_fail=1
+[ "$rc_override" = 0 ] && override_pass=4 || override_fail=1
 
 echo "== milter-integration: fail-closed check (milter stopped, milter_default_action=tempfail)"
 kill -TERM "$MILTER"; wait "$MILTER" 2>/dev/null || true; MILTER=""

@@ -62,6 +62,10 @@ public struct DetectorKind: Sendable {
     /// detector; the policy's `context_window` still caps it. Kinds whose keyword must sit close
     /// by (a passport number, a UTR) use a short one.
     public var contextWindow: Int? = nil
+    /// Candidates found by a pass of their own besides `source`, already validated, with their
+    /// values (`email`: addresses written out, `jane at example dot com`). It must skip anything
+    /// overlapping a candidate already in the list.
+    var extraCandidates: (@Sendable (UnsafeBufferPointer<UInt8>, inout [Refined]) -> Void)? = nil
 
     /// Every built-in kind except `regex` (which needs a pattern from the policy).
     public static let builtins: [DetectorKind] = [

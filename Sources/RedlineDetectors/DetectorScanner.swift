@@ -158,11 +158,14 @@ public final class DetectorScanner {
                         failures.append(failure)
                     }
                 } else {
-                    // No anchor byte (no `@`): nothing to expand.
-                    guard let base = buffer.baseAddress, memchr(base, Int32(plan.anchor), buffer.count) != nil else { continue }
                     let detector = detectors[index]
-                    guard case let .anchor(byte, expand) = detector.kind.source else { continue }
-                    runAnchor(byte, expand, detector.kind.refine, buffer, into: &candidates)
+                    guard case let .anchor(byte, expand) = detector.kind.source, let base = buffer.baseAddress else { continue }
+                    // No anchor byte (no `@`): nothing to expand.
+                    if memchr(base, Int32(plan.anchor), buffer.count) != nil {
+                        runAnchor(byte, expand, detector.kind.refine, buffer, into: &candidates)
+                    }
+                    // Addresses written out (`jane at example dot com`): a pass of their own.
+                    if let extra = detector.kind.extraCandidates { extra(buffer, &candidates) }
                 }
                 accept(index, plan)
             }

@@ -18,25 +18,39 @@ enum EmailFinder {
     /// The address containing the `@` at `at`, or nil.
     static let candidate: @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Range<Int>? = { text, at in
         // Local part: up to 64 bytes to the left, no leading or trailing dot, no double dot.
+        // RFC 6531 allows any letter in the local part (`josé`, `иван`): a non-ASCII scalar counts
+        // when it is a letter, mark or digit, so curly quotes, dashes and symbols end the address.
         var start = at
-        while start > 0, at - start < 64, isLocal(text[start - 1]) {
+        while start > 0, at - start < 64 {
+            let byte = text[start - 1]
+            if byte >= 0x80 {
+                let length = WordScalars.wordLength(text, before: start)
+                if length == 0 { break }
+                start -= length
+                continue
+            }
+            guard isLocal(byte) else { break }
             // A dot-atom never holds two dots in a row: the local part starts after them (so the
             // result does not depend on what stands before, e.g. another address or a label).
-            if text[start - 1] == UInt8(ascii: "."), start < at, text[start] == UInt8(ascii: ".") { break }
+            if byte == UInt8(ascii: "."), start < at, text[start] == UInt8(ascii: ".") { break }
             start -= 1
         }
         if start > 0, at - start >= 64, isLocal(text[start - 1]) { return nil }
         while start < at, text[start] == UInt8(ascii: ".") || text[start] == UInt8(ascii: "'") { start += 1 }
         guard start < at, text[at - 1] != UInt8(ascii: ".") else { return nil }
-        // Continuation bytes: never start in the middle of a scalar.
-        while start < at, text[start] & 0xC0 == 0x80 { start += 1 }
-        guard start < at else { return nil }
         // Domain: labels of letters, digits, hyphens (and UTF-8), separated by single dots.
         var end = at + 1
         var lastDot = -1
         var labelStart = end
         var labels = 0
         while end < text.count, end - at <= 255, isDomain(text[end]) {
+            if text[end] >= 0x80 {
+                // Internationalised labels (`пример.рф`): letters, marks and digits only.
+                let length = WordScalars.wordLength(text, at: end)
+                if length == 0 { break }
+                end += length
+                continue
+            }
             if text[end] == UInt8(ascii: ".") {
                 if end == labelStart { break }
                 labels += 1
@@ -63,7 +77,8 @@ enum EmailFinder {
         while true {
             guard lastDot > at + 1, lastDot < end - 2 else { return nil }
             tld = Array(text[(lastDot + 1)..<end])
-            if tld.allSatisfy(UKFormats.isLetter) || tld.starts(with: Array("xn--".utf8)) { break }
+            if tld.allSatisfy(UKFormats.isLetter) || tld.starts(with: Array("xn--".utf8))
+                || (tld[0] >= 0x80 && WordScalars.isNonASCIILetters(UnsafeBufferPointer(rebasing: text[(lastDot + 1)..<end]))) { break }
             end = lastDot
             lastDot = -1
             for index in stride(from: end - 1, to: at, by: -1) where text[index] == UInt8(ascii: ".") {

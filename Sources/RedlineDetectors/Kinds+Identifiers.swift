@@ -87,15 +87,22 @@ extension DetectorKind {
     /// E-mail addresses, found from the `@` outwards.
     public static let email = DetectorKind(
         id: "email",
-        summary: "E-mail address (RFC 5322 dot-atom local part, domain with an alphabetic top-level label); found from each @ outwards.",
+        summary: "E-mail address (RFC 5322/6531 dot-atom local part, letters of any script; domain with an alphabetic top-level label), found from each @ outwards; also written out to dodge filters (jane dot doe at gmail dot com, jane(at)gmail(dot)com, jane @ gmail . com) when it ends in a known top-level domain.",
         source: .anchor(UInt8(ascii: "@"), EmailFinder.candidate),
         refine: { _, match in [Refined(range: match, value: [], confidence: .medium)] },
         defaultKeywords: ["email", "e-mail", "mail", "contact", "address"],
         requiresContextByDefault: false,
         defaultLabel: "[EMAIL]",
         maskKeepsLastDigits: 0,
-        matchExamples: ["mail jane.doe+orders@example.co.uk today", "<sam_o'neil@mail.example.com>", "Zoë@example.org"],
-        noMatchExamples: ["@handle", "user@localhost", "a@b.c", "email at example dot com", "user@@example.com"]
+        matchExamples: ["mail jane.doe+orders@example.co.uk today", "<sam_o'neil@mail.example.com>", "Zoë@example.org",
+                        "josé.garcía@example.com", "иван@пример.рф", "γιώργος@example.gr", "王伟@example.cn",
+                        "write to jane dot doe at gmail dot com", "jane(at)gmail(dot)com", "jane [at] gmail [dot] com",
+                        "jane (at) gmail (dot) co (dot) uk", "jane @ gmail . com", "JANE AT GMAIL DOT COM"],
+        noMatchExamples: ["@handle", "user@localhost", "a@b.c", "email at example dot com", "user@@example.com",
+                          "meet me at the office dot com", "look at gmail", "I'll be at home. Com...", "arrive at 10 dot 30",
+                          "visit us at example.com", "I worked at the dot com boom", "polka dot dresses at asos dot bargains",
+                          "Tweet us @ExampleShop"],
+        extraCandidates: SpelledEmailFinder.find
     )
 
     /// The digit layouts of a NI number: six together, pairs, or threes.

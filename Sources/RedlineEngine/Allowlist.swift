@@ -5,12 +5,16 @@ import RedlinePolicy
 
 /// Values and patterns that never count: the policy's `allowlist` plus each detector's
 /// `allow_values` / `allow_patterns`. Values are compared in each detector's normalised form
-/// (so `+44 20 7946 0000` allows `020 7946 0000`); patterns are searched in the matched text.
+/// (so `+44 20 7946 0000` allows `020 7946 0000`); patterns are searched in the matched text, and
+/// for an e-mail address written out (`support at example dot co dot uk`) also in the address it
+/// spells (`support@example.co.uk`), so `@example\.co\.uk$` keeps allowing the company's own mailboxes.
 struct Allowlist: Sendable {
     /// Per detector index: normalised values.
     var values: [Int: Set<[UInt8]>] = [:]
     /// Per detector index: patterns.
     var patterns: [Int: [CompiledPattern]] = [:]
+    /// Detector indices whose hit value is the address the matched text spells (`email`).
+    var spellsAddress: Set<Int> = []
 
     init() {}
 
@@ -45,6 +49,7 @@ struct Allowlist: Sendable {
             for pattern in spec.allowPatterns { if let compiled = compile(pattern) { patterns[index, default: []].append(compiled) } }
         }
         if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+        spellsAddress = Set(detectors.indices.filter { detectors[$0].kind.id == DetectorKind.email.id })
     }
 
     /// The detector's own normalised value for `text` when it detects it; else upper-case alphanumerics.
@@ -79,6 +84,15 @@ struct Allowlist: Sendable {
             }
             if case .match = matcher.firstMatch(in: matched, from: 0) { return true }
         }
-        return false
+        // A written-out address: the patterns again on the address it spells.
+        guard spellsAddress.contains(detector), !value.isEmpty, !value.elementsEqual(matched.lazy.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 })
+        else { return false }
+        return value.withUnsafeBufferPointer { spelled in
+            list.contains { pattern in
+                guard let matcher = scratch[ObjectIdentifier(pattern)] else { return false }
+                if case .match = matcher.firstMatch(in: spelled, from: 0) { return true }
+                return false
+            }
+        }
     }
 }

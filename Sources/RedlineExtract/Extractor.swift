@@ -14,6 +14,10 @@ public final class Extractor {
     public let budget: ExtractBudget
     /// Plain-text members larger than this are handed out in pieces of about this size.
     public var pieceSize = 4 * 1024 * 1024
+    /// XLSX worksheets with more XML than this are read in windows of about `windowText` bytes
+    /// of text (``SheetWindows``).
+    public var windowedSheetBytes = SheetWindows.threshold
+    public var windowText = SheetWindows.windowText
 
     public init(limits: ExtractLimits = ExtractLimits()) {
         budget = ExtractBudget(limits: limits)
@@ -127,8 +131,7 @@ public final class Extractor {
         }
         let kind = ContentKind.refine(zipEntries: container.names, mimetype: mimetype)
         if kind.isOfficeDocument {
-            let (text, segments) = try OfficeText.extract(container, kind: kind, budget: budget)
-            emit(ExtractedDocument(path: path, kind: kind, text: text, segments: segments))
+            try office(container, kind: kind, path: path, emit: emit)
             return
         }
         for entry in container.files {
@@ -142,6 +145,36 @@ public final class Extractor {
                 if Extractor.isFatal(problem) { throw problem }
                 problems.append(problem)
             }
+        }
+    }
+
+    /// An Office document. A large XLSX worksheet is read in windows (``SheetWindows``), each
+    /// handed out as a piece of the document (its own text and segments); the rest of the
+    /// document is the last piece.
+    private func office(_ container: ZipContainer, kind: ContentKind, path: [String], emit: (ExtractedDocument) -> Void) throws(ExtractProblem) {
+        var piece = 0
+        let budget = self.budget
+        let threshold = windowedSheetBytes
+        let windowText = windowText
+        try withoutActuallyEscaping(emit) { (emit) throws(ExtractProblem) in
+            var parser = OfficeText.PartParser.standard
+            if kind == .xlsx {
+                parser.windows = { (_: String, entry: Entry, reader: XMLTextReader) throws(ExtractProblem) -> Bool in
+                    guard entry.uncompressedSize > threshold, let sheet = reader as? WorksheetReader else { return false }
+                    try SheetWindows.read(entry, of: container, reader: sheet, budget: budget, windowText: windowText) { text, segments in
+                        var document = ExtractedDocument(path: path, kind: kind, text: text, segments: segments)
+                        document.piece = piece
+                        document.isLastPiece = false
+                        piece += 1
+                        emit(document)
+                    }
+                    return true
+                }
+            }
+            let (text, segments) = try OfficeText.extract(container, kind: kind, budget: budget, parser: parser)
+            var document = ExtractedDocument(path: path, kind: kind, text: text, segments: segments)
+            document.piece = piece
+            emit(document)
         }
     }
 

@@ -17,6 +17,9 @@ enum OfficeText {
         var placed: (_ part: String, _ shift: Int) -> Void = { _, _ in }
         /// Shared string `index` (one no cell shows) lands at `start` of the document text.
         var placedShared: (_ index: Int, _ start: Int) -> Void = { _, _ in }
+        /// Reads a part in windows instead (a large worksheet: ``SheetWindows``); true when it did,
+        /// and the reader then holds no text of its own.
+        var windows: ((_ part: String, _ entry: Entry, _ reader: XMLTextReader) throws(ExtractProblem) -> Bool)?
 
         static var standard: PartParser {
             PartParser(parse: { (_: String, data: Data, reader: XMLTextReader) throws(ExtractProblem) in
@@ -30,6 +33,7 @@ enum OfficeText {
         var document = TextBuilder()
         func add(_ part: String, _ reader: XMLTextReader) throws(ExtractProblem) {
             guard let entry = container.entry(part) else { return }
+            if let windows = parser.windows, try windows(part, entry, reader) { return }
             try parser.parse(part, try container.read(entry), reader)
             let (text, segments, problem) = reader.finish()
             if let problem { throw problem }

@@ -25,6 +25,11 @@ struct XMLTokenizer {
         self.budget = budget
     }
 
+    init(bytes: [UInt8], budget: ExtractBudget) {
+        self.bytes = bytes
+        self.budget = budget
+    }
+
     /// Scans the part, calling `reader`'s start and end hooks; each text node goes to
     /// `characters`, which hands it to the reader (so it can see what the reader did with it).
     func run(_ reader: XMLTextReader, characters: (Characters) -> Void) throws(ExtractProblem) {

@@ -48,8 +48,9 @@ extension TextUnitCollector {
         let name = entity.filename ?? "(no name)"
         var pieces: [ExtractedDocument] = []
         let found = extractor.extract(Data(decoded), name: name) { document in
-            // Long text members arrive in pieces: one unit per member.
-            if document.piece > 0, let last = pieces.last, last.path == document.path {
+            // Long text members arrive in pieces: one unit per member. A large spreadsheet's
+            // windows (labelled cells, cut between rows) stay units of their own.
+            if document.piece > 0, document.kind == .text, let last = pieces.last, last.path == document.path {
                 pieces[pieces.count - 1].text.append(contentsOf: document.text)
             } else {
                 pieces.append(document)

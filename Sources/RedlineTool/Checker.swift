@@ -76,9 +76,10 @@ public enum Checker {
                 }
             } catch {
                 scanner.summary.errors += 1
-                printError("redline: \(path): \(error)")
+                let shown = session.maskedPath(path)
+                printError("redline: \(shown): \(shownError(error, path: path, shown: shown))")
             }
-            audit?.record(source: session.masked(path), defaultChannel: defaultChannel)
+            audit?.record(source: session.maskedPath(path), defaultChannel: defaultChannel)
             if writeError != nil { break }
         }
         scanner.diagnostics.finish()
@@ -158,6 +159,8 @@ final class InputScanner {
             report(entry)
         }
         let verdicts = verdictWriter.map { VerdictLines(source: path, write: $0) }
+        // The path as diagnostics show it (a file may be named after a card number).
+        let shownPath = session.maskedPath(path)
         switch mode {
         case .text:
             let input = try InputStream.open(path)
@@ -168,7 +171,7 @@ final class InputScanner {
             var lines = LineVerdicts()
             let channel = defaultChannel
             let handle: (TextStream.Chunk) throws -> Void = { chunk in
-                for failure in chunk.failures { self.diagnostics.report("redline: \(path): \(failure.description)") }
+                for failure in chunk.failures { self.diagnostics.report("redline: \(shownPath): \(failure.description)") }
                 self.summary.verdict = max(self.summary.verdict, chunk.verdict)
                 for finding in chunk.findings { report(ReportEntry(source: path, channel: self.defaultChannel, finding: finding)) }
                 if let verdicts {
@@ -190,16 +193,16 @@ final class InputScanner {
                 summary.verdict = max(summary.verdict, outcome.verdict)
                 for late in outcome.lateCompletions {
                     let done = "the rest was decided \(late.finding.action.name)"
-                    diagnostics.report("redline: \(path): " + late.message(record: index, holdMs: holdMs, done: done, out: "decided"))
+                    diagnostics.report("redline: \(shownPath): " + late.message(record: index, holdMs: holdMs, done: done, out: "decided"))
                 }
                 if let malformed = outcome.malformed {
                     summary.errors += 1
-                    diagnostics.report("redline: \(path): record \(index): \(malformed)")
+                    diagnostics.report("redline: \(shownPath): record \(index): \(malformed)")
                 }
-                for failure in outcome.failures { diagnostics.report("redline: \(path): record \(index): \(failure.description)") }
+                for failure in outcome.failures { diagnostics.report("redline: \(shownPath): record \(index): \(failure.description)") }
                 if let unknown = outcome.unknownChannel {
                     if unknown.isError { summary.errors += 1 }
-                    diagnostics.report("redline: \(path): record \(index): \(unknown.message)")
+                    diagnostics.report("redline: \(shownPath): record \(index): \(unknown.message)")
                 }
                 for finding in outcome.findings {
                     report(ReportEntry(source: path, record: index, id: outcome.id, channel: outcome.channel, finding: finding))
@@ -213,7 +216,7 @@ final class InputScanner {
                 }
             }, tooLarge: { index, size in
                 summary.errors += 1
-                diagnostics.report("redline: \(path): record \(index): \(size) bytes is over the record size limit; not checked")
+                diagnostics.report("redline: \(shownPath): record \(index): \(size) bytes is over the record size limit; not checked")
                 try verdicts?.failed(index, channel: defaultChannel, reason: "record too large")
             })
         case .eml, .mbox, .maildir:
@@ -242,4 +245,24 @@ extension InputScanner {
 struct ToolError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// An error's text as `redline: PATH: error` lines show it: the path it may quote (`cannot open
+/// PATH`) shown the way the line's prefix shows it, masked (``PipelineSession/masked(_:channel:counts:)``).
+func shownError(_ error: Error, path: String, shown: String) -> String {
+    let text = "\(error)"
+    return path == shown || path.isEmpty ? text : text.replacingOccurrences(of: path, with: shown)
+}
+
+extension PipelineSession {
+    /// A file path as reports and diagnostics show it: each component masked on its own (numbers
+    /// in neighbouring components are not read as one longer number), then the whole path (a
+    /// value split over components), with ``masked(_:channel:counts:)``. `shownParent` is the
+    /// parent folder already shown this way (`path` is then relative to it).
+    func maskedPath(_ path: String, under shownParent: String? = nil) -> String {
+        guard !path.isEmpty, path != "-" else { return path }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : masked(String($0)) }
+        let joined = parts.joined(separator: "/")
+        return masked(shownParent.map { $0 + "/" + joined } ?? joined)
+    }
 }

@@ -51,7 +51,7 @@ enum DocumentInputs {
         var streamPart = ""
         func handle(_ findings: [Finding], part: (Finding) -> String, verdict: Action, failures: [Diagnostic]) {
             outcome.verdict = max(outcome.verdict, verdict)
-            for failure in failures { outcome.warnings.append("\(path): \(failure.description)") }
+            for failure in failures { outcome.warnings.append("\(session.maskedPath(path)): \(failure.description)") }
             for var finding in findings {
                 finding.part = part(finding)
                 report(finding)
@@ -67,7 +67,8 @@ enum DocumentInputs {
         let problems = extractor.extract(path: path, name: (path as NSString).lastPathComponent) { document in
             let inner = document.path.dropFirst().map { masker.mask($0) }
             if document.piece == 0 { finishStream() }
-            if document.piece == 0 && document.isLastPiece {
+            // A whole document, or a window of a large spreadsheet (its own cells' labels).
+            if document.piece == 0 && document.isLastPiece || document.kind != .text {
                 outcome.documents += 1
                 var position = TextPosition()
                 let result = session.scan(document.text, channel: channel, state: &state, position: &position, commitLimit: document.text.count).result
@@ -89,7 +90,7 @@ enum DocumentInputs {
         }
         finishStream()
         for problem in problems {
-            let place = ([session.masked(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            let place = ([session.maskedPath(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             outcome.warnings.append("\(place): not scanned: \(problem.code) \(problem.message)")
             outcome.verdict = max(outcome.verdict, session.pipeline.policy.settings.unscannableAttachments)
         }

@@ -32,7 +32,7 @@ enum DocumentRedaction {
             }
         }
         if let problem = problems.first {
-            let place = ([session.masked(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
+            let place = ([session.maskedPath(path)] + problem.path.dropFirst().map { masker.mask($0) }).joined(separator: " › ")
             return Outcome(blocked: true, reason: "\(place): not scanned: \(problem.code) \(problem.message); nothing written")
         }
         // Thresholds count over the whole file; each document's offsets are its own.
@@ -44,7 +44,7 @@ enum DocumentRedaction {
         let verdict = results.map(\.verdict).max() ?? .allow
         if verdict == .block {
             let rule = results.flatMap(\.findings).first { $0.action == .block }?.rule ?? "fail-closed"
-            return Outcome(blocked: true, reason: "\(session.masked(path)): blocked by rule \(rule); nothing written")
+            return Outcome(blocked: true, reason: "\(session.maskedPath(path)): blocked by rule \(rule); nothing written")
         }
         let needing = zip(documents, results).filter { _, result in
             result.failClosed >= .redact || result.findings.contains { $0.action >= .redact }
@@ -54,7 +54,7 @@ enum DocumentRedaction {
             return Outcome()
         }
         guard needing.allSatisfy({ $0.1.failClosed < .redact }) else {
-            return Outcome(blocked: true, reason: "\(session.masked(path)): a detector could not finish, so what needs redaction is not known; nothing written")
+            return Outcome(blocked: true, reason: "\(session.maskedPath(path)): a detector could not finish, so what needs redaction is not known; nothing written")
         }
         let targets = needing.map { document, result in
             let replacements = groups(result.findings.filter { $0.action >= .redact }).map { group in
@@ -71,7 +71,7 @@ enum DocumentRedaction {
                 }
             }
         } catch {
-            return Outcome(blocked: true, reason: "\(session.masked(path)): cannot be redacted inside the file: \(error.code) \(error.message); nothing written")
+            return Outcome(blocked: true, reason: "\(session.maskedPath(path)): cannot be redacted inside the file: \(error.code) \(error.message); nothing written")
         }
         try out.write([UInt8](output))
         return Outcome()

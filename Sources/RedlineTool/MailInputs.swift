@@ -33,7 +33,8 @@ enum MailInputs {
                     checkMessage(message, source: file, record: nil, scanner: scanner, report: report)
                 } catch {
                     scanner.summary.errors += 1
-                    scanner.diagnostics.report("redline: \(file): \(error)")
+                    let shown = scanner.session.maskedPath(file)
+                    scanner.diagnostics.report("redline: \(shown): \(shownError(error, path: file, shown: shown))")
                 }
             }
         default:
@@ -48,7 +49,7 @@ enum MailInputs {
         scanner.summary.verdict = max(scanner.summary.verdict, verdict.verdict)
         scanner.messageSender?(verdict.sender)
         // The file's name as diagnostics show it (a name can hold a value; the report's source is the path).
-        let shownSource = scanner.session.masked(source)
+        let shownSource = scanner.session.maskedPath(source)
         let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
         for diagnostic in verdict.diagnostics { scanner.diagnostics.report("redline: \(label): \(diagnostic.description)") }
         for outcome in verdict.sender.refused where outcome.request.origin == "header" {
@@ -68,9 +69,10 @@ enum MailInputs {
         let (output, verdict) = MailProcessor.redact(message, session: session, recipients: options.recipients.isEmpty ? nil : options.recipients,
                                                      channel: options.policy.channel)
         audit?.add(messageSender: verdict.sender)
-        for diagnostic in verdict.diagnostics { limiter.report("redline: \(input.name): \(diagnostic.description)") }
+        let name = session.maskedPath(input.name)
+        for diagnostic in verdict.diagnostics { limiter.report("redline: \(name): \(diagnostic.description)") }
         for outcome in verdict.sender.refused where outcome.request.origin == "header" {
-            limiter.report("redline: \(input.name): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
+            limiter.report("redline: \(name): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
         }
         guard verdict.verdict == .block else {
             try out.write(output)
@@ -78,7 +80,7 @@ enum MailInputs {
         }
         // Blocked by a rule, by a signed part that needs redaction, or fail-closed (a detector could not finish).
         let cause = verdict.decidingRule.map { "by rule \($0)" } ?? (verdict.reason == nil ? "by rule fail-closed" : "(signed part)")
-        limiter.report("redline: \(input.name): blocked \(cause) (\(verdict.findingsSummary))")
+        limiter.report("redline: \(name): blocked \(cause) (\(verdict.findingsSummary))")
         if options.onBlock == .marker {
             try out.write("[redline: message blocked \(cause)]\n")
         } else {

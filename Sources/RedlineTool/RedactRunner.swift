@@ -26,7 +26,7 @@ public enum RedactRunner {
         do {
             input = try InputStream.open(options.path)
         } catch {
-            printError("redline: \(error)")
+            printError("redline: \(shownError(error, path: options.path, shown: session.maskedPath(options.path)))")
             return ExitStatus.error
         }
         // Destination: the file itself (atomic), --output (atomic), a spool for --on-block fail, or stdout.
@@ -99,13 +99,13 @@ public enum RedactRunner {
                 let outcome = try DocumentRedaction.redact(input, path: options.path, session: session, channel: channel, out: out)
                 if outcome.blocked {
                     filter.blocked = true
-                    documentBlocked = outcome.reason ?? "\(options.path): blocked; nothing written"
+                    documentBlocked = outcome.reason ?? "\(session.maskedPath(options.path)): blocked; nothing written"
                     audit?.add(verdict: .block)
                 }
             }
             blocked = filter.blocked
             // The audit record first; nothing is released (stdout, --output, --in-place) without it.
-            audit?.record(source: session.masked(options.path), defaultChannel: channel)
+            audit?.record(source: session.maskedPath(options.path), defaultChannel: channel)
             filter.finishReports()
             if let failure = audit?.failure {
                 atomic?.abandon()
@@ -125,7 +125,7 @@ public enum RedactRunner {
                 try filter.verdictsFile?.commit()
                 atomic?.abandon()
                 spool?.discard()
-                printError("redline: \(options.path): blocked; nothing written (--on-block fail)")
+                printError("redline: \(session.maskedPath(options.path)): blocked; nothing written (--on-block fail)")
                 return ExitStatus.blocked
             }
             try out.flush()
@@ -137,7 +137,8 @@ public enum RedactRunner {
         } catch {
             atomic?.abandon()
             spool?.discard()
-            printError("redline: \(options.path): \(error)")
+            let shown = session.maskedPath(options.path)
+            printError("redline: \(shown): \(shownError(error, path: options.path, shown: shown))")
             return ExitStatus.error
         }
         if let failure = audit?.failure {
@@ -164,6 +165,8 @@ final class Filter {
     var blocked = false
     /// `--audit`: one record for the input.
     var audit: AuditRecorder?
+    /// The input's path as stderr shows it (masked: a file may be named after a card number).
+    private(set) lazy var shownPath = session.maskedPath(options.path)
     /// stderr is rate-limited: the first reports are listed, the rest counted.
     let limiter = StderrLimiter()
     func report(_ message: String) { limiter.report(message) }
@@ -240,7 +243,7 @@ final class Filter {
                    + "unredacted; \(done) (rule \(late.finding.rule ?? "-"))")
         }
         audit?.add(verdict: chunk.verdict)
-        for failure in chunk.failures { report("redline: \(options.path): \(failure.description)") }
+        for failure in chunk.failures { report("redline: \(shownPath): \(failure.description)") }
         let targets = chunk.findings.filter { $0.action >= .redact }
         let blockedFindings = chunk.findings.filter { $0.action == .block }
         if chunk.verdict == .block { blocked = true }

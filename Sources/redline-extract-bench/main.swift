@@ -162,7 +162,8 @@ case "rewrite":
         csv += "\(line),customer\(line % 977)@example.com,\(line % 50 == 0 ? "NI AB 12 34 56 C" : "order \(300000 + line) delivered")\n"
         line += 1
     }
-    let clean = Data(String(repeating: "1,order delivered, thank you\n", count: 200_000).utf8)
+    // Numbered rows: a run of one repeated line would compress past the 200:1 bound (a bomb, X004).
+    let clean = Data((0..<100_000).map { "\($0),order \(($0 &* 7919) % 1_000_003) delivered, thank you\n" }.joined().utf8)
     let archive = zip([("2026/tickets.csv", Data(csv.utf8)), ("2026/a.csv", clean), ("2026/b.csv", clean), ("2026/c.csv", clean)])
     var csvText: [UInt8] = []
     _ = Extractor().extract(archive, name: "export.zip") { if $0.path.last == "2026/tickets.csv" { csvText += $0.text } }

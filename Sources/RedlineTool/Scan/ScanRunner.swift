@@ -71,10 +71,13 @@ public enum ScanRunner {
         totals.shard = options.shard
         totals.walked = plan.walked
         let limiter = StderrLimiter()
+        // A folder the walk could not read is named masked (its name may hold a value).
+        let walkSession = plan.errors.isEmpty ? nil : pipeline.makeSession()
         for error in plan.errors {
+            let shown = walkSession?.maskedPath(error) ?? error
             totals.errors += 1
-            totals.walkErrors.append(error)
-            limiter.report("redline: \(error)")
+            totals.walkErrors.append(shown)
+            limiter.report("redline: \(shown)")
         }
 
         // Output.

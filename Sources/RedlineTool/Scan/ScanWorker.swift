@@ -60,6 +60,12 @@ final class ScanWorker {
     let fields: RecordFields
     let key: SymmetricKey?
     private let records: InputScanner
+    /// The unit's path and folder as reports and diagnostics show them: what the policy finds in
+    /// them redacted (a file may be named after a card number). Baselines and audit identities
+    /// stay keyed on the path itself.
+    private var shownPath = ""
+    private var shownFolder = ""
+    private var folderCache = (folder: "", shown: "")
 
     init(pipeline: Pipeline, defaultChannel: String, explicitChannel: String?, fields: RecordFields, key: [UInt8]?) {
         session = pipeline.makeSession()
@@ -73,17 +79,23 @@ final class ScanWorker {
     func run(_ unit: ScanUnit) -> UnitResult {
         var result = UnitResult()
         result.bytes = unit.size
+        // Units come in walk order: a folder's name is masked once for all its files.
+        if unit.folder != folderCache.folder { folderCache = (unit.folder, session.maskedPath(unit.folder)) }
+        shownFolder = folderCache.shown
+        shownPath = unit.path.hasPrefix(unit.folder + "/")
+            ? session.maskedPath(String(unit.path.dropFirst(unit.folder.count + 1)), under: shownFolder)
+            : session.maskedPath(unit.path)
         do {
             switch unit.mode {
             case .text: try text(unit, into: &result)
             case .jsonl, .csv: try records(unit, into: &result)
             case .eml: try eml(unit, into: &result)
             case .mbox: try mbox(unit, into: &result)
-            case .maildir: result.errors.append("\(unit.path): a Maildir is a folder")
+            case .maildir: result.errors.append("\(shownPath): a Maildir is a folder")
             case .document: document(unit, into: &result)
             }
         } catch {
-            result.errors.append("\(unit.path): \(error)")
+            result.errors.append("\(shownPath): \(shownError(error, path: unit.path, shown: shownPath))")
         }
         return result
     }
@@ -101,10 +113,10 @@ final class ScanWorker {
         var warnings: [String] = []
         var items: [ScanItem] = []
         let handle: (TextStream.Chunk) throws -> Void = { chunk in
-            for failure in chunk.failures { warnings.append("\(unit.path): \(failure.description)") }
+            for failure in chunk.failures { warnings.append("\(self.shownPath): \(failure.description)") }
             verdict = max(verdict, chunk.verdict)
             for finding in chunk.findings {
-                items.append(self.item(ReportEntry(source: unit.path, channel: defaultChannel, finding: finding), identity: unit.path, date: nil, unit: unit))
+                items.append(self.item(ReportEntry(source: self.shownPath, channel: defaultChannel, finding: finding), identity: unit.path, date: nil, unit: unit))
             }
         }
         while true {
@@ -117,7 +129,7 @@ final class ScanWorker {
         result.warnings.append(contentsOf: warnings)
         result.records += 1
         result.decisions.append(ScanDecision(identity: unit.path, channel: defaultChannel, verdict: verdict, items: start..<result.items.count,
-                                             shown: session.masked(unit.path)))
+                                             shown: shownPath))
     }
 
     /// An Office, PDF or archive file: one decision for the whole file; members and cells in `part`.
@@ -126,13 +138,13 @@ final class ScanWorker {
         let start = result.items.count
         var items: [ScanItem] = []
         let outcome = DocumentInputs.check(path: unit.path, session: session, channel: channel) { finding in
-            items.append(self.item(ReportEntry(source: unit.path, channel: channel, finding: finding), identity: unit.path, date: nil, unit: unit))
+            items.append(self.item(ReportEntry(source: self.shownPath, channel: channel, finding: finding), identity: unit.path, date: nil, unit: unit))
         }
         result.items.append(contentsOf: items)
         result.warnings.append(contentsOf: outcome.warnings)
         result.records += 1
         result.decisions.append(ScanDecision(identity: unit.path, channel: channel, verdict: outcome.verdict, items: start..<result.items.count,
-                                             shown: session.masked(unit.path)))
+                                             shown: shownPath))
     }
 
     private func records(_ unit: ScanUnit, into result: inout UnitResult) throws {
@@ -143,23 +155,23 @@ final class ScanWorker {
                                         passMalformed: false, masksEveryID: true)
         var local = result
         defer { result = local }
-        let shownPath = session.masked(unit.path)
+        let shownPath = self.shownPath
         try records.forEachRecord(input, mode: unit.mode, processor: processor, path: unit.path) { index, outcome in
             local.records += 1
             if let malformed = outcome.malformed {
-                local.errors.append("\(unit.path): record \(index): \(malformed)")
+                local.errors.append("\(shownPath): record \(index): \(malformed)")
                 return
             }
-            for failure in outcome.failures { local.warnings.append("\(unit.path): record \(index): \(failure.description)") }
+            for failure in outcome.failures { local.warnings.append("\(shownPath): record \(index): \(failure.description)") }
             if let unknown = outcome.unknownChannel {
-                if unknown.isError { local.errors.append("\(unit.path): record \(index): \(unknown.message)") } else { local.warnings.append("\(unit.path): record \(index): \(unknown.message)") }
+                if unknown.isError { local.errors.append("\(shownPath): record \(index): \(unknown.message)") } else { local.warnings.append("\(shownPath): record \(index): \(unknown.message)") }
             }
             let identity = outcome.id.map { "\(unit.path)#\($0)" } ?? unit.path
             let start = local.items.count
             // Reports show the id as the data has it, except what a detector finds in it (RecordProcessor redacts that).
             let shownID = outcome.id
             for finding in outcome.findings {
-                let entry = ReportEntry(source: unit.path, record: index, id: shownID, channel: outcome.channel, finding: finding)
+                let entry = ReportEntry(source: self.shownPath, record: index, id: shownID, channel: outcome.channel, finding: finding)
                 local.items.append(item(entry, identity: identity, date: nil, unit: unit))
             }
             local.decisions.append(ScanDecision(identity: "\(unit.path)#\(outcome.id ?? String(index))", channel: outcome.channel,
@@ -167,7 +179,7 @@ final class ScanWorker {
                                                 shown: "\(shownPath)#\(outcome.id ?? String(index))"))
         } tooLarge: { index, size in
             local.records += 1
-            local.errors.append("\(unit.path): record \(index): \(size) bytes is over the record size limit; not scanned")
+            local.errors.append("\(shownPath): record \(index): \(size) bytes is over the record size limit; not scanned")
         }
     }
 
@@ -193,7 +205,7 @@ final class ScanWorker {
         let header = MessageIdentity(message)
         let identity = header.messageID ?? fallbackIdentity
         // The file's name as diagnostics and the audit record show it (a name can hold a value).
-        let shownSource = session.masked(source)
+        let shownSource = source == unit.path ? shownPath : session.maskedPath(source)
         let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
         for diagnostic in verdict.diagnostics { result.warnings.append("\(label): \(diagnostic.description)") }
         for attachment in verdict.unscannedAttachments { result.warnings.append("\(label): not scanned: \(attachment)") }
@@ -202,18 +214,18 @@ final class ScanWorker {
         let start = result.items.count
         let shownID = verdict.findings.isEmpty ? nil : header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }
         for finding in verdict.findings {
-            let entry = ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding)
+            let entry = ReportEntry(source: shownSource, record: record, id: nil, channel: verdict.channel, finding: finding)
             var scanned = item(entry, identity: identity, date: header.date, unit: unit)
             scanned.messageID = shownID
             result.items.append(scanned)
         }
         result.decisions.append(ScanDecision(identity: identity, channel: verdict.channel, verdict: verdict.verdict, items: start..<result.items.count,
                                              shown: header.messageID.map { session.maskedMessageID($0, channel: verdict.channel) }
-                                                ?? session.masked(fallbackIdentity)))
+                                                ?? session.maskedPath(fallbackIdentity)))
     }
 
     private func item(_ entry: ReportEntry, identity: String, date: String?, unit: ScanUnit) -> ScanItem {
-        ScanItem(entry: entry, identity: identity, date: date, folder: unit.folder,
+        ScanItem(entry: entry, identity: identity, date: date, folder: shownFolder,
                  fingerprint: key.map { ScanWorker.fingerprint(key: $0, finding: entry.finding, identity: identity) } ?? "", unit: unit.ordinal)
     }
 
