@@ -91,3 +91,35 @@ struct EmailObfuscationTests {
         #expect(try Self.found("josé@example.com…") == ["josé@example.com"])
     }
 }
+
+@Suite("Written-out e-mail prefilter")
+struct SpelledEmailPrefilterTests {
+    /// The marks a byte-at-a-time reading finds: every `@`, and every `t` ending a standalone `at`.
+    static func reference(_ bytes: [UInt8]) -> [Int] {
+        func isLetter(_ byte: UInt8) -> Bool { (65...90).contains(byte) || (97...122).contains(byte) }
+        return bytes.indices.filter { index in
+            if bytes[index] == 64 { return true }
+            guard index >= 1, bytes[index] | 0x20 == 116, bytes[index - 1] | 0x20 == 97 else { return false }
+            if index >= 2, isLetter(bytes[index - 2]) { return false }
+            return !(index + 1 < bytes.count && isLetter(bytes[index + 1]))
+        }
+    }
+
+    @Test("the sixteen-byte scan finds exactly the marks a byte-by-byte reading finds, at every length and offset", arguments: 0..<6)
+    func scanMatchesReference(seed: Int) {
+        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 3
+        func next() -> UInt64 { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return state >> 33 }
+        let alphabet = Array("aAtT@ (at)[AT]xé.\n".utf8)
+        for length in 0..<80 {
+            let bytes = (0..<length).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            var found: [Int] = []
+            bytes.withUnsafeBufferPointer { buffer in SpelledEmailFinder.scanAtMarks(buffer) { found.append($0) } }
+            #expect(found == Self.reference(bytes), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
+        let long = (0..<5000).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+        var found: [Int] = []
+        long.withUnsafeBufferPointer { buffer in SpelledEmailFinder.scanAtMarks(buffer) { found.append($0) } }
+        #expect(found == Self.reference(long))
+        #expect(!found.isEmpty)
+    }
+}
