@@ -177,6 +177,16 @@ enum ServeRoutes {
         return encoder
     }()
 
+    /// The answers of the decision endpoints and errors: written by hand (``JSONWritable``).
+    static func json(_ status: Int, _ value: some JSONWritable, headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        value.writeJSON(to: &bytes)
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     static func json(_ status: Int, _ value: some Encodable, headers extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers.append(contentsOf: extra)

@@ -149,16 +149,16 @@ struct ServeMiddleware: RouterMiddleware {
         }
         if admitted { state.leave() }
         response.headers[.requestID] = context.requestID
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        let elapsed = ContinuousClock.now - start
         let route = Self.routes.contains(path) ? path : "other"
         let status = Int(response.status.code)
         state.metrics.counter("http_requests_total", [("route", route), ("status", String(status))]).increment()
-        state.metrics.timer("http_request_duration_seconds", [("route", route)]).recordNanoseconds(Int64(seconds * 1e9))
-        log(request, context: context, route: route, status: status, seconds: seconds, response: response)
+        state.metrics.timer("http_request_duration_seconds", [("route", route)]).recordNanoseconds(Self.nanoseconds(elapsed))
+        log(request, context: context, route: route, status: status, elapsed: elapsed, response: response)
         return response
     }
 
-    func log(_ request: Request, context: ServeContext, route: String, status: Int, seconds: Double, response: Response) {
+    func log(_ request: Request, context: ServeContext, route: String, status: Int, elapsed: Duration, response: Response) {
         guard route != "/healthz", route != "/readyz", route != "/metrics" || status != 200 else { return }
         var metadata: Logger.Metadata = [
             "request_id": "\(context.requestID)",
@@ -166,7 +166,7 @@ struct ServeMiddleware: RouterMiddleware {
             "route": "\(route)",
             "status": "\(status)",
             "token": "\(context.client?.name ?? "-")",
-            "latency_ms": "\(String(format: "%.3f", seconds * 1000))",
+            "latency_ms": "\(Self.milliseconds(elapsed))",
             "bytes_in": "\(request.headers[.contentLength] ?? "-")",
         ]
         if let length = response.body.contentLength { metadata["bytes_out"] = "\(length)" }
@@ -179,6 +179,11 @@ struct ServeMiddleware: RouterMiddleware {
         if let channel = outcome.channel { metadata["channel"] = "\(channel)" }
         if let records = outcome.records { metadata["records"] = "\(records)" }
         state.logger.info("request", metadata: metadata)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     static func errorResponse(_ error: APIError) -> Response {
@@ -197,6 +202,24 @@ struct ServeMiddleware: RouterMiddleware {
             return given
         }
         var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx", generator.next() as UInt64)
+        return hex16(generator.next())
+    }
+
+    /// `value` as 16 lower-case hex digits (what `%016llx` gives, without Foundation's formatter).
+    static func hex16(_ value: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: 16)
+        for i in 0..<16 { out[i] = digits[Int(truncatingIfNeeded: value >> UInt64(60 - 4 * i)) & 15] }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Milliseconds with 3 decimals (what `%.3f` gives for the latencies a server sees).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        // Rounded to the nearest microsecond, as %.3f rounds.
+        let microseconds = max(0, seconds) * 1_000_000 + (max(0, attoseconds) + 500_000_000_000) / 1_000_000_000_000
+        let whole = microseconds / 1000, fraction = Int(microseconds % 1000)
+        let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+        return "\(whole).\(padded)"
     }
 }

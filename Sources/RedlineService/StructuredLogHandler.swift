@@ -33,13 +33,31 @@ public struct StructuredLogHandler: LogHandler {
 
     private static let lock = NIOLock()
 
+    /// One `write(2)` per line (a line is written whole or, on a broken stderr, dropped; never
+    /// interleaved with another thread's line).
     @Sendable public static func standardError(_ line: String) {
-        lock.withLock { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        var line = line
+        line.append("\n")
+        line.withUTF8 { bytes in
+            lock.withLock {
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0, errno == EINTR {
+                        continue
+                    } else {
+                        return
+                    }
+                }
+            }
+        }
     }
 
     public func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("ts", Self.timestamp()),
+            ("ts", LogTimestamp.now()),
             ("level", event.level.rawValue),
             ("msg", event.message.description),
         ]
@@ -67,10 +85,4 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     static func jsonString(_ value: String) -> String { JSONText.quoted(value) }
-
-    static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
 }
