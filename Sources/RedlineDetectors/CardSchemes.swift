@@ -5,6 +5,16 @@ public enum CardSchemes {
         let ranges: [ClosedRange<Int>]   // prefixes, compared on their own number of digits
         let prefixLength: Int
         let lengths: Set<Int>
+        /// `lengths` as bits (bit n: n digits), tested per candidate without hashing.
+        let lengthBits: UInt32
+
+        init(name: String, ranges: [ClosedRange<Int>], prefixLength: Int, lengths: Set<Int>) {
+            self.name = name
+            self.ranges = ranges
+            self.prefixLength = prefixLength
+            self.lengths = lengths
+            self.lengthBits = lengths.reduce(0) { $0 | (1 << UInt32($1)) }
+        }
     }
 
     static let schemes: [Scheme] = [
@@ -27,7 +37,7 @@ public enum CardSchemes {
     /// The scheme name when `digits` (ASCII) has a known issuer prefix and a length allowed for it.
     public static func scheme(of digits: [UInt8]) -> String? {
         guard digits.count >= 12, digits.count <= 19 else { return nil }
-        for scheme in schemes where scheme.lengths.contains(digits.count) {
+        for scheme in schemes where scheme.lengthBits & (1 << UInt32(digits.count)) != 0 {
             var prefix = 0
             for index in 0..<scheme.prefixLength { prefix = prefix * 10 + Int(digits[index] - 48) }
             if scheme.ranges.contains(where: { $0.contains(prefix) }) { return scheme.name }
@@ -38,6 +48,22 @@ public enum CardSchemes {
     /// Group sizes that only the 15- and 14-digit cards are printed in: American Express 4-6-5 and
     /// Diners Club 4-6-4.
     static func isShortLayout(_ sizes: [Int]) -> Bool { sizes == [4, 6, 5] || sizes == [4, 6, 4] }
+
+    /// ``isShortLayout(_:)`` of the groups' sizes, without making the array.
+    static func isShortLayout(_ groups: ArraySlice<Group>) -> Bool {
+        guard groups.count == 3 else { return false }
+        let start = groups.startIndex
+        return groups[start].range.count == 4 && groups[start + 1].range.count == 6
+            && (groups[start + 2].range.count == 5 || groups[start + 2].range.count == 4)
+    }
+
+    /// Whether `digits` is one of ``testNumbers`` (without making a `String` of every card).
+    static func isTestNumber(_ digits: [UInt8]) -> Bool {
+        testNumberBytes.contains { $0 == digits }
+    }
+
+    private static let testNumberBytes: [[UInt8]] = testNumbers.map { Array($0.utf8) }
+
 
     /// Published sandbox numbers (Stripe, Braintree and others). They pass Luhn.
     public static let testNumbers: Set<String> = [

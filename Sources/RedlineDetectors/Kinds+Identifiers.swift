@@ -105,6 +105,16 @@ extension DetectorKind {
         extraCandidates: SpelledEmailFinder.find
     )
 
+    /// The digit layouts of a NI number: six together, pairs, or threes.
+    static func isNINOLayout(_ sizes: [Int]) -> Bool {
+        switch sizes.count {
+        case 1: return sizes[0] == 6
+        case 2: return sizes[0] == 3 && sizes[1] == 3
+        case 3: return sizes[0] == 2 && sizes[1] == 2 && sizes[2] == 2
+        default: return false
+        }
+    }
+
     /// Validates a NINO candidate: the prefix rules, six digits written as one group, pairs or
     /// threes with one separator throughout, and the suffix letter (without it, the finding counts
     /// only next to a keyword, and never when another lone letter follows: `JG 10 37 55 E`).
@@ -121,7 +131,9 @@ extension DetectorKind {
         var chars: [UInt8] = []
         chars.reserveCapacity(alnumCount)
         for group in groups { for index in group.range { chars.append(UKFormats.upper(text[index])) } }
-        guard chars.count == alnumCount, !groups.contains(where: \.broken), groups.filter(\.wrapped).count <= 1 else { return [] }
+        var wrappedCount = 0
+        for group in groups where group.wrapped { wrappedCount += 1 }
+        guard chars.count == alnumCount, !groups.contains(where: { $0.broken }), wrappedCount <= 1 else { return [] }
         // The digit groups' sizes and the separators between them. A bare line break is a
         // separator (`12 34\n56`) or splits a group (`1234\n56`): either reading may fit.
         var split: [Int] = []
@@ -132,7 +144,8 @@ extension DetectorKind {
         var inner: UInt8?
         var mixed = false
         for group in groups {
-            let digits = group.range.filter { UKFormats.isDigit(text[$0]) }.count
+            var digits = 0
+            for index in group.range where UKFormats.isDigit(text[index]) { digits += 1 }
             guard digits > 0 else { continue }
             if UKFormats.isDigit(text[group.range.lowerBound]), !split.isEmpty {
                 if let separator = group.separator {
@@ -146,8 +159,7 @@ extension DetectorKind {
             split.append(digits)
             joined.append(digits)
         }
-        let layouts: [[Int]] = [[6], [2, 2, 2], [3, 3]]
-        guard layouts.contains(split) || layouts.contains(joined), !mixed else { return [] }
+        guard Self.isNINOLayout(split) || Self.isNINOLayout(joined), !mixed else { return [] }
         // Around the digits: nothing, blanks or the inner separator.
         for group in groups where group.range.lowerBound != match.lowerBound {
             if let separator = group.separator, separator != 32, let inner, inner != separator { return [] }

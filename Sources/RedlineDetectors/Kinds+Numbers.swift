@@ -58,7 +58,7 @@ extension DetectorKind {
                 // way a card is written; any other layout must be written one way.
                 if digitCount >= 12, Grouping.consistent(groups[first...last]) || groups[first...last].allSatisfy({ $0.range.count == 4 }),
                    !Grouping.boundToNeighbour(groups, first...last),
-                   digitCount >= 16 || !Grouping.continues(groups, first...last) || CardSchemes.isShortLayout(groups[first...last].map(\.range.count)) {
+                   digitCount >= 16 || !Grouping.continues(groups, first...last) || CardSchemes.isShortLayout(groups[first...last]) {
                     let digits = Grouping.digits(text, groups[first...last])
                     // A valid 16-digit card followed by a shorter group (`4111 1111 1111 1111 123`: a
                     // security code, an expiry's month) stays a 16-digit card, even when the 19 digits
@@ -79,7 +79,7 @@ extension DetectorKind {
                     first = end + 1
                     continue
                 }
-                let isTest = CardSchemes.testNumbers.contains(String(decoding: digits, as: UTF8.self))
+                let isTest = CardSchemes.isTestNumber(digits)
                 results.append(Refined(range: range, value: digits, isTestValue: isTest, confidence: .medium))
                 first = end + 1
             } else {
@@ -140,7 +140,11 @@ extension DetectorKind {
         // another number (a card, an order number) is still found on its own.
         var groups = Grouping.groups(text, match, member: UKFormats.isDigit, separators: [32, 45, 40, 41])
         // A number wraps at most once, as a mail client wraps it.
-        if let second = groups.indices.filter({ groups[$0].wrapped }).dropFirst().first { groups.removeSubrange(second...) }
+        var wrappedSeen = false
+        for index in groups.indices where groups[index].wrapped {
+            if wrappedSeen { groups.removeSubrange(index...); break }
+            wrappedSeen = true
+        }
         guard !groups.isEmpty else { return [] }
         let international = text[match.lowerBound] == UInt8(ascii: "+")
             || (match.count > 1 && text[match.lowerBound] == UInt8(ascii: "(") && text[match.lowerBound + 1] == UInt8(ascii: "+"))
@@ -191,8 +195,8 @@ extension DetectorKind {
         switch national[1] {
         case UInt8(ascii: "1"): return true
         // 080 freephone, 084 and 087 service numbers; 055 corporate and 056 VoIP.
-        case UInt8(ascii: "8"): return [48, 52, 55].contains(national[2])
-        case UInt8(ascii: "5") where ![53, 54].contains(national[2]): return false
+        case UInt8(ascii: "8"): return national[2] == 48 || national[2] == 52 || national[2] == 55
+        case UInt8(ascii: "5") where national[2] != 53 && national[2] != 54: return false
         case UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "7"), UInt8(ascii: "9"): return national.count == 11
         default: return false
         }

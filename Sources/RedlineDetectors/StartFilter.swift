@@ -129,18 +129,31 @@ struct StartRule: Sendable {
         /// Per cluster, the keyword-led kinds whose keyword form can start at its first digit
         /// (``KeywordLed/keywordForms(_:_:families:)``); empty when none is scanned for.
         var keywordForms: [UInt8] = []
+        /// The keyword-led kinds (``KeywordLed/bit``s) ``keywordForms`` and ``keywordLed`` were listed for.
+        var keywordFamilies: UInt8 = 0
+        /// Clusters where a keyword-led kind of ``keywordFamilies`` can start: a keyword form, 12 or
+        /// more digits (the card forms), or a birth keyword right after. At every other cluster the
+        /// `.keywordLed` walk adds nothing, so it visits only these.
+        var keywordLed: [Int] = []
 
         /// `keywordFamilies`: the ``KeywordLed/bit``s of the keyword-led kinds scanned for.
         mutating func build(_ clusters: [DigitCluster], _ text: UnsafeBufferPointer<UInt8>, keywordFamilies: UInt8 = 0) {
             long.removeAll(keepingCapacity: true)
             lettered.removeAll(keepingCapacity: true)
             keywordForms.removeAll(keepingCapacity: true)
+            keywordLed.removeAll(keepingCapacity: true)
+            self.keywordFamilies = keywordFamilies
             for (index, cluster) in clusters.enumerated() {
                 if cluster.digits >= StartRule.longClusterDigits { long.append(index) }
                 if StartRule.hasLetterLead(cluster.first, text) { lettered.append(index) }
             }
             guard keywordFamilies != 0 else { return }
-            for cluster in clusters { keywordForms.append(KeywordLed.keywordForms(text, cluster.first, families: keywordFamilies)) }
+            let birth = keywordFamilies & KeywordLed.birth.bit != 0
+            for (index, cluster) in clusters.enumerated() {
+                let forms = KeywordLed.keywordForms(text, cluster.first, families: keywordFamilies)
+                keywordForms.append(forms)
+                if forms != 0 || cluster.digits >= 12 || (birth && KeywordLed.birth.keywordFollows(text, cluster.last)) { keywordLed.append(index) }
+            }
         }
     }
 
@@ -163,6 +176,8 @@ struct StartRule: Sendable {
         switch (subsets, shape) {
         case let (subsets?, .ibanLead), let (subsets?, .postcodeLead):
             walk(subsets.lettered, minDigits: minDigits, shape: shape, clusters, subsets: subsets, text, into: &out)
+        case let (subsets?, .keywordLed(family)) where subsets.keywordFamilies & family.bit != 0:
+            walk(subsets.keywordLed, minDigits: minDigits, shape: shape, clusters, subsets: subsets, text, into: &out)
         case let (subsets?, _) where minDigits >= longClusterDigits:
             walk(subsets.long, minDigits: minDigits, shape: shape, clusters, subsets: subsets, text, into: &out)
         default:

@@ -8,6 +8,8 @@ public struct RuleSet: Sendable {
         public let id: String
         /// Detector indices the rule covers.
         public let detectors: Set<Int>
+        /// The same indices as flags (index → covered), for the per-hit test in ``RuleSet/decide``.
+        let covers: [Bool]
         /// Channel names the rule applies to.
         public let channels: Set<String>
         public let action: Action
@@ -21,6 +23,9 @@ public struct RuleSet: Sendable {
         public let override: OverrideSpec?
         /// What the sender can do instead, shown after the message.
         public let tip: String?
+
+        /// Whether the rule covers detector `index`.
+        @inline(__always) func covers(_ index: Int) -> Bool { index >= 0 && index < covers.count && covers[index] }
 
         /// Whether the rule applies to a sender in `groups`.
         func applies(to groups: [String]) -> Bool {
@@ -53,7 +58,9 @@ public struct RuleSet: Sendable {
                 detectors = Set(detectorIDs.indices)
             }
             let applies = Set(PolicyValidator.channels(for: spec.channels, in: policy))
-            return Rule(id: spec.id.value, detectors: detectors, channels: applies, action: spec.action,
+            var covers = [Bool](repeating: false, count: detectorIDs.count)
+            for index in detectors { covers[index] = true }
+            return Rule(id: spec.id.value, detectors: detectors, covers: covers, channels: applies, action: spec.action,
                         minInstances: spec.minInstances, message: spec.message, senders: spec.senders.map { Set($0.map(\.value)) },
                         sendersExcept: Set(spec.sendersExcept.map(\.value)),
                         override: spec.override, tip: spec.tip)
@@ -121,19 +128,27 @@ extension RuleSet {
                 state: inout DecisionState) -> [(rule: String?, action: Action, overridden: (rule: String, action: Action)?)] {
         var applying = rules(on: channel)
         if hasSenderScopes { applying = applying.filter { $0.applies(to: sender.groups) } }
-        for rule in applying where rule.minInstances > 1 {
-            for hit in hits where rule.detectors.contains(hit.detector) {
-                var key = [UInt8(truncatingIfNeeded: hit.detector)]
+        // Thresholds: each rule's distinct values are taken out of the state once, added to, and
+        // their count read once (not one dictionary lookup and set copy per hit).
+        var distinctCounts = [Int](repeating: 0, count: applying.count)
+        for (position, rule) in applying.enumerated() where rule.minInstances > 1 {
+            var values = state.distinct.removeValue(forKey: rule.id) ?? []
+            for hit in hits where rule.covers(hit.detector) {
+                var key: [UInt8] = []
+                key.reserveCapacity(hit.value.count + 1)
+                key.append(UInt8(truncatingIfNeeded: hit.detector))
                 key.append(contentsOf: hit.value)
-                state.distinct[rule.id, default: []].insert(key)
+                values.insert(key)
             }
+            distinctCounts[position] = values.count
+            if !values.isEmpty { state.distinct[rule.id] = values }
         }
         let lowered = sender.lowered
         return hits.map { hit in
             var decision: (rule: String?, action: Action) = (nil, .allow)
             var original: (rule: String?, action: Action) = (nil, .allow)
-            for rule in applying where rule.detectors.contains(hit.detector) {
-                if rule.minInstances > 1, (state.distinct[rule.id]?.count ?? 0) < rule.minInstances { continue }
+            for (position, rule) in applying.enumerated() where rule.covers(hit.detector) {
+                if rule.minInstances > 1, distinctCounts[position] < rule.minInstances { continue }
                 if original.rule == nil || rule.action > original.action { original = (rule.id, rule.action) }
                 let action = lowered.isEmpty ? rule.action : lowered[rule.id] ?? rule.action
                 if decision.rule == nil || action > decision.action { decision = (rule.id, action) }

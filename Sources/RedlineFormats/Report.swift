@@ -131,12 +131,20 @@ final class TextReport: ReportSink {
 
     /// One line, rebuilt for every finding (its storage is reused).
     private var line: [UInt8] = []
+    /// The rule whose message and tip ``ruleSuffix`` holds (looked up once per run of findings
+    /// of the same rule, not twice per finding).
+    private var suffixRule: String?
+    private var ruleSuffix: [UInt8] = []
 
     func add(_ entry: ReportEntry) {
-        // Built byte by byte: string interpolation of integers costs a dynamic cast per value.
+        // Built byte by byte: string interpolation of integers costs a dynamic cast per value. The
+        // line is taken out of the object while it is built (no exclusivity check per append).
         let f = entry.finding
+        var line: [UInt8] = []
+        swap(&line, &self.line)
+        defer { swap(&line, &self.line) }
         line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: entry.source.utf8)
+        line.appendUTF8(entry.source)
         line.append(UInt8(ascii: ":"))
         if let record = entry.record {
             line.append(UInt8(ascii: "#"))
@@ -146,42 +154,51 @@ final class TextReport: ReportSink {
         }
         line.append(UInt8(ascii: ":"))
         JSONText.appendDecimal(f.column, to: &line)
-        line.append(contentsOf: ": ".utf8)
-        line.append(contentsOf: (f.rule ?? "-").utf8)
+        line.append(UInt8(ascii: ":"))
+        line.append(UInt8(ascii: " "))
+        line.appendUTF8(f.rule ?? "-")
         line.append(UInt8(ascii: " "))
         if color {
             let code = switch f.action { case .block: "31;1"; case .redact: "35"; case .flag: "33"; case .allow: "2" }
-            line.append(contentsOf: "\u{1B}[\(code)m".utf8)
+            line.appendUTF8("\u{1B}[\(code)m")
         }
         line.append(UInt8(ascii: "["))
-        line.append(contentsOf: f.action.name.utf8)
+        line.appendUTF8(f.action.name)
         line.append(UInt8(ascii: "]"))
-        if color { line.append(contentsOf: "\u{1B}[0m".utf8) }
+        if color { line.appendUTF8("\u{1B}[0m") }
         line.append(UInt8(ascii: " "))
-        line.append(contentsOf: f.detector.utf8)
+        line.appendUTF8(f.detector)
         if let column = f.dataColumn {
             // exact_data: the index column matched (`customer[full_name]`).
             line.append(UInt8(ascii: "["))
-            line.append(contentsOf: column.utf8)
+            line.appendUTF8(column)
             line.append(UInt8(ascii: "]"))
         }
-        line.append(contentsOf: ": ".utf8)
-        line.append(contentsOf: f.excerpt.utf8)
+        line.append(UInt8(ascii: ":"))
+        line.append(UInt8(ascii: " "))
+        line.appendUTF8(f.excerpt)
         if let part = f.part {
-            line.append(contentsOf: " (".utf8)
-            line.append(contentsOf: part.utf8)
+            line.appendUTF8(" (")
+            line.appendUTF8(part)
             line.append(UInt8(ascii: ")"))
         }
-        if let rule = f.rule, let message = context?.ruleMessages[rule] {
-            line.append(contentsOf: " — ".utf8)
-            line.append(contentsOf: message.utf8)
-        }
-        if let rule = f.rule, let tip = context?.ruleTips[rule] {
-            line.append(contentsOf: (context?.ruleMessages[rule] == nil ? " — " : " ").utf8)
-            line.append(contentsOf: tip.utf8)
+        if let rule = f.rule {
+            if rule != suffixRule {
+                suffixRule = rule
+                ruleSuffix.removeAll(keepingCapacity: true)
+                if let message = context?.ruleMessages[rule] {
+                    ruleSuffix.appendUTF8(" — ")
+                    ruleSuffix.appendUTF8(message)
+                }
+                if let tip = context?.ruleTips[rule] {
+                    ruleSuffix.appendUTF8(context?.ruleMessages[rule] == nil ? " — " : " ")
+                    ruleSuffix.appendUTF8(tip)
+                }
+            }
+            line.append(contentsOf: ruleSuffix)
         }
         if let overridden = f.overriddenRule {
-            line.append(contentsOf: " [overridden: rule '\(overridden)' would \(f.overriddenAction?.name ?? "decide")]".utf8)
+            line.appendUTF8(" [overridden: rule '\(overridden)' would \(f.overriddenAction?.name ?? "decide")]")
         }
         line.append(10)
         write(line)
@@ -318,5 +335,14 @@ public enum ReportJSON {
         "\"verdict\":\"\(s.verdict.name)\",\"sources\":\(s.sources),\"records\":\(s.records),\"findings\":\(s.findings),"
             + "\"errors\":\(s.errors),\"by_detector\":\(counts(s.byDetector)),\"by_action\":\(counts(s.byAction)),"
             + "\"policy\":\(JSONString.encode(context.policyName)),\"policy_sha256\":\"\(context.policySHA256)\""
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a string's UTF-8 bytes in one copy (`append(contentsOf: string.utf8)` goes through
+    /// the generic sequence path, a few hundred instructions per call).
+    @inline(__always) mutating func appendUTF8(_ string: String) {
+        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { append(contentsOf: $0) }
+        if copied == nil { append(contentsOf: string.utf8) }
     }
 }
