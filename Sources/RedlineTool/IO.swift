@@ -40,6 +40,11 @@ public final class OutputStream {
     }
 
     public func write(_ bytes: ArraySlice<UInt8>) throws {
+        if bytes.count >= capacity && encoder == nil {
+            // A long piece (of a message written patch by patch): straight from where it lies.
+            try bytes.withUnsafeBufferPointer { try write($0) }
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }
