@@ -280,17 +280,23 @@ struct RecordProcessor {
         }
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         guard redact, rewrites(results.merged) else { return outcome }
+        if let rewritten = rewritten(row, values: scanned.map { ($0.index, $0.text) }, scanned: results) { outcome.output = rewritten }
+        return outcome
+    }
+
+    /// The CSV record redacted (each scanned column on its own, `values` parallel to
+    /// `scanned.values`; every other byte kept), or nil when redaction leaves it as it is.
+    func rewritten(_ row: CSVRecord, values: [(index: Int, text: [UInt8])], scanned: RecordScan) -> [UInt8]? {
         var replacements: [(index: Int, value: [UInt8])] = []
-        if results.merged.verdict == .block && onBlock == .marker {
-            let marker = Array("[redline: record blocked by rule \(results.merged.decidingRule ?? "fail-closed")]".utf8)
-            replacements = scanned.map { ($0.index, marker) }
+        if scanned.merged.verdict == .block && onBlock == .marker {
+            let marker = Array("[redline: record blocked by rule \(scanned.merged.decidingRule ?? "fail-closed")]".utf8)
+            replacements = values.map { ($0.index, marker) }
         } else {
-            for (position, value) in scanned.enumerated() {
-                if let text = replacement(value.text, results.values[position]) { replacements.append((value.index, text)) }
+            for (position, value) in values.enumerated() {
+                if let text = replacement(value.text, scanned.values[position]) { replacements.append((value.index, text)) }
             }
         }
-        if !replacements.isEmpty { outcome.output = row.replacing(replacements) }
-        return outcome
+        return replacements.isEmpty ? nil : row.replacing(replacements)
     }
 
     /// The text that replaces a record's text when a detector could not finish on it and its rules
@@ -329,6 +335,8 @@ extension RecordProcessor {
                        tooLarge: (Int, Int) throws -> Void) throws {
         let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
         var columns: CSVColumns?
+        var plan: CSVPlan?
+        var scratch = RecordScratch()
         var index = 0
         let names = jsonlNames
         var text: [UInt8] = []
@@ -354,6 +362,7 @@ extension RecordProcessor {
                         throw ToolError("CSV header has no column '\(field)' (--conversation-field)")
                     }
                     columns = parsed
+                    plan = CSVPlan(parsed, fields: fields)
                     try header(raw)
                     continue
                 }
@@ -364,7 +373,7 @@ extension RecordProcessor {
                         try hold.add(index: index, raw: copy, outcome: outcome, emit: emit)
                         return
                     }
-                    let outcome = mode == .csv ? csv(Array(raw), record: index, columns: columns!)
+                    let outcome = mode == .csv ? csv(inPlace: raw, record: index, columns: columns!, plan: plan!, scratch: &scratch)
                                                : jsonl(inPlace: raw, record: index, names: names, text: &text)
                     try body(index, outcome, raw)
                 }
