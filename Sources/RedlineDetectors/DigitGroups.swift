@@ -22,6 +22,9 @@ enum Grouping {
     static func groups(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, member: (UInt8) -> Bool,
                        separators: ByteSet = [45, 46, 47, 95]) -> [Group] {
         var result: [Group] = []
+        // One allocation for the usual candidate (a card has four groups, a phone two or three),
+        // not one per doubling.
+        result.reserveCapacity(8)
         var index = range.lowerBound
         var punctuation: UInt8?
         var punctuationCount = 0

@@ -58,7 +58,9 @@ public final class TextStream {
     /// Hold a last line whose end could begin a value (with `eager`).
     let holds: Bool
     private var pending: [UInt8] = []
-    private var state = DecisionState()
+    /// Decisions so far (thresholds): a caller scanning several values as one decision sets and
+    /// reads it between them.
+    var state = DecisionState()
     private var position = TextPosition()
     /// True while the last complete line read is held back (see the type's documentation).
     public private(set) var isHolding = false
