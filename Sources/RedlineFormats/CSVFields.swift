@@ -21,7 +21,7 @@ extension CSVRecord {
         var index = 0
         while true {
             // Outside quotes: the next comma or quote.
-            let found = nextCommaOrQuote(base, from: index, count: count)
+            let found = nextByte(base, from: index, count: count, UInt8(ascii: ","), UInt8(ascii: "\""))
             if found == count || base[found] == UInt8(ascii: ",") {
                 fields.append(Field(raw: start..<found, quoted: found > start && base[start] == UInt8(ascii: "\"")))
                 if found == count { return }
@@ -37,24 +37,6 @@ extension CSVRecord {
             }
             index = UnsafeRawPointer(close) - UnsafeRawPointer(base) + 1
         }
-    }
-
-    /// The first comma or quote at or after `from`, or `count`: eight bytes at a time.
-    static func nextCommaOrQuote(_ base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
-        var i = from
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= count {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let comma = word ^ (ones &* 0x2C), quote = word ^ (ones &* 0x22)
-            if (((comma &- ones) & ~comma) | ((quote &- ones) & ~quote)) & high != 0 { break }
-            i += 8
-        }
-        while i < count {
-            let byte = base[i]
-            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") { return i }
-            i += 1
-        }
-        return count
     }
 
     /// Appends the decoded value of `field` of `line` to `out`: quotes removed and `""` read as

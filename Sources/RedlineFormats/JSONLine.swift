@@ -198,8 +198,13 @@ public struct JSONLine: Sendable {
                 while i + 8 <= count {
                     let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                     let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-                    let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                    if special & high != 0 { break }
+                    let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & high
+                    if special != 0 {
+                        // The lowest flagged byte is exactly the first special one (a borrow only
+                        // flags bytes above a true match): go straight to it.
+                        i += (special.littleEndian.trailingZeroBitCount) >> 3
+                        break
+                    }
                     i += 8
                 }
                 guard i < count else {

@@ -390,9 +390,11 @@ public final class StderrLimiter {
 
     public init(limit: Int = 20) { self.limit = limit }
 
-    public func report(_ message: String) {
+    /// Counts a diagnostic and prints it while under the limit; past it the message is not even
+    /// built (a redaction reports every blocked finding, thousands in a large text).
+    public func report(_ message: @autoclosure () -> String) {
         count += 1
-        if count <= limit { printError(message) }
+        if count <= limit { printError(message()) }
     }
 
     public func finish() {

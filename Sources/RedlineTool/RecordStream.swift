@@ -184,22 +184,26 @@ struct RecordProcessor {
         }
         let (channel, unknown) = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
         guard let textRange = located[0] else {
-            return RecordOutcome(id: displayID(located[1].map(display), channel: channel, found: false), channel: channel, unknownChannel: unknown)
+            return RecordOutcome(id: masksEveryID ? displayID(located[1].map(display), channel: channel, found: false) : nil,
+                                 channel: channel, unknownChannel: unknown)
         }
         // A long value: read in windows by the general path (nothing decoded whole).
         if textRange.count >= RecordProcessor.longValue { return jsonl(general: raw, record: record, windowed: true) }
         text.removeAll(keepingCapacity: true)
         JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
         let result = session.scan(text, channel: channel, part: fields.text)
-        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, channel: channel, unknownChannel: unknown)
-        outcome.id = displayID(located[1].map(display), channel: channel, found: result.verdict != .allow || !result.findings.isEmpty)
-        if redact && rewrites(result) {
-            // Parse the record where it lies (the same members `locate` found) and rewrite it.
-            guard let line = try? JSONLineView(body) else { return jsonl(general: raw, record: record, windowed: true) }
-            let scalar = JSONScalar(path: fields.text, range: textRange, isString: true)
-            rewrite(&outcome, raw: raw, line: line, scalars: [scalar], values: [(fields.text, text)], long: [:],
-                    scanned: RecordScan(merged: result, values: [result]), record: record)
+        // The id is read only when a report shows it (displayID is nil otherwise).
+        let found = result.verdict != .allow || !result.findings.isEmpty
+        let id = found || masksEveryID ? displayID(located[1].map(display), channel: channel, found: found) : nil
+        guard redact && rewrites(result) else {
+            return RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel, unknownChannel: unknown)
         }
+        // Parse the record where it lies (the same members `locate` found) and rewrite it.
+        guard let line = try? JSONLineView(body) else { return jsonl(general: raw, record: record, windowed: true) }
+        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel, unknownChannel: unknown)
+        let scalar = JSONScalar(path: fields.text, range: textRange, isString: true)
+        rewrite(&outcome, raw: raw, line: line, scalars: [scalar], values: [(fields.text, text)], long: [:],
+                scanned: RecordScan(merged: result, values: [result]), record: record)
         return outcome
     }
 

@@ -43,4 +43,33 @@ struct CSVFieldsTests {
         }
         #expect(checked == 3000)
     }
+
+    /// The record extent, byte by byte: what `CSVRecord.nextRecord` finds eight bytes at a time.
+    static func extent(_ bytes: [UInt8], from start: Int, atEnd: Bool) -> CSVRecord.Extent? {
+        var inQuotes = false
+        var lineBreaks = 0
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == 34 { inQuotes.toggle() } else if bytes[index] == 10 {
+                lineBreaks += 1
+                if !inQuotes { return CSVRecord.Extent(length: index + 1 - start, lineBreaks: lineBreaks, unterminated: false) }
+            }
+            index += 1
+        }
+        return atEnd && index > start ? CSVRecord.Extent(length: index - start, lineBreaks: lineBreaks, unterminated: inQuotes) : nil
+    }
+
+    @Test("record ends are found as a byte-by-byte reading finds them, quoted line breaks counted, at the end of input or not")
+    func recordExtents() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array(",\"\n\nabcdefgh".utf8)
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...60, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let start = text.isEmpty ? 0 : Int.random(in: 0..<text.count, using: &generator)
+            for atEnd in [false, true] {
+                let found = text.withUnsafeBufferPointer { CSVRecord.nextRecord(in: $0, from: start, atEnd: atEnd) }
+                #expect(found == Self.extent(text, from: start, atEnd: atEnd), "\(String(decoding: text, as: UTF8.self).debugDescription) from \(start)")
+            }
+        }
+    }
 }
