@@ -98,11 +98,13 @@ extension DetectorKind {
         matchExamples: ["mail jane.doe+orders@example.co.uk today", "<sam_o'neil@mail.example.com>", "Zoë@example.org",
                         "josé.garcía@example.com", "иван@пример.рф", "γιώργος@example.gr", "王伟@example.cn",
                         "write to jane dot doe at gmail dot com", "jane(at)gmail(dot)com", "jane [at] gmail [dot] com",
-                        "jane (at) gmail (dot) co (dot) uk", "jane @ gmail . com", "JANE AT GMAIL DOT COM"],
+                        "jane (at) gmail (dot) co (dot) uk", "jane @ gmail . com", "JANE AT GMAIL DOT COM",
+                        "write to tom2 at mail dot example dot org", "tom at mail dot com", "zoë dot martin at gmail dot com"],
         noMatchExamples: ["@handle", "user@localhost", "a@b.c", "email at example dot com", "user@@example.com",
                           "meet me at the office dot com", "look at gmail", "I'll be at home. Com...", "arrive at 10 dot 30",
                           "visit us at example.com", "I worked at the dot com boom", "polka dot dresses at asos dot bargains",
-                          "Tweet us @ExampleShop"],
+                          "Tweet us @ExampleShop", "meet at the office dot matrix", "look at it at 3 pm", "Dot at home will sign for it",
+                          "worked at mail dot order firms", "I'll be at work until 5 dot 30"],
         extraCandidates: SpelledEmailFinder.find
     )
 
