@@ -92,8 +92,8 @@ struct StartRule: Sendable {
         StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
         StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .licenceDate),
         StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
-        StartRule(kindID: "card_security_code", fingerprint: 0x3923_5BC6_A958_F2C6, minDigits: 1, shape: .keywordLed(.securityCode)),
-        StartRule(kindID: "card_expiry", fingerprint: 0xF558_210B_89E1_1B8F, minDigits: 1, shape: .keywordLed(.expiry)),
+        StartRule(kindID: "card_security_code", fingerprint: 0xA252_B989_16FE_0BAF, minDigits: 1, shape: .keywordLed(.securityCode)),
+        StartRule(kindID: "card_expiry", fingerprint: 0x6E6B_5D7D_BD76_1140, minDigits: 1, shape: .keywordLed(.expiry)),
     ]
 
     /// The rule for a kind, if one was derived from its current pattern.

@@ -50,8 +50,14 @@ struct JoinedValuesTests {
     }
 
     @Test("values of different kinds joined by a slash or a comma are each found", arguments: [
-        ("card 4111111111111111/0429", ["payment_card=4111111111111111"]),
-        ("card 4111 1111 1111 1111/04/29", ["payment_card=4111 1111 1111 1111"]),
+        // Four digits right after a card read as its security code, slash or space alike (an Amex
+        // CID has four): the card is found either way.
+        ("card 4111111111111111/0429", ["payment_card=4111111111111111", "card_security_code=0429"]),
+        ("card 4111111111111111 0429", ["payment_card=4111111111111111", "card_security_code=0429"]),
+        ("card 4111 1111 1111 1111/04/29", ["payment_card=4111 1111 1111 1111", "card_expiry=04/29"]),
+        ("card 4111111111111111/04/2029", ["payment_card=4111111111111111", "card_expiry=04/2029"]),
+        ("card 4111111111111111/04/29/123", ["payment_card=4111111111111111", "card_security_code=123"]),
+        ("card 4111111111111111/737", ["payment_card=4111111111111111", "card_security_code=737"]),
         ("card 4111111111111111,JG103755A", ["payment_card=4111111111111111", "uk_nino=JG103755A"]),
         ("NI JG103755A/4111111111111111", ["uk_nino=JG103755A", "payment_card=4111111111111111"]),
         ("4111111111111111/07700900123", ["payment_card=4111111111111111", "uk_phone=07700900123"]),
