@@ -160,7 +160,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RedlineExtractTests", dependencies: ["RedlineExtract", "RedlineCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore",
+        .testTarget(name: "RedlineMailTests", dependencies: ["RedlineMail", "RedlineEngine", "RedlineCore", "RedlineExtract",
                                                             .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "RedlineScanTests", dependencies: ["RedlineTool", "RedlineAudit", "RedlineEngine", "RedlineCore", "RedlineFormats", "RedlineMail", "redline"]),
         .testTarget(name: "RedlineToolTests", dependencies: ["RedlineTool", "RedlineEngine", "RedlineCore", "RedlineFormats", "redline"]),

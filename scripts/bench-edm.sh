@@ -3,7 +3,9 @@
 #
 # With a generated, clearly fake customer table of EDM_ROWS rows (default 1,000,000; cached in
 # BENCH_DIR) it measures:
-#   - `redline edm build` of 6 columns: wall seconds and peak RSS (targets: <= 30 s, <= 512 MB);
+#   - `redline edm build` of 6 columns: wall seconds and peak RSS (targets: <= 30 s, <= 512 MB),
+#     with the CPU seconds (user + system) and the load average beside them (wall time on a shared
+#     machine is mostly waiting);
 #   - index bytes per indexed cell (target <= 48);
 #   - loading the index: `policy check` of a policy using it (process start and checksum included);
 #   - `check` on the text bench corpus with Policies/uk-default.yaml, and with the same policy plus
@@ -35,6 +37,8 @@ cat "$csv" >/dev/null
 /usr/bin/time -v -o "$out/build.time" "${pin[@]}" "$bin" edm build "$csv" --columns "$columns" --output "$index" >"$out/build.out" 2>"$out/build.err" \
   || { cat "$out/build.err" >&2; echo "bench-edm.sh: edm build failed" >&2; exit 2; }
 build_s=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$out/build.time")
+build_cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$out/build.time")
+build_load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')
 build_rss=$(awk -F': *' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out/build.time")
 cells=$(sed -n 's/.* \([0-9]*\) cells indexed.*/\1/p' "$out/build.out")
 bytes=$(stat -c %s "$index")
@@ -82,12 +86,12 @@ read -r base_mbs base_ref base_rss base_ratio <<<"$(compare "$bin" check --polic
 echo "== check: uk-default + exact_data" >&2
 read -r edm_mbs edm_ref edm_rss edm_ratio <<<"$(compare "$bin" check --policy "$policy" -)"
 
-awk -v rows="$rows" -v s="$build_s" -v rss="$build_rss" -v cells="$cells" -v bytes="$bytes" \
+awk -v rows="$rows" -v s="$build_s" -v cpu="$build_cpu" -v bload="$build_load" -v rss="$build_rss" -v cells="$cells" -v bytes="$bytes" \
     -v load="$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {printf "%.3f %.3f", b - a, d - c}')" \
     -v bm="$base_mbs" -v br="$base_ref" -v brss="$base_rss" -v bq="$base_ratio" \
     -v em="$edm_mbs" -v er="$edm_ref" -v erss="$edm_rss" -v eq="$edm_ratio" 'BEGIN {
   split(load, l, " ")
-  printf "%-22s %9.1f s  peak %6s MiB   (%d rows x 6 columns; targets <= 30 s, <= 512 MB)\n", "edm-build", s, rss, rows
+  printf "%-22s %9.1f s  peak %6s MiB   (%d rows x 6 columns; targets <= 30 s, <= 512 MB; %.1f s CPU, load %s)\n", "edm-build", s, rss, rows, cpu, bload
   printf "%-22s %9.1f bytes per indexed cell (%d cells, %.1f MB; target <= 48)\n", "edm-index", bytes / cells, cells, bytes / 1e6
   printf "%-22s %9.3f s  policy check with the index (%.3f s without: process start, policy compile)\n", "edm-load", l[1], l[2]
   printf "%-22s %9s %9s %10s %8s\n", "check-text-uk-default", bm, br, brss, bq

@@ -22,6 +22,9 @@ enum Grouping {
     static func groups(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, member: (UInt8) -> Bool,
                        separators: ByteSet = [45, 46, 47, 95]) -> [Group] {
         var result: [Group] = []
+        // One allocation for the usual candidate (a card has four groups, a phone two or three),
+        // not one per doubling.
+        result.reserveCapacity(8)
         var index = range.lowerBound
         var punctuation: UInt8?
         var punctuationCount = 0
@@ -78,10 +81,16 @@ enum Grouping {
     /// True when `groups[window]` is glued to a neighbouring group by a single hyphen, dot, slash
     /// or underscore: then the window is only part of a longer token (`1234-5678-9012-3456-7890`),
     /// not a number of its own. Blanks and line breaks are also word breaks, so a window may end there.
+    /// A slash is also how people join two values (`card/expiry`, one card or another): it binds
+    /// the window only when the window itself is written with slashes between its groups
+    /// (`12/4539/1488/0343/6467` is one token; `5555555555554444/4111111111111111` is two cards).
     static func boundToNeighbour(_ groups: [Group], _ window: ClosedRange<Int>) -> Bool {
-        if window.lowerBound > 0, groups[window.lowerBound].tight { return true }
+        let slash = UInt8(ascii: "/")
+        let slashInside = groups[window].dropFirst().contains { $0.separator == slash }
+        func binds(_ joint: Group) -> Bool { joint.tight && (joint.separator != slash || slashInside) }
+        if window.lowerBound > 0, binds(groups[window.lowerBound]) { return true }
         let next = window.upperBound + 1
-        return next < groups.count && groups[next].tight
+        return next < groups.count && binds(groups[next])
     }
 
     /// True when a group of the same size as the window's groups follows or precedes it with the

@@ -30,7 +30,8 @@ extension DetectorKind {
         defaultLabel: "[SECURITY CODE]",
         maskKeepsLastDigits: 0,
         matchExamples: ["CVV: 123", "the cvv2 is 4821", "security code on the back is 517", "Card 4111 1111 1111 1111 exp 12/27 cvc 123",
-                        "4111111111111111 123", "card 5555 5555 5555 4444, 09/28, 731", "CID 1234", "card verification code 882"],
+                        "4111111111111111 123", "card 5555 5555 5555 4444, 09/28, 731", "CID 1234", "card verification code 882",
+                        "card 4111111111111111/04/29/123"],
         noMatchExamples: ["CVV policy updated", "security code 12", "cvv 12345", "order 4111 1111 1111 1112 123",
                           "card 4111 1111 1111 1111. Order 123 shipped", "code 123", "cid:image001.png@01DA", "CVV 123.45",
                           "Your order 6706 7944 8910 9047 has shipped"]
@@ -59,7 +60,7 @@ extension DetectorKind {
         defaultLabel: "[CARD EXPIRY]",
         maskKeepsLastDigits: 0,
         matchExamples: ["expiry 04/29", "Exp: 04/2029", "exp 0429", "card 4111 1111 1111 1111 04/29", "valid thru 11/27",
-                        "Card expires 12/26", "4111111111111111, 09/2028, cvv 123", "expiry date: 3/28"],
+                        "Card expires 12/26", "4111111111111111, 09/2028, cvv 123", "expiry date: 3/28", "card 4111111111111111/04/29"],
         noMatchExamples: ["expires 12/03/2024", "Your voucher expires 04/29", "exp 13/29", "order 4111 1111 1111 1112 04/29",
                           "expiry 04/29/2025", "delivered 04/29", "exp 1329", "expiry 04/295"]
     )
@@ -72,8 +73,9 @@ enum SecurityCode {
     /// Up to ten separators or short filler words (`is`, `number`, `on the back`…): 70 bytes at most.
     static let keywordGap = "(?:[\\s:=#(),\\-]|(?<![A-Za-z])" + Pattern.ci(["is", "was", "number", "no", "num", "code", "of", "the", "on", "back", "reverse", "digits", "it's", "its"])
         + "(?![A-Za-z])){0,10}"
-    /// Between a card and its code: separators, an expiry, and a few words (exp, cvv…), 1 to 8 of them.
-    static let cardGap = "(?:[\\s,;:|()\\-]|(?<![A-Za-z])" + Pattern.ci(["expiry", "expires", "exp", "valid", "thru", "to", "until", "and", "cvv2", "cvv", "cvc2", "cvc", "csc", "security", "code"])
+    /// Between a card and its code: separators (a slash too: `card/cvv`), an expiry, and a few
+    /// words (exp, cvv…), 1 to 8 of them.
+    static let cardGap = "(?:[\\s,;:|()\\-/]|(?<![A-Za-z])" + Pattern.ci(["expiry", "expires", "exp", "valid", "thru", "to", "until", "and", "cvv2", "cvv", "cvc2", "cvc", "csc", "security", "code"])
         + "(?![A-Za-z])\\.?|(?<![0-9])(?:0?[1-9]|1[0-2]) ?/ ?(?:20)?[0-9]{2}(?![0-9])){1,8}"
 }
 
@@ -83,7 +85,8 @@ enum Expiry {
         + Pattern.ci("valid") + " " + Pattern.ci(["thru", "through", "until", "till", "to"]) + "|" + Pattern.ci(["good thru", "end date"]) + ")"
     /// Up to six separators or filler words: 24 bytes at most.
     static let keywordGap = "(?:[\\s:=#(),\\-]|(?<![A-Za-z])" + Pattern.ci(["is", "was", "date", "on", "of", "the", "card", "at"]) + "(?![A-Za-z])){0,6}"
-    static let cardGap = "(?:[\\s,;:|()\\-]|(?<![A-Za-z])" + Pattern.ci(["expiry", "expires", "exp", "valid", "thru", "until", "to", "and", "date"]) + "(?![A-Za-z])\\.?){1,6}"
+    /// Between a card and its expiry: separators (a slash too: `4111111111111111/04/29`) and a few words.
+    static let cardGap = "(?:[\\s,;:|()\\-/]|(?<![A-Za-z])" + Pattern.ci(["expiry", "expires", "exp", "valid", "thru", "until", "to", "and", "date"]) + "(?![A-Za-z])\\.?){1,6}"
     static let slashed = "(?<![0-9])(?:0?[1-9]|1[0-2]) ?[/.\\-] ?(?:20)?[0-9]{2}(?![0-9])"
     static let compact = "(?<![0-9])(?:0[1-9]|1[0-2])(?:20)?[0-9]{2}(?![0-9])"
 

@@ -5,9 +5,10 @@ extension DetectorKind {
     public static let ukPostcode = DetectorKind(
         id: "uk_postcode",
         summary: "UK postcode: six formats plus GIR 0AA, BS 7666 letter rules, only the 126 real postcode areas; any case, the halves joined, spaced (up to three blanks) or on two lines.",
-        // Not glued to a code by a hyphen or slash (`ABC-LS6 2AB`, `LS6 2AB-4`).
-        source: .pattern(Pattern.notAfterWord + "(?<![A-Za-z0-9][\\-/])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)(?:[ \\t]{0,3}+(?:" + Pattern.lineBreak + "[ \\t]{0,2}+)?)([0-9][A-Za-z]{2})"
-                         + Pattern.notBeforeWord + "(?![\\-/][A-Za-z0-9])", [.caseless]),
+        // Not glued to a code by a hyphen or slash (`ABC-LS6 2AB`, `LS6 2AB-4`); a slash between
+        // two postcodes joins two values (`LS6 2AB/M1 1AE`).
+        source: .pattern(Pattern.notAfterWord + "(?<![A-Za-z0-9]-)(?:(?<![A-Za-z0-9]/)|(?<=[0-9][A-Za-z]{2}/))([A-Za-z]{1,2}[0-9][A-Za-z0-9]?|GIR)(?:[ \\t]{0,3}+(?:" + Pattern.lineBreak + "[ \\t]{0,2}+)?)([0-9][A-Za-z]{2})"
+                         + Pattern.notBeforeWord + "(?!-[A-Za-z0-9])(?!/(?![A-Za-z]{1,2}[0-9])[A-Za-z0-9])", [.caseless]),
         refine: { text, match in
             // Split from the end: the inward code is always the last three characters.
             var chars: [UInt8] = []
@@ -25,9 +26,9 @@ extension DetectorKind {
         maskKeepsLastDigits: 0,
         matchExamples: ["address: 10 Downing Street, London SW1A 2AA", "M1 1AE", "postcode b338th please",
                         "EC1A 1BB", "CR2 6XH", "DN55 1PT", "W1A 0AX", "GIR 0AA", "sw1a2aa",
-                        "postcode SW1A  2AA", "London SW1A\n2AA", "ship to LS6\r\n2AB", "M1\t1AE"],
+                        "postcode SW1A  2AA", "London SW1A\n2AA", "ship to LS6\r\n2AB", "M1\t1AE", "branches LS6 2AB/M1 1AE"],
         noMatchExamples: ["product QX12 3AB", "code XY1 1AA", "SW1A alone", "part AB12 3CD-4", "MX5 1AB",
-                          "SW1A 2AC", "ZZ1 1AA", "model B12X9 4QQ"]
+                          "SW1A 2AC", "ZZ1 1AA", "model B12X9 4QQ", "box LS6 2AB/4", "file uploads/LS6 2AB"]
     )
 
     /// UK National Insurance numbers (HMRC NIM39110).
@@ -97,11 +98,13 @@ extension DetectorKind {
         matchExamples: ["mail jane.doe+orders@example.co.uk today", "<sam_o'neil@mail.example.com>", "Zoë@example.org",
                         "josé.garcía@example.com", "иван@пример.рф", "γιώργος@example.gr", "王伟@example.cn",
                         "write to jane dot doe at gmail dot com", "jane(at)gmail(dot)com", "jane [at] gmail [dot] com",
-                        "jane (at) gmail (dot) co (dot) uk", "jane @ gmail . com", "JANE AT GMAIL DOT COM"],
+                        "jane (at) gmail (dot) co (dot) uk", "jane @ gmail . com", "JANE AT GMAIL DOT COM",
+                        "write to tom2 at mail dot example dot org", "tom at mail dot com", "zoë dot martin at gmail dot com"],
         noMatchExamples: ["@handle", "user@localhost", "a@b.c", "email at example dot com", "user@@example.com",
                           "meet me at the office dot com", "look at gmail", "I'll be at home. Com...", "arrive at 10 dot 30",
                           "visit us at example.com", "I worked at the dot com boom", "polka dot dresses at asos dot bargains",
-                          "Tweet us @ExampleShop"],
+                          "Tweet us @ExampleShop", "meet at the office dot matrix", "look at it at 3 pm", "Dot at home will sign for it",
+                          "worked at mail dot order firms", "I'll be at work until 5 dot 30"],
         extraCandidates: SpelledEmailFinder.find
     )
 

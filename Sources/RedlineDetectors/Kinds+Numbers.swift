@@ -25,7 +25,8 @@ extension DetectorKind {
                         "slashes 4539/1488/0343/6467", "under 4539_1488_0343_6467", "mixed 4539-1488 0343.6467",
                         "bidi 4539\u{200E}1488\u{202A}0343\u{2063}6467", "marks 4\u{0332}5\u{0332}39 1488 0343 6467",
                         "vs 4539\u{FE0F}1488\u{034F}0343 6467", "cr 4539 1488\r0343 6467", "ls 4539 1488\u{2028}0343 6467",
-                        "card4539148803436467", "Visa4539 1488 0343 6467", "card 4539 l488 O343 6467", "card 4539 I488 0343 64b7 no, 4539 1488 O343 6467"],
+                        "card4539148803436467", "Visa4539 1488 0343 6467", "card 4539 l488 O343 6467", "card 4539 I488 0343 64b7 no, 4539 1488 O343 6467",
+                        "5555555555554444/4111111111111111", "cards 4111 1111 1111 1111/5555 5555 5555 4444", "card 4111111111111111/0429"],
         noMatchExamples: ["order 4111 1111 1111 1112", "ref 41111111111111111111", "IMEI 490154203237518",
                           "IMEI: 378282246310005", "device serial 371449635398431", "sort code 36227206271667", "DPD parcel 36227206271667",
                           "DHL JD01 4111 1111 1111 1111", "Evri parcel 4111111111111111",
@@ -116,7 +117,7 @@ extension DetectorKind {
     public static let ukPhone = DetectorKind(
         id: "uk_phone",
         summary: "UK telephone number (01/02/03/05/07/08/09 ranges) written 0…, +44 …, +44 (0)… or 0044…, with spaces, hyphens or brackets; not the tail of a UPS tracking number.",
-        source: .pattern("(?<![A-Za-z0-9_+])(?<![0-9][\\-.])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?(?:" + Pattern.lineBreak + "[ \\t]{0,2})?[0-9]){8,13}"
+        source: .pattern("(?<![A-Za-z0-9_])(?<!(?<![0-9])\\+)(?<![0-9][\\-.])(?:\\+|\\(\\+?)?[0-9](?:[ \\-]?[()]?[ \\-]?(?:" + Pattern.lineBreak + "[ \\t]{0,2})?[0-9]){8,13}"
                          + Pattern.notBeforeWord, []),
         refine: refinePhone,
         defaultKeywords: ["phone", "tel", "telephone", "mobile", "call", "ring", "contact", "number", "landline", "whatsapp"],
@@ -125,7 +126,7 @@ extension DetectorKind {
         maskKeepsLastDigits: 0,
         matchExamples: ["call 07700 900123", "+44 20 7946 0123", "+44 (0)20 7946 0123", "0044 7700 900123",
                         "(020) 7946 0123", "tel: 0161-496-0000", "01632 960123", "call me on 07700\n900123 please",
-                        "tel 0161 496\r\n0000", "mobile +44 7700\u{2028}900123"],
+                        "tel 0161 496\r\n0000", "mobile +44 7700\u{2028}900123", "call 07700900123/07700900456", "call 01632960123+07700900456"],
         noMatchExamples: ["+1 212 555 0123", "+33 1 42 68 53 00", "order 12345678901", "07700 90012",
                           "0044 1 2", "ref 077009001234567", "parcel 1Z 999 AA1 01 2345 6784"]
     )
@@ -207,8 +208,8 @@ extension DetectorKind {
         id: "uk_bank_account",
         summary: "UK sort code (NN-NN-NN, with spaces, dots or hyphens) and 8-digit account number (or 4-4) given together, in either order. Needs context by default.",
         source: .pattern(
-            Pattern.notAfterWord + "(?<![0-9][\\-/.])(?:" + sortCode(1) + "(?![0-9\\-/.][0-9])[\\s,;:/]*+(?:(?:and\\s+)?(?:a/?c|acc(?:oun)?t?)\\.?(?:\\s*(?:no|number|num|#)\\.?)?[\\s:#.]*+)?" + accountNumber
-                + "|" + accountNumber + "[\\s,;:/(]*+(?:(?:and\\s+)?(?:sort[\\s\\-]*code|s/?c)\\.?[\\s:#.]*+)?" + sortCode(2) + ")" + Pattern.notBeforeWord + "(?![\\-/.][0-9])",
+            Pattern.notAfterWord + "(?<![0-9][\\-.])(?:" + sortCode(1) + "(?![0-9\\-.][0-9])[\\s,;:/]*+(?:(?:and\\s+)?(?:a/?c|acc(?:oun)?t?)\\.?(?:\\s*(?:no|number|num|#)\\.?)?[\\s:#.]*+)?" + accountNumber
+                + "|" + accountNumber + "[\\s,;:/(]*+(?:(?:and\\s+)?(?:sort[\\s\\-]*code|s/?c)\\.?[\\s:#.]*+)?" + sortCode(2) + ")" + Pattern.notBeforeWord + "(?![\\-.][0-9])",
             [.caseless]),
         refine: { text, match in
             var digits: [UInt8] = []
@@ -223,7 +224,8 @@ extension DetectorKind {
         maskKeepsLastDigits: 0,
         matchExamples: ["sort code 20-00-00 account 12345678", "Sort code: 40 47 84, acc no 70872490", "bank: 12345678 sort code 30-90-89",
                         "sort-code 20-00-00 acct no 12345678", "s/c 40.47.84 a/c 70872490", "sort code 40  47  84 account 7087 2490",
-                        "bank account 12345678 (sort code 09-45-71)", "bank details 09-45-71 / 12345678"],
+                        "bank account 12345678 (sort code 09-45-71)", "bank details 09-45-71 / 12345678", "sort code 20-00-00/12345678",
+                        "bank details 20-00-00 12345678/40-47-84 70872490"],
         noMatchExamples: ["on 12-03-24 order 12345678", "sort code 20-00-00", "account 12345678 only", "sort code 20-00-00 account 123456789",
                           "bank holiday: DPD parcel 15501234567890 is delayed"]
     )

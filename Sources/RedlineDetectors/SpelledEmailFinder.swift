@@ -259,7 +259,10 @@ enum SpelledEmailFinder {
         if at.token == .glued || plainWord {
             guard usedSeparators.contains(where: { $0 != .symbol }) else { return nil }
         }
-        if plainWord, isCommonWord(text, domainLabels[0]) { return nil }
+        // A common word right after a plain `at` is English (`worked at the dot com boom`), unless
+        // it names a mail host (`tom at mail dot com`) or more labels follow (`tom at mail dot
+        // example dot org`, `sam at home dot co dot uk`): then it spells a domain.
+        if plainWord, labelCount == 2, isCommonWord(text, domainLabels[0]), !isMailWord(text, domainLabels[0]) { return nil }
         let end = domainLabels[labelCount - 1].upperBound
         if end < text.count, text[end] == 64 { return nil }
         // The address it spells, lower case.
@@ -285,6 +288,13 @@ enum SpelledEmailFinder {
         available live lives lived stay staying be is are was were been am arrive arrived arriving meet met \
         email e-mail mail write call message contact reach based held sold listed now today
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Array($0.utf8) })
+
+    /// `mail`, `email` or `e-mail` in any case: common words, and the first label of many mail hosts.
+    static func isMailWord(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        guard range.count <= 6 else { return false }
+        let word = text[range].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        return word == Array("mail".utf8) || word == Array("email".utf8) || word == Array("e-mail".utf8)
+    }
 
     static func isCommonWord(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         guard range.count <= 9 else { return false }

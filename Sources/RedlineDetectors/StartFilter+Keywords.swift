@@ -295,8 +295,24 @@ enum KeywordLed: Sendable {
     }()
     static let monthBit: UInt8 = 0x40
 
-    /// The sorted lookup keys of ``words``.
-    static let wordKeys: [UInt64] = words.map { key($0.bytes) }
+    /// ``words`` by lookup key, for ``flags(_:_:)``: an open-addressing table of
+    /// ``wordSlotCount`` slots (linear probing; a key is never 0, its length byte is not), each
+    /// holding a word's key, its flags and its index in ``words``. One multiply and usually one
+    /// comparison per word read, where a binary search over the sorted keys took seven.
+    static let wordSlotCount = 256
+    static let wordSlots: [(key: UInt64, flags: UInt8, index: Int)] = {
+        var slots = [(key: UInt64, flags: UInt8, index: Int)](repeating: (0, 0, -1), count: wordSlotCount)
+        for (index, entry) in words.enumerated() {
+            let wordKey = key(entry.bytes)
+            var slot = wordSlot(wordKey)
+            while slots[slot].key != 0 { slot = (slot + 1) & (wordSlotCount - 1) }
+            slots[slot] = (wordKey, entry.flags, index)
+        }
+        return slots
+    }()
+
+    @inline(__always)
+    static func wordSlot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 56) }
 
     /// A word's lookup key: its length and its first seven letters, lower case.
     @inline(__always)
@@ -315,18 +331,21 @@ enum KeywordLed: Sendable {
     /// The bits of ``words`` for the letters `text[word]` (0 for any other word).
     static func flags(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> UInt8 {
         let wanted = key(text, word)
-        return wordKeys.withUnsafeBufferPointer { keys in
-            var low = 0
-            var high = keys.count
-            while low < high {
-                let mid = (low + high) / 2
-                if keys[mid] < wanted { low = mid + 1 } else { high = mid }
+        return wordSlots.withUnsafeBufferPointer { slots in
+            var slot = wordSlot(wanted)
+            while true {
+                let entry = slots[slot]
+                if entry.key == 0 { return 0 }
+                if entry.key == wanted {
+                    // Longer than seven letters: the key holds only the first seven.
+                    if word.count > 7 {
+                        let bytes = words[entry.index].bytes
+                        if !bytes.indices.allSatisfy({ text[word.lowerBound + $0] | 0x20 == bytes[$0] }) { return 0 }
+                    }
+                    return entry.flags
+                }
+                slot = (slot + 1) & (wordSlotCount - 1)
             }
-            guard low < keys.count, keys[low] == wanted else { return 0 }
-            // Longer than seven letters: the key holds only the first seven.
-            let entry = words[low]
-            if word.count > 7, !entry.bytes.indices.allSatisfy({ text[word.lowerBound + $0] | 0x20 == entry.bytes[$0] }) { return 0 }
-            return entry.flags
         }
     }
 

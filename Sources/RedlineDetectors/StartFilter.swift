@@ -36,7 +36,8 @@ struct StartRule: Sendable {
         case inCluster(lead: Int)
         /// UK phone: the validator needs a national `0…` or an international `+44`/`(+44`, so a
         /// productive match starts at a `0`, `+` or `(` (from two bytes before the cluster), and
-        /// the pattern's look-behind allows no `[A-Za-z0-9_+]` before it.
+        /// the pattern's look-behind allows no `[A-Za-z0-9_]` before it, nor a `+` that does not
+        /// follow a digit (a `+` after a digit joins two numbers: `07700900123+07700900456`).
         case phoneStart
         /// Bank details: 6 digits (`NN?NN?NN`) and 8 digits (or 8 then 6) with only whitespace,
         /// `,;:/#.` and the letters of `account no` / `sort code` between them. So the cluster
@@ -81,18 +82,18 @@ struct StartRule: Sendable {
     static let all: [StartRule] = [
         StartRule(kindID: "payment_card", fingerprint: 0xD3B6_3A36_313B_9232, minDigits: 12, shape: .inCluster(lead: 0)),
         StartRule(kindID: "nhs_number", fingerprint: 0x2BED_AED2_D0AA_DC25, minDigits: 10, shape: .inCluster(lead: 0)),
-        StartRule(kindID: "uk_phone", fingerprint: 0x52CC_5AD5_2EA2_1364, minDigits: 9, shape: .phoneStart),
-        StartRule(kindID: "uk_bank_account", fingerprint: 0xE589_BA91_8D3F_DD8C, minDigits: 6, shape: .bankPair),
+        StartRule(kindID: "uk_phone", fingerprint: 0xA0E9_6035_D99C_7BE4, minDigits: 9, shape: .phoneStart),
+        StartRule(kindID: "uk_bank_account", fingerprint: 0x6779_EAD2_6409_FEA9, minDigits: 6, shape: .bankPair),
         StartRule(kindID: "uk_nino", fingerprint: 0x7D4C_5636_2EE0_C892, minDigits: 6, shape: .ninoLead),
         StartRule(kindID: "iban", fingerprint: 0x64B1_A239_C97D_F719, minDigits: 2, shape: .ibanLead),
-        StartRule(kindID: "uk_postcode", fingerprint: 0x1A10_6D0D_3617_1621, minDigits: 1, shape: .postcodeLead),
+        StartRule(kindID: "uk_postcode", fingerprint: 0x2656_011E_CEAE_1F49, minDigits: 1, shape: .postcodeLead),
         StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .passportRun),
         StartRule(kindID: "uk_utr", fingerprint: 0xF05D_A73A_DEF7_571A, minDigits: 10, shape: .utrRuns),
         StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
         StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .licenceDate),
         StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
-        StartRule(kindID: "card_security_code", fingerprint: 0x3923_5BC6_A958_F2C6, minDigits: 1, shape: .keywordLed(.securityCode)),
-        StartRule(kindID: "card_expiry", fingerprint: 0xF558_210B_89E1_1B8F, minDigits: 1, shape: .keywordLed(.expiry)),
+        StartRule(kindID: "card_security_code", fingerprint: 0xA252_B989_16FE_0BAF, minDigits: 1, shape: .keywordLed(.securityCode)),
+        StartRule(kindID: "card_expiry", fingerprint: 0x6E6B_5D7D_BD76_1140, minDigits: 1, shape: .keywordLed(.expiry)),
     ]
 
     /// The rule for a kind, if one was derived from its current pattern.
@@ -215,7 +216,8 @@ struct StartRule: Sendable {
                 for position in max(0, first - 2)...cluster.last {
                     let byte = text[position]
                     guard byte == 48 || byte == 43 || byte == 40 else { continue }
-                    if position > 0, StartRule.isWordOrPlus(text[position - 1]) { continue }
+                    if position > 0, StartRule.isWord(text[position - 1])
+                        || (text[position - 1] == 43 && !(position > 1 && StartRule.isDigit(text[position - 2]))) { continue }
                     add(position, position)
                 }
             case .bankPair:
@@ -387,7 +389,6 @@ struct StartRule: Sendable {
     /// An ASCII letter, or a byte of a non-ASCII character (caseless UTF mode: `ſ`, Kelvin sign).
     @inline(__always) static func isLetterLike(_ byte: UInt8) -> Bool { isLetter(byte) || byte >= 0x80 }
     @inline(__always) static func isWord(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == 95 }
-    @inline(__always) static func isWordOrPlus(_ byte: UInt8) -> Bool { isWord(byte) || byte == 43 }
 
     /// Bytes that may stand between the two digit groups of bank details: `\s`, `,;:/#.()-`, letters
     /// (the `account no` / `sort-code` words) and non-ASCII bytes (caseless `ſ`).

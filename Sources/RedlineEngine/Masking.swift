@@ -34,29 +34,37 @@ enum Masking {
         if keepLastDigits > 0 {
             for index in range where bytes[index] >= 48 && bytes[index] <= 57 { digitsLeft += 1 }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
-        var index = range.lowerBound
-        while index < range.upperBound {
-            let byte = bytes[index]
-            if byte >= 0x80 {
-                // One `*` per scalar.
-                if byte & 0xC0 != 0x80 { out.append(42) }
-            } else if byte >= 48 && byte <= 57 {
-                out.append(keepLastDigits > 0 && digitsLeft <= keepLastDigits ? byte : 42)
-                digitsLeft -= 1
-            } else if (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) {
-                out.append(42)
-            } else if byte == 10 || byte == 13 || byte == 9 {
-                if out.last != 32 { out.append(32) }
-            } else if byte < 32 || byte == 127 {
-                out.append(63)
-            } else {
-                out.append(byte)
+        // Every input byte gives at most one output byte: the string is written in place, with no
+        // intermediate array.
+        return String(unsafeUninitializedCapacity: range.count) { out in
+            var count = 0
+            var index = range.lowerBound
+            while index < range.upperBound {
+                let byte = bytes[index]
+                var written: UInt8?
+                if byte >= 0x80 {
+                    // One `*` per scalar.
+                    if byte & 0xC0 != 0x80 { written = 42 }
+                } else if byte >= 48 && byte <= 57 {
+                    written = keepLastDigits > 0 && digitsLeft <= keepLastDigits ? byte : 42
+                    digitsLeft -= 1
+                } else if (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) {
+                    written = 42
+                } else if byte == 10 || byte == 13 || byte == 9 {
+                    if count == 0 || out[count - 1] != 32 { written = 32 }
+                } else if byte < 32 || byte == 127 {
+                    written = 63
+                } else {
+                    written = byte
+                }
+                if let written {
+                    out[count] = written
+                    count += 1
+                }
+                index += 1
             }
-            index += 1
+            return count
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// HMAC-SHA256(key, detector ‖ 0 ‖ value), hex, truncated to `length` bytes. One-off form of

@@ -144,19 +144,31 @@ extension RuleSet {
             if !values.isEmpty { state.distinct[rule.id] = values }
         }
         let lowered = sender.lowered
+        // Per rule, as plain values: whether its threshold is reached, its action and the action
+        // the sender's overrides leave it (the loop below then copies no `Rule` per hit).
+        var live: [(id: String, covers: [Bool], action: Action, lowered: Action)] = []
+        live.reserveCapacity(applying.count)
+        for (position, rule) in applying.enumerated() {
+            if rule.minInstances > 1, distinctCounts[position] < rule.minInstances { continue }
+            live.append((rule.id, rule.covers, rule.action, lowered.isEmpty ? rule.action : lowered[rule.id] ?? rule.action))
+        }
         return hits.map { hit in
-            var decision: (rule: String?, action: Action) = (nil, .allow)
-            var original: (rule: String?, action: Action) = (nil, .allow)
-            for (position, rule) in applying.enumerated() where rule.covers(hit.detector) {
-                if rule.minInstances > 1, distinctCounts[position] < rule.minInstances { continue }
-                if original.rule == nil || rule.action > original.action { original = (rule.id, rule.action) }
-                let action = lowered.isEmpty ? rule.action : lowered[rule.id] ?? rule.action
-                if decision.rule == nil || action > decision.action { decision = (rule.id, action) }
+            var decision: (rule: Int, action: Action) = (-1, .allow)
+            var original: (rule: Int, action: Action) = (-1, .allow)
+            let detector = hit.detector
+            for position in live.indices {
+                let covers = live[position].covers
+                guard detector >= 0, detector < covers.count, covers[detector] else { continue }
+                let action = live[position].action
+                if original.rule < 0 || action > original.action { original = (position, action) }
+                let loweredAction = live[position].lowered
+                if decision.rule < 0 || loweredAction > decision.action { decision = (position, loweredAction) }
             }
-            if original.action > decision.action, let rule = original.rule {
-                return (decision.rule, decision.action, (rule, original.action))
+            let rule = decision.rule < 0 ? nil : live[decision.rule].id
+            if original.action > decision.action, original.rule >= 0 {
+                return (rule, decision.action, (live[original.rule].id, original.action))
             }
-            return (decision.rule, decision.action, nil)
+            return (rule, decision.action, nil)
         }
     }
 

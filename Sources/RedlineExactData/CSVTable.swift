@@ -40,6 +40,22 @@ public struct CSVTable {
         let count = buffer.count
         var ended = false
         while index < count {
+            // Runs of ordinary bytes are copied in one piece.
+            var run = index
+            if inQuotes {
+                while run < count, buffer[run] != 34 {
+                    if buffer[run] == 10 { line += 1 }
+                    run += 1
+                }
+            } else {
+                while run < count, !CSVTable.isSpecial(buffer[run]) { run += 1 }
+            }
+            if run > index {
+                storage.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<run]))
+                if !inQuotes { atFieldStart = false }
+                index = run
+                continue
+            }
             let byte = buffer[index]
             if inQuotes {
                 if byte == 34 {
@@ -89,8 +105,18 @@ public struct CSVTable {
         return true
     }
 
+    /// Bytes that end a run outside quotes: comma, line feed, carriage return, quote.
+    @inline(__always)
+    static func isSpecial(_ byte: UInt8) -> Bool { byte == 44 || byte == 10 || byte == 13 || byte == 34 }
+
     /// Whether the current record is a blank line (one empty field).
     public var isBlank: Bool { fields.count == 1 && fields[0].isEmpty }
+
+    /// Calls `body` with the bytes of field `index` of the current record.
+    @inline(__always)
+    public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[fields[index]])) }
+    }
 
     /// Field `index` of the current record as a string.
     public func string(_ index: Int) -> String {
@@ -103,7 +129,12 @@ public enum UTF8Check {
     public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let count = bytes.count
+        let base = bytes.baseAddress
         while index < count {
+            if let base, index + 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
             let lead = bytes[index]
             if lead < 0x80 { index += 1; continue }
             var length = 0

@@ -173,7 +173,14 @@ struct Candidates {
         var index = range.lowerBound
         while index > 0 && Normaliser.isDigit(text[index - 1]) { index -= 1 }
         let limit = text.count
+        guard let base = text.baseAddress else { return }
         while index < range.upperBound {
+            // Eight bytes at a time while none of them is a digit.
+            while index + 8 <= range.upperBound,
+                  !Candidates.hasDigit(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+            guard index < range.upperBound else { break }
             guard Normaliser.isDigit(text[index]) else { index += 1; continue }
             groups.removeAll(keepingCapacity: true)
             var start = index
@@ -188,14 +195,29 @@ struct Candidates {
         }
     }
 
+    /// Whether any of the eight bytes of `word` is an ASCII digit (exact: the "has a byte less
+    /// than 10" test on the word xor '0'; its borrows can only miscount, never miss one).
+    @inline(__always)
+    static func hasDigit(_ word: UInt64) -> Bool {
+        let x = word ^ 0x3030_3030_3030_3030
+        return (x &- 0x0A0A_0A0A_0A0A_0A0A) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
     private mutating func chains(_ type: ColumnType, _ groups: [Range<Int>], _ limits: TypeLimits, _ emit: Emit) {
         let maxDigits = type == .phone ? 17 : limits.maxLength
+        // Fewer digits than this are never emitted: the digits are only copied out from here on.
+        let minDigits = type == .phone ? 7 : limits.minLength
         for first in groups.indices {
             let plus = groups[first].lowerBound > 0 && text[groups[first].lowerBound - 1] == 43
-            scratch.removeAll(keepingCapacity: true)
+            var digits = 0
             for last in first..<groups.count {
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: text[groups[last]]))
-                if scratch.count > maxDigits { break }
+                digits += groups[last].count
+                if digits > maxDigits { break }
+                if digits < minDigits { continue }
+                scratch.removeAll(keepingCapacity: true)
+                for group in groups[first...last] {
+                    for offset in group { scratch.append(text[offset]) }
+                }
                 let span = (plus ? groups[first].lowerBound - 1 : groups[first].lowerBound)..<groups[last].upperBound
                 if type == .digits {
                     if scratch.count >= limits.minLength { scratch.withUnsafeBufferPointer { emit(span, $0) } }

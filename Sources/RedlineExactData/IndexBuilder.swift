@@ -52,6 +52,9 @@ public struct BuildReport: Sendable {
     public var indexBytes = 0
 }
 
+/// What a cell held: nothing, a value of its column's type, or something else.
+enum CellOutcome { case empty, value, invalid }
+
 /// One index entry in memory (the same 16 bytes as on disk).
 struct IndexEntry {
     var fingerprint: UInt64
@@ -130,6 +133,8 @@ public enum IndexBuilder {
         entries.reserveCapacity(min(csv.count / 8, 1 << 26))
         var rowFingerprints: [UInt64] = []
         var rowBytes: [UInt8] = []
+        var normal: [UInt8] = []
+        var scratch: [UInt8] = []
         var lastProgress = 0
         while true {
             do {
@@ -155,20 +160,28 @@ public enum IndexBuilder {
             rowBytes.removeAll(keepingCapacity: true)
             let before = entries.count
             for (column, position) in positions.enumerated() {
-                let cell = table.string(position)
-                if cell.allSatisfy(\.isWhitespace) {
+                let type = specs[column].type
+                let outcome = table.withField(position) { cell -> CellOutcome in
+                    let blank = Normaliser.isASCII(cell) ? Normaliser.isBlankASCII(cell)
+                                                        : String(decoding: cell, as: UTF8.self).allSatisfy(\.isWhitespace)
+                    if blank { return .empty }
+                    return Normaliser.normalise(cell, as: type, into: &normal, scratch: &scratch) ? .value : .invalid
+                }
+                switch outcome {
+                case .empty:
                     report.emptyCells += 1
                     continue
-                }
-                guard let normal = Normaliser.normalise(cell, as: specs[column].type) else {
+                case .invalid:
                     report.invalidCells[specs[column].name, default: 0] += 1
                     continue
+                case .value:
+                    break
                 }
                 let tokens = specs[column].type.isTokenSequence ? normal.reduce(1) { $1 == 32 ? $0 + 1 : $0 } : 1
                 columns[column].maxTokens = max(columns[column].maxTokens, tokens)
                 columns[column].minLength = min(columns[column].minLength, normal.count)
                 columns[column].maxLength = max(columns[column].maxLength, normal.count)
-                entries.append(IndexEntry(fingerprint: keys.fingerprint(specs[column].type, normal), meta: row << 32 | UInt64(column)))
+                entries.append(IndexEntry(fingerprint: keys.fingerprint(type, normal), meta: row << 32 | UInt64(column)))
                 rowBytes.append(UInt8(column))
                 rowBytes.append(UInt8(truncatingIfNeeded: normal.count))
                 rowBytes.append(UInt8(truncatingIfNeeded: normal.count >> 8))
@@ -183,9 +196,46 @@ public enum IndexBuilder {
             columns[index].minLength = 0
             columns[index].maxTokens = 0
         }
-        entries.sort { ($0.fingerprint, $0.meta) < ($1.fingerprint, $1.meta) }
+        sortEntries(&entries)
         progress?(csv.count, csv.count)
         return Built(columns: columns, entries: entries, rowFingerprints: rowFingerprints, report: report)
+    }
+
+    /// Sorts entries by (fingerprint, meta) in place: the entries are first distributed by the top
+    /// 16 bits of their fingerprint (American flag sort: one counting pass, one permutation pass,
+    /// no second buffer), then each bucket (a few dozen entries of uniformly random keys) is
+    /// sorted on its own.
+    static func sortEntries(_ entries: inout [IndexEntry]) {
+        func less(_ a: IndexEntry, _ b: IndexEntry) -> Bool { (a.fingerprint, a.meta) < (b.fingerprint, b.meta) }
+        guard entries.count > 1 << 12 else { entries.sort(by: less); return }
+        let buckets = 1 << 16
+        @inline(__always) func bucket(_ entry: IndexEntry) -> Int { Int(truncatingIfNeeded: entry.fingerprint >> 48) }
+        entries.withUnsafeMutableBufferPointer { all in
+            var starts = [Int](repeating: 0, count: buckets + 1)
+            for entry in all { starts[bucket(entry) + 1] += 1 }
+            for index in 0..<buckets { starts[index + 1] += starts[index] }
+            var next = Array(starts[0..<buckets])
+            for home in 0..<buckets {
+                let end = starts[home + 1]
+                while next[home] < end {
+                    // Carry the entry at the first unplaced slot of `home` to its bucket, picking up
+                    // the one there, until one belongs in `home`.
+                    var carried = all[next[home]]
+                    var target = bucket(carried)
+                    while target != home {
+                        swap(&carried, &all[next[target]])
+                        next[target] += 1
+                        target = bucket(carried)
+                    }
+                    all[next[home]] = carried
+                    next[home] += 1
+                }
+            }
+            for home in 0..<buckets where starts[home + 1] - starts[home] > 1 {
+                var part = UnsafeMutableBufferPointer(rebasing: all[starts[home]..<starts[home + 1]])
+                part.sort(by: less)
+            }
+        }
     }
 
     /// Writes the index; returns its size in bytes.

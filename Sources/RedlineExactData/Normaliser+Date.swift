@@ -56,8 +56,8 @@ extension Normaliser {
             ymd = (y, m, d)
         }
         guard let (y, m, d) = ymd, y >= 1800, y <= 2199, m >= 1, m <= 12, d >= 1, d <= daysIn(month: m, year: y) else { return nil }
-        let text = String(format4(y)) + String(format2(m)) + String(format2(d))
-        return Array(text.utf8)
+        // y is 1800...2199: four digits, then two each for month and day.
+        return [y / 1000, y / 100 % 10, y / 10 % 10, y % 10, m / 10, m % 10, d / 10, d % 10].map { UInt8(48 + $0) }
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -67,7 +67,4 @@ extension Normaliser {
         default: 31
         }
     }
-
-    private static func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    private static func format4(_ n: Int) -> String { String(repeating: "0", count: max(0, 4 - String(n).count)) + "\(n)" }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// - a plain-text member (text, CSV, JSON Lines, an e-mail) has its bytes replaced;
 /// - a ZIP is re-packed by ``ZipSplicer``: only the entries that changed are written again, every
 ///   other entry is copied byte for byte with its metadata;
-/// - a gzip file is compressed again behind its original header.
+/// - a gzip file is compressed again behind its original header;
+/// - a file embedded in an Office document (`word/embeddings/Book1.xlsx`) is a member like any
+///   other: redacted, and the document re-packed around it (its own text in place as well).
 ///
 /// Containers nest as the reader allows (depth, entries, bytes, ratio and time bounds: one
 /// ``ExtractBudget`` for the whole file). Each target names a document by its container chain
@@ -62,12 +64,21 @@ public enum DocumentRewriter {
         try budget.checkTime()
         let kind = ContentKind.sniff(data.prefix(8192))
         let here = targets.filter { $0.path.count == path.count }
-        if !here.isEmpty {
-            guard here.count == 1, targets.count == 1, let target = here.first else {
-                throw ExtractProblem(ExtractCode.notRewritable, "a document to redact is named twice")
-            }
+        guard here.count <= 1 else {
+            throw ExtractProblem(ExtractCode.notRewritable, "a document to redact is named twice")
+        }
+        // An Office document can hold both: files embedded in it (rewritten first, as members),
+        // and its own text (rewritten in place in what that gives; its parts are the same).
+        let inside = targets.filter { $0.path.count > path.count }
+        let data = inside.isEmpty ? data : try members(data, kind: kind, path: path, targets: inside, depth: depth, budget: budget)
+        if let target = here.first {
             return try leaf(data, kind: kind, target: target, budget: budget)
         }
+        return data
+    }
+
+    /// Rewrites the documents inside a container (`targets` are all deeper than `path`).
+    static func members(_ data: Data, kind: ContentKind, path: [String], targets: [Target], depth: Int, budget: ExtractBudget) throws(ExtractProblem) -> Data {
         if kind == .zip || kind == .gzip, depth > budget.limits.depth {
             throw ExtractProblem(ExtractCode.tooDeep, "nested deeper than \(budget.limits.depth) containers")
         }

@@ -132,9 +132,31 @@ public final class Extractor {
         let kind = ContentKind.refine(zipEntries: container.names, mimetype: mimetype)
         if kind.isOfficeDocument {
             try office(container, kind: kind, path: path, emit: emit)
+            try members(container.files.filter { Extractor.isEmbedded($0.path, in: kind) }, of: container, path: path, depth: depth,
+                        emit: emit, problems: &problems)
             return
         }
-        for entry in container.files {
+        try members(container.files, of: container, path: path, depth: depth, emit: emit, problems: &problems)
+    }
+
+    /// Files embedded in an Office document (a spreadsheet in a letter, a document in a slide):
+    /// OOXML `word/embeddings/…`, `xl/embeddings/…`, `ppt/embeddings/…`; ODF objects stored as
+    /// files of their own (`Object 1`, not the `Object 1/` folders, read within the document).
+    /// Each is read as a nested document within the depth bound (`letter.docx › word/embeddings/
+    /// Book1.xlsx › Sheet1!C14`); one of a kind that cannot be read (an OLE object) is reported.
+    static func isEmbedded(_ name: String, in kind: ContentKind) -> Bool {
+        switch kind {
+        case .docx: name.hasPrefix("word/embeddings/")
+        case .xlsx: name.hasPrefix("xl/embeddings/")
+        case .pptx: name.hasPrefix("ppt/embeddings/")
+        case .odt, .ods, .odp: name.hasPrefix("Object ") && !name.contains("/")
+        default: false
+        }
+    }
+
+    private func members(_ entries: [Entry], of container: ZipContainer, path: [String], depth: Int,
+                         emit: (ExtractedDocument) -> Void, problems: inout [ExtractProblem]) throws(ExtractProblem) {
+        for entry in entries {
             let name = entry.path
             if name.hasPrefix("__MACOSX/") || (name as NSString).lastPathComponent.hasPrefix("._") { continue }
             do throws(ExtractProblem) {

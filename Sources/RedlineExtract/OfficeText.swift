@@ -8,7 +8,11 @@ import ZIPFoundation
 /// (`comments1 › B2`), shared strings no cell shows (`shared string 7`), sheet names
 /// (`sheet name 2`) and pivot caches (`pivotCacheRecords1`); PPTX slides, notes and comments
 /// (`slide 3`, `notes 3`, `comment1 › comment 2`); charts' cached values (`chart1`); ODT/ODS/ODP `content.xml` likewise, comments included; and the
-/// document properties (`properties`: core, extended and custom; ODF `meta.xml`).
+/// document properties (`properties`: core, extended and custom; ODF `meta.xml`); external
+/// hyperlink targets (`document › link 1`, ODF `link 1`); XLSX defined names (`defined name 1`)
+/// and worksheet headers and footers (`Sheet1 › odd header`); ODF headers and footers
+/// (`styles › paragraph 1`) and embedded objects (`Object 1 › paragraph 2`). Embedded files
+/// (`word/embeddings/…`) are read by ``Extractor`` as nested documents.
 enum OfficeText {
     /// How a part is parsed: by `XMLParser` for reading; by ``XMLTokenizer`` for the in-place
     /// rewriter, which also learns where each part's text lands in the document (`placed`).
@@ -49,6 +53,45 @@ enum OfficeText {
         }
         func officeProperties() throws(ExtractProblem) {
             for part in ["docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"] { try properties(part) }
+            // External hyperlink targets of every part (`mailto:` addresses behind links).
+            for part in sortedNumerically(container.names.filter { $0.hasSuffix(".rels") }) {
+                try add(part, LinkReader(budget: budget, source: .relationships, prefix: LinkReader.prefix(relationships: part)))
+            }
+        }
+        /// OpenDocument: headers and footers (`styles.xml`), embedded objects (`Object 1/content.xml`:
+        /// charts, spreadsheets, text, read within the document), links that leave the package,
+        /// and the properties.
+        func openDocumentExtras() throws(ExtractProblem) {
+            try add("styles.xml", ParagraphReader(budget: budget, style: .openDocument, prefix: "styles › "))
+            let objects = container.names.filter { $0.hasSuffix("/content.xml") }
+            for part in sortedNumerically(objects) {
+                let prefix = "\(part.dropLast("/content.xml".count)) › "
+                guard let entry = container.entry(part) else { continue }
+                if entry.uncompressedSize < 64 << 20, OfficeText.isSpreadsheet(try container.read(entry)) {
+                    let reader = OpenDocumentSheetReader(budget: budget)
+                    reader.prefix = prefix
+                    try add(part, reader)
+                } else {
+                    try add(part, ParagraphReader(budget: budget, style: .openDocument, prefix: prefix))
+                }
+            }
+            // Package paths: every entry and every folder above one.
+            var paths = Set<Substring>()
+            for name in container.names {
+                var path = name[...]
+                while path.hasSuffix("/") { path = path.dropLast() }
+                while !path.isEmpty, paths.insert(path).inserted, let slash = path.lastIndex(of: "/") { path = path[..<slash] }
+            }
+            let isInternal = { [paths] (href: String) -> Bool in
+                var path = href.hasPrefix("./") ? href.dropFirst(2) : href[...]
+                while path.hasSuffix("/") { path = path.dropLast() }
+                return paths.contains(path)
+            }
+            for part in ["content.xml", "styles.xml"] + sortedNumerically(objects) {
+                let stem = part == "content.xml" ? "" : "\(part.dropLast(4)) › "
+                try add(part, LinkReader(budget: budget, source: .openDocument(isInternal: isInternal), prefix: stem))
+            }
+            try properties("meta.xml")
         }
         /// Text made here, not read from a part (`shared` tells where each shared string lands).
         func block(_ builder: TextBuilder, shared: [(index: Int, start: Int)]) throws(ExtractProblem) {
@@ -94,6 +137,7 @@ enum OfficeText {
             try officeProperties()
         case .xlsx:
             try spreadsheet(container, budget: budget, parser: parser, add: add, block: block)
+            try add("xl/workbook.xml", DefinedNameReader(budget: budget))
             try comments("xl/", "comments")
             try comments("xl/threadedComments/", "threadedComment")
             // Pivot caches keep a copy of every distinct text of their source (attribute values).
@@ -117,13 +161,13 @@ enum OfficeText {
             try officeProperties()
         case .odt:
             try add("content.xml", ParagraphReader(budget: budget, style: .openDocument))
-            try properties("meta.xml")
+            try openDocumentExtras()
         case .ods:
             try add("content.xml", OpenDocumentSheetReader(budget: budget))
-            try properties("meta.xml")
+            try openDocumentExtras()
         case .odp:
             try add("content.xml", ParagraphReader(budget: budget, style: .openDocumentPresentation))
-            try properties("meta.xml")
+            try openDocumentExtras()
         default:
             break
         }
@@ -181,6 +225,11 @@ enum OfficeText {
             extra.end()
         }
         try block(extra, placed)
+    }
+
+    /// An OpenDocument part whose body is a spreadsheet.
+    static func isSpreadsheet(_ data: Data) -> Bool {
+        data.range(of: Data("<office:spreadsheet".utf8)) != nil
     }
 
     /// `slide2.xml` before `slide10.xml`.

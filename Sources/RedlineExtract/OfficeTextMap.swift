@@ -75,7 +75,7 @@ struct OfficeTextMap {
             case let strings as SharedStringsReader: .shared(strings)
             case let sheet as WorksheetReader: .sheet(sheet)
             case let sheet as OpenDocumentSheetReader: .odsSheet(sheet)
-            case is ParagraphReader, is AllTextReader, is CommentReader: .text
+            case is ParagraphReader, is AllTextReader, is CommentReader, is DefinedNameReader: .text
             default: .none
             }
             func length() -> Int? {

@@ -12,9 +12,11 @@ import ZIPFoundation
 /// the part after `</sheetData>` (header and footer text) are read together at the end.
 public enum SheetWindows {
     /// Worksheets whose XML is larger than this are read in windows (smaller ones whole, as before).
-    public static let threshold: UInt64 = 32 << 20
-    /// Text of one window.
-    public static let windowText = 4 << 20
+    /// Task-local, so a test (or a caller that builds no ``Extractor`` itself, such as the mail
+    /// layer) can lower it for the work it starts: `SheetWindows.$threshold.withValue(4096) { … }`.
+    @TaskLocal public static var threshold: UInt64 = 32 << 20
+    /// Text of one window (task-local likewise).
+    @TaskLocal public static var windowText = 4 << 20
     /// Longest run of XML without a row end, and longest tail after `</sheetData>`.
     static let longest = 32 << 20
 

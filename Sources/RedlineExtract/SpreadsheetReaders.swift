@@ -86,7 +86,8 @@ final class RelationshipsReader: XMLTextReader {
 /// One XLSX worksheet: each cell's value (shared string, inline string, number, formula result)
 /// labelled `Sheet1!C14`, and the string literals of its formula labelled `Sheet1!C14 formula`
 /// (not written back: a redaction there fails closed); cells of a row joined by tabs, rows by
-/// newlines.
+/// newlines. Header and footer text (`headerFooter`: odd, even, first) follows as lines labelled
+/// `Sheet1 › odd header`.
 final class WorksheetReader: XMLTextReader {
     let sheet: String
     let shared: [String]
@@ -110,14 +111,21 @@ final class WorksheetReader: XMLTextReader {
         switch capture {
         case .inline: inline.utf8.count
         case .value where type == "str": value.utf8.count
+        case .header: header.utf8.count
         default: nil
         }
     }
+    /// Header and footer text (`headerFooter`), read like a cell of its own.
+    static let headerFooterLabels: [Substring: String] = [
+        "oddHeader": "odd header", "oddFooter": "odd footer", "evenHeader": "even header",
+        "evenFooter": "even footer", "firstHeader": "first header", "firstFooter": "first footer",
+    ]
+    private var header = ""
     private var row = 0
     private var column = 0
     private var cellsInRow = 0
 
-    private enum Capture { case none, value, inline, formula }
+    private enum Capture { case none, value, inline, formula, header }
 
     init(budget: ExtractBudget, sheet: String, shared: [String]) {
         self.sheet = sheet
@@ -142,6 +150,10 @@ final class WorksheetReader: XMLTextReader {
         case "v": capture = .value
         case "f": capture = .formula
         case "t" where type == "inlineStr": capture = .inline
+        case let part where WorksheetReader.headerFooterLabels[part] != nil:
+            cellOrdinal += 1
+            header = ""
+            capture = .header
         default: break
         }
     }
@@ -151,6 +163,9 @@ final class WorksheetReader: XMLTextReader {
         case "v", "t", "f": capture = .none
         case "c": emitCell()
         case "row": if cellsInRow > 0 { out.newline() }
+        case let part where WorksheetReader.headerFooterLabels[part] != nil:
+            capture = .none
+            emitHeader(WorksheetReader.headerFooterLabels[part]!)
         default: break
         }
     }
@@ -160,8 +175,23 @@ final class WorksheetReader: XMLTextReader {
         case .value: value += string
         case .inline: inline += string
         case .formula: formula += string
+        case .header: header += string
         case .none: break
         }
+    }
+
+    /// A header or footer as a line of its own, labelled `Sheet1 › odd header`, its codes
+    /// blanked (same length, so the rewriter can write a redaction in place).
+    private func emitHeader(_ label: String) {
+        let text = blankHeaderFooterCodes(header)
+        header = ""
+        guard text.contains(where: { !$0.isWhitespace }) else { return }
+        out.newline()
+        out.begin("\(sheet) › \(label)")
+        onCell?(cellOrdinal, out.text.count, "inlineStr", nil)
+        out.append(text)
+        out.end()
+        out.newline()
     }
 
     private func emitCell() {
@@ -229,8 +259,11 @@ final class WorksheetReader: XMLTextReader {
 
 /// ODS `content.xml`: every table's cells labelled `Sheet1!C14` (repeated rows and columns
 /// counted, never expanded), each cell's paragraphs (a comment's too, its author and date left
-/// out) and its typed value when the text differs.
+/// out), its typed value when the text differs, and its formula's string literals
+/// (`Sheet1!C14 formula`: an attribute, so a redaction there fails closed).
 final class OpenDocumentSheetReader: XMLTextReader {
+    /// Goes before each table name (an embedded object's `Object 1 › `).
+    var prefix = ""
     private var table = ""
     private var row = 0
     private var column = 0
@@ -238,6 +271,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
     private var columnRepeat = 1
     private var cellText = ""
     private var cellValue: String?
+    private var formula = ""
     private var inCell = 0
     private var paragraphsInCell = 0
     private var cellsInRow = 0
@@ -254,7 +288,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
     override func start(_ name: Substring, _ attributes: [String: String]) {
         switch name {
         case "table":
-            table = attribute("name", attributes) ?? "Sheet"
+            table = prefix + (attribute("name", attributes) ?? "Sheet")
             row = 0
         case "table-row":
             rowRepeat = Int(attribute("number-rows-repeated", attributes) ?? "") ?? 1
@@ -268,7 +302,8 @@ final class OpenDocumentSheetReader: XMLTextReader {
             inCell += 1
             cellText = ""
             paragraphsInCell = 0
-            cellValue = attribute("value", attributes) ?? attribute("date-value", attributes)
+            cellValue = attribute("value", attributes) ?? attribute("date-value", attributes) ?? attribute("string-value", attributes)
+            formula = attribute("formula", attributes) ?? ""
         case "p" where inCell > 0:
             if paragraphsInCell > 0 { cellText += "\n" }
             paragraphsInCell += 1
@@ -291,13 +326,25 @@ final class OpenDocumentSheetReader: XMLTextReader {
             if let cellValue, !cellValue.isEmpty, !text.contains(cellValue) {
                 text += text.isEmpty ? cellValue : " " + cellValue
             }
-            if !text.isEmpty {
+            let literals = WorksheetReader.stringLiterals(formula)
+            formula = ""
+            if !text.isEmpty || !literals.isEmpty {
+                let label = "\(table)!\(columnLetters(column))\(row)"
                 if cellsInRow > 0 { out.append(byte: 9) }
                 cellsInRow += 1
-                out.begin("\(table)!\(columnLetters(column))\(row)")
-                onCell?(cellOrdinal, out.text.count, cellValue.map { !$0.isEmpty } ?? false)
-                out.append(text)
-                out.end()
+                if !text.isEmpty {
+                    out.begin(label)
+                    onCell?(cellOrdinal, out.text.count, cellValue.map { !$0.isEmpty } ?? false)
+                    out.append(text)
+                    out.end()
+                }
+                // A formula's string literals (an attribute: a redaction there fails closed).
+                if !literals.isEmpty {
+                    if !text.isEmpty { out.append(byte: 32) }
+                    out.begin("\(label) formula")
+                    out.append(literals.joined(separator: " "))
+                    out.end()
+                }
             }
             column += max(0, min(columnRepeat, 1 << 14) - 1)
         case "annotation" where inAnnotation > 0: inAnnotation -= 1

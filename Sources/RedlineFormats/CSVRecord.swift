@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// RFC 4180 CSV: records may span lines inside quoted fields; `""` escapes a quote.
 /// A record keeps its raw bytes, so rewriting one field leaves the others byte-identical.
 public struct CSVRecord: Sendable {
@@ -39,20 +45,51 @@ public struct CSVRecord: Sendable {
     /// The next complete record in `buffer`, or nil when more input is needed. With `atEnd`, the
     /// rest of the buffer is one record, and ``Extent/unterminated`` says whether a quote is open.
     public static func nextRecord(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, atEnd: Bool) -> Extent? {
+        let count = buffer.count
+        guard let base = buffer.baseAddress, start < count else { return nil }
         var inQuotes = false
         var index = start
         var lineBreaks = 0
-        while index < buffer.count {
-            let byte = buffer[index]
-            if byte == UInt8(ascii: "\"") {
-                inQuotes.toggle()
-            } else if byte == 10 {
-                lineBreaks += 1
-                if !inQuotes { return Extent(length: index + 1 - start, lineBreaks: lineBreaks, unterminated: false) }
+        while index < count {
+            if !inQuotes {
+                // Outside quotes: the next line break ends the record; a quote opens quotes.
+                let found = nextByte(base, from: index, count: count, 10, 34)
+                if found == count { index = count; break }
+                if base[found] == 10 { return Extent(length: found + 1 - start, lineBreaks: lineBreaks + 1, unterminated: false) }
+                inQuotes = true
+                index = found + 1
+            } else {
+                // Inside quotes: to the closing quote, counting the line breaks on the way.
+                let close = memchr(base + index, 34, count - index).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? count
+                var at = index
+                while at < close, let newline = memchr(base + at, 10, close - at) {
+                    lineBreaks += 1
+                    at = UnsafeRawPointer(newline) - UnsafeRawPointer(base) + 1
+                }
+                if close == count { index = count; break }
+                inQuotes = false
+                index = close + 1
             }
-            index += 1
         }
         return atEnd && index > start ? Extent(length: index - start, lineBreaks: lineBreaks, unterminated: inQuotes) : nil
+    }
+
+    /// The first byte equal to `a` or `b` at or after `from`, or `count`: eight bytes at a time.
+    static func nextByte(_ base: UnsafePointer<UInt8>, from: Int, count: Int, _ a: UInt8, _ b: UInt8) -> Int {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let wordA = ones &* UInt64(a), wordB = ones &* UInt64(b)
+        while i + 8 <= count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let x = word ^ wordA, y = word ^ wordB
+            if (((x &- ones) & ~x) | ((y &- ones) & ~y)) & high != 0 { break }
+            i += 8
+        }
+        while i < count {
+            if base[i] == a || base[i] == b { return i }
+            i += 1
+        }
+        return count
     }
 
     public init(_ line: ArraySlice<UInt8>) {

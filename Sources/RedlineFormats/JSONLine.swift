@@ -105,44 +105,19 @@ public struct JSONLine: Sendable {
 
     /// Every top-level member in order, names decoded.
     public var members: [Member] {
-        slots.map { Member(key: String(decoding: keyBytes($0), as: UTF8.self), value: $0.value) }
-    }
-
-    func keyBytes(_ slot: Slot) -> [UInt8] {
-        slot.keyEscaped ? JSONString.decode(bytes[(slot.key.lowerBound - 1)..<(slot.key.upperBound + 1)]) : Array(bytes[slot.key])
+        withView { view in slots.map { Member(key: String(decoding: view.keyBytes($0), as: UTF8.self), value: $0.value) } }
     }
 
     /// The first member named `key`.
     public func member(_ key: String) -> Member? {
-        var wanted = key
-        let found: Slot? = wanted.withUTF8 { name in
-            bytes.withUnsafeBufferPointer { buffer in
-                slots.first { slot in
-                    if slot.keyEscaped { return keyBytes(slot).elementsEqual(name) }
-                    return slot.key.count == name.count && UnsafeBufferPointer(rebasing: buffer[slot.key]).elementsEqual(name)
-                }
-            }
-        }
-        return found.map { Member(key: key, value: $0.value) }
+        withView { $0.member(key) }.map { Member(key: key, value: $0) }
     }
 
     /// The decoded UTF-8 bytes of a string member; nil if absent or not a string.
-    public func string(_ key: String) -> [UInt8]? {
-        guard let member = member(key) else { return nil }
-        return decodedString(member.value)
-    }
-
-    private func decodedString(_ value: Range<Int>) -> [UInt8]? {
-        guard bytes[value.lowerBound] == UInt8(ascii: "\"") else { return nil }
-        return JSONString.decode(bytes[value])
-    }
+    public func string(_ key: String) -> [UInt8]? { withView { $0.string(key) } }
 
     /// A member as display text: strings decoded, numbers and literals as written.
-    public func text(_ key: String) -> String? {
-        guard let member = member(key) else { return nil }
-        if let decoded = decodedString(member.value) { return String(decoding: decoded, as: UTF8.self) }
-        return String(decoding: bytes[member.value], as: UTF8.self)
-    }
+    public func text(_ key: String) -> String? { withView { $0.text(key) } }
 
     /// The line (without anything after `count`) with member `key`'s value replaced by the JSON
     /// string encoding of `value`.
@@ -223,8 +198,13 @@ public struct JSONLine: Sendable {
                 while i + 8 <= count {
                     let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                     let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-                    let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                    if special & high != 0 { break }
+                    let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & high
+                    if special != 0 {
+                        // The lowest flagged byte is exactly the first special one (a borrow only
+                        // flags bytes above a true match): go straight to it.
+                        i += (special.littleEndian.trailingZeroBitCount) >> 3
+                        break
+                    }
                     i += 8
                 }
                 guard i < count else {

@@ -15,51 +15,27 @@ public struct JSONScalar: Sendable, Equatable {
 }
 
 extension JSONLine {
-    /// Every string and number of the record, nested objects and arrays included, in order.
-    public var allScalars: [JSONScalar] {
-        var out: [JSONScalar] = []
-        for slot in slots { walk(slot.value, path: String(decoding: keyBytes(slot), as: UTF8.self), into: &out) }
-        return out
+    /// The record as a ``JSONLineView`` over its bytes (valid during `body`).
+    public func withView<R>(_ body: (JSONLineView) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try body(JSONLineView(bytes: UnsafeBufferPointer(rebasing: buffer[..<count]), slots: slots))
+        }
     }
+
+    /// Every string and number of the record, nested objects and arrays included, in order.
+    public var allScalars: [JSONScalar] { withView { $0.allScalars } }
 
     /// The strings and numbers of every top-level member named `key` (each occurrence of a
     /// duplicated name): the member itself when it is a string or a number, else every string and
     /// number inside it (`text[0]`, `text.body`). `true`, `false` and `null` carry no text.
-    public func scalars(named key: String) -> [JSONScalar] {
-        var out: [JSONScalar] = []
-        let wanted = Array(key.utf8)
-        for slot in slots where keyBytes(slot) == wanted { walk(slot.value, path: key, into: &out) }
-        return out
-    }
+    public func scalars(named key: String) -> [JSONScalar] { withView { $0.scalars(named: key) } }
 
     /// The decoded text of a scalar: a string decoded, a number as written.
-    public func text(of scalar: JSONScalar) -> [UInt8] {
-        scalar.isString ? JSONString.decode(bytes[scalar.range]) : Array(bytes[scalar.range])
-    }
+    public func text(of scalar: JSONScalar) -> [UInt8] { withView { $0.text(of: scalar) } }
 
     /// The line (nothing after `count`) with each range replaced by its JSON string encoding of the
     /// given UTF-8 text. Ranges must not overlap; every other byte is kept as it was.
-    public func replacing(_ replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var cursor = 0
-        for replacement in replacements.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where replacement.range.lowerBound >= cursor {
-            out.append(contentsOf: bytes[cursor..<replacement.range.lowerBound])
-            out.append(contentsOf: JSONString.encode(replacement.text))
-            cursor = replacement.range.upperBound
-        }
-        out.append(contentsOf: bytes[cursor..<count])
-        return out
-    }
-
-    private func walk(_ value: Range<Int>, path: String, into out: inout [JSONScalar]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            var parser = Parser(bytes: UnsafeBufferPointer(rebasing: buffer[..<count]))
-            parser.index = value.lowerBound
-            // The line parsed once already: the walk cannot fail.
-            try? parser.walk(depth: 1, path: path) { out.append($0) }
-        }
-    }
+    public func replacing(_ replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] { withView { $0.replacing(replacements) } }
 }
 
 extension JSONLine.Parser {

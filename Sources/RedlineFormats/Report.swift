@@ -135,6 +135,9 @@ final class TextReport: ReportSink {
     /// of the same rule, not twice per finding).
     private var suffixRule: String?
     private var ruleSuffix: [UInt8] = []
+    /// The suffixes of the first ``keptSuffixes`` rules seen.
+    private var suffixes: [(rule: String, suffix: [UInt8])] = []
+    private static let keptSuffixes = 16
 
     func add(_ entry: ReportEntry) {
         // Built byte by byte: string interpolation of integers costs a dynamic cast per value. The
@@ -185,14 +188,21 @@ final class TextReport: ReportSink {
         if let rule = f.rule {
             if rule != suffixRule {
                 suffixRule = rule
-                ruleSuffix.removeAll(keepingCapacity: true)
-                if let message = context?.ruleMessages[rule] {
-                    ruleSuffix.appendUTF8(" — ")
-                    ruleSuffix.appendUTF8(message)
-                }
-                if let tip = context?.ruleTips[rule] {
-                    ruleSuffix.appendUTF8(context?.ruleMessages[rule] == nil ? " — " : " ")
-                    ruleSuffix.appendUTF8(tip)
+                // Findings of a few rules alternate: their suffixes are kept, compared by rule id
+                // (short strings), rather than looked up in two dictionaries at every change.
+                if let known = suffixes.firstIndex(where: { $0.rule == rule }) {
+                    ruleSuffix = suffixes[known].suffix
+                } else {
+                    ruleSuffix = []
+                    if let message = context?.ruleMessages[rule] {
+                        ruleSuffix.appendUTF8(" — ")
+                        ruleSuffix.appendUTF8(message)
+                    }
+                    if let tip = context?.ruleTips[rule] {
+                        ruleSuffix.appendUTF8(context?.ruleMessages[rule] == nil ? " — " : " ")
+                        ruleSuffix.appendUTF8(tip)
+                    }
+                    if suffixes.count < TextReport.keptSuffixes { suffixes.append((rule, ruleSuffix)) }
                 }
             }
             line.append(contentsOf: ruleSuffix)

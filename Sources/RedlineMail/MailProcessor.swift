@@ -54,6 +54,21 @@ public struct MailVerdict: Sendable {
     }
 }
 
+/// A redacted message not yet written out: the original and the patches over it.
+public struct RedactedMessage {
+    public let verdict: MailVerdict
+    let original: [UInt8]
+    let rewriter: MailRewriter?
+
+    /// Writes the redacted message piece by piece (slices of the original between the patches).
+    public func write(_ sink: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        if let rewriter { try rewriter.write(sink) } else { try sink(original[...]) }
+    }
+
+    /// The redacted message as one array.
+    public var bytes: [UInt8] { rewriter?.output() ?? original }
+}
+
 /// Checks and redacts RFC 5322 / MIME messages with a compiled policy.
 ///
 /// Headers (Subject and other text headers, display names; RFC 2047 decoded), every text part
@@ -76,13 +91,24 @@ public enum MailProcessor {
     /// byte-identical); when an override lowered a rule, `X-Redline-Overridden` names it.
     public static func redact(_ message: [UInt8], session: PipelineSession, recipients: [String]? = nil, channel: String? = nil,
                               findingsHeader: Bool = true) -> (output: [UInt8], verdict: MailVerdict) {
+        let redacted = redacted(message, session: session, recipients: recipients, channel: channel, findingsHeader: findingsHeader)
+        return (redacted.bytes, redacted.verdict)
+    }
+
+    /// ``redact(_:session:recipients:channel:findingsHeader:)`` without building the output:
+    /// the message and its patches, written piece by piece with ``RedactedMessage/write(_:)``
+    /// (a large part costs no copy of itself; the texts read from the message are freed first).
+    public static func redacted(_ message: [UInt8], session: PipelineSession, recipients: [String]? = nil, channel: String? = nil,
+                                findingsHeader: Bool = true) -> RedactedMessage {
         let analysis = analyse(message, session: session, recipients: recipients, channel: channel)
         let overridden = !analysis.verdict.overriddenRules.isEmpty
-        guard analysis.verdict.verdict > .allow || overridden || !analysis.overrideFields.isEmpty else { return (message, analysis.verdict) }
+        guard analysis.verdict.verdict > .allow || overridden || !analysis.overrideFields.isEmpty else {
+            return RedactedMessage(verdict: analysis.verdict, original: message, rewriter: nil)
+        }
         var writer = MailRewriter(bytes: message, pipeline: session.pipeline, lineEnding: analysis.root.headers.lineEnding)
         // The sender's override requests do not go on (their justification is in the audit log).
         for field in analysis.overrideFields { writer.replace(field.range, with: []) }
-        guard analysis.verdict.verdict > .allow || overridden else { return (writer.output(), analysis.verdict) }
+        guard analysis.verdict.verdict > .allow || overridden else { return RedactedMessage(verdict: analysis.verdict, original: message, rewriter: writer) }
         // A part a detector could not finish on, decided redact or block, is redacted whole with
         // that detector's style (fail-closed: what it would have found is unknown).
         var unitFindings = analysis.unitFindings
@@ -95,7 +121,7 @@ public enum MailProcessor {
         // unredactable); a blocked message still carries its redacted attachments.
         for attachment in analysis.rewritten { writer.replaceAttachment(attachment.entity, with: attachment.bytes) }
         writer.stampVerdict(analysis.verdict, headers: analysis.root.headers, findingsHeader: findingsHeader)
-        return (writer.output(), analysis.verdict)
+        return RedactedMessage(verdict: analysis.verdict, original: message, rewriter: writer)
     }
 
     /// The recipients named in To, Cc and Bcc (groups and display names resolved).

@@ -8,7 +8,7 @@ struct MailRewriter {
     let bytes: [UInt8]
     let pipeline: Pipeline
     let lineEnding: [UInt8]
-    private var patches: [(range: Range<Int>, bytes: [UInt8])] = []
+    private var patches: [Patch] = []
     private var names: [Int: (field: HeaderField, name: [UInt8])] = [:]
 
     init(bytes: [UInt8], pipeline: Pipeline, lineEnding: [UInt8]) {
@@ -39,13 +39,20 @@ struct MailRewriter {
                     let replacements = MailRewriter.groups(redactable).map { group in
                         (range: group.range, text: pipeline.redact(Array(unit.text[group.range]), findings: group.members, base: group.range.lowerBound))
                     }
+                    if markup.source.startIndex == entity.bodyRange.lowerBound, markup.source.endIndex == entity.bodyRange.upperBound,
+                       charset == .utf8, entity.transferEncoding == .identity {
+                        // Markup read in place from the message and written back as it is (UTF-8,
+                        // no transfer encoding): kept as edits, so no copy of the body is built.
+                        patches.append(Patch(range: entity.bodyRange, edits: markup.edits(replacements: replacements)))
+                        continue
+                    }
                     newText = markup.rewrite(replacements: replacements)
                 } else {
                     newText = pipeline.redact(unit.text, findings: redactable)
                 }
-                patches.append((entity.bodyRange, encodeBody(newText, entity: entity, charset: charset)))
+                patches.append(Patch(range: entity.bodyRange, bytes: encodeBody(newText, entity: entity, charset: charset)))
             case let .raw(range):
-                patches.append((range, pipeline.redact(unit.text, findings: redactable)))
+                patches.append(Patch(range: range, bytes: pipeline.redact(unit.text, findings: redactable)))
             case let .header(field, decoded):
                 // Only the decoded text is written back (unknown charset names after it are dropped).
                 let visible = decoded.text.count
@@ -57,7 +64,7 @@ struct MailRewriter {
                 let text = pipeline.redact(Array(unit.text.prefix(visible)), findings: inside)
                 let value = EncodedWords.encode(text, charset: decoded.firstWord?.charset ?? .utf8,
                                                 encoding: decoded.firstWord?.encoding ?? UInt8(ascii: "B"), lineEnding: fieldLineEnding(field))
-                patches.append((field.range, rebuiltField(field, value: value)))
+                patches.append(Patch(range: field.range, bytes: rebuiltField(field, value: value)))
             case let .displayName(field, unfolded, range, decoded):
                 let text = pipeline.redact(unit.text, findings: redactable)
                 let encoded = AddressList.encodeDisplay(text, like: decoded, lineEnding: fieldLineEnding(field))
@@ -84,11 +91,11 @@ struct MailRewriter {
             for (range, replacement) in entry.edits.sorted(by: { $0.0.lowerBound > $1.0.lowerBound }) {
                 value.replaceSubrange(range, with: replacement)
             }
-            patches.append((entry.field.range, rebuiltField(entry.field, value: value)))
+            patches.append(Patch(range: entry.field.range, bytes: rebuiltField(entry.field, value: value)))
         }
         // A field whose name alone changes: the name is patched, the rest kept byte for byte.
         for (start, entry) in names {
-            patches.append((start..<(start + entry.field.name.utf8.count), entry.name))
+            patches.append(Patch(range: start..<(start + entry.field.name.utf8.count), bytes: entry.name))
         }
         names = [:]
     }
@@ -97,7 +104,7 @@ struct MailRewriter {
     /// replacing any already there.
     mutating func stampVerdict(_ verdict: MailVerdict, headers: HeaderBlock, findingsHeader: Bool) {
         for field in headers.fields where ["x-redline-verdict", "x-redline-findings", "x-redline-overridden"].contains(field.lowercasedName) {
-            patches.append((field.range, []))
+            patches.append(Patch(range: field.range, bytes: []))
         }
         var stamp: [UInt8] = []
         if headers.end > 0, bytes[headers.end - 1] != 10 { stamp.append(contentsOf: lineEnding) }
@@ -117,7 +124,7 @@ struct MailRewriter {
         for note in verdict.redactedAttachments {
             stamp.append(contentsOf: Array("X-Redline-Redacted: ".utf8) + foldedNote(note) + lineEnding)
         }
-        patches.append((headers.end..<headers.end, stamp))
+        patches.append(Patch(range: headers.end..<headers.end, bytes: stamp))
     }
 
     /// A note as a header value: folded after `; ` when ASCII, encoded words otherwise.
@@ -145,22 +152,40 @@ struct MailRewriter {
 
     /// Replaces `range` of the original message with `replacement`.
     mutating func replace(_ range: Range<Int>, with replacement: [UInt8]) {
-        patches.append((range, replacement))
+        patches.append(Patch(range: range, bytes: replacement))
+    }
+
+    /// A change to the original message: `range` replaced by `bytes`, or, with `edits`, the
+    /// original bytes of `range` written with those edits (offsets from the range's start).
+    struct Patch {
+        var range: Range<Int>
+        var bytes: [UInt8] = []
+        var edits: [(Range<Int>, [UInt8])]?
     }
 
     /// The message with every patch applied, in order.
     func output() -> [UInt8] {
-        let sorted = patches.sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 256)
+        write { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Writes the message with every patch applied, in order, piece by piece: the unchanged runs
+    /// as slices of the original, so nothing the size of the message is built.
+    func write(_ sink: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        let sorted = patches.sorted { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
         var cursor = 0
         for patch in sorted where patch.range.lowerBound >= cursor {
-            out.append(contentsOf: bytes[cursor..<patch.range.lowerBound])
-            out.append(contentsOf: patch.bytes)
+            if patch.range.lowerBound > cursor { try sink(bytes[cursor..<patch.range.lowerBound]) }
+            if let edits = patch.edits {
+                try TextMap.apply(edits, to: bytes[patch.range], sink)
+            } else if !patch.bytes.isEmpty {
+                try sink(patch.bytes[...])
+            }
             cursor = patch.range.upperBound
         }
-        out.append(contentsOf: bytes[cursor...])
-        return out
+        if cursor < bytes.count { try sink(bytes[cursor...]) }
     }
 
     /// Merges overlapping or touching findings, as the engine's redactor does.

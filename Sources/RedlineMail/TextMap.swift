@@ -113,7 +113,17 @@ struct TextMap: Sendable {
 
     /// ``rewrite(_:replacements:escape:)`` of a source read in place (offsets from its start).
     func rewrite(_ source: ArraySlice<UInt8>, replacements: [(range: Range<Int>, text: [UInt8])], escape: ([UInt8]) -> [UInt8]) -> [UInt8] {
-        let base = source.startIndex
+        var out: [UInt8] = []
+        out.reserveCapacity(source.count)
+        let edits = self.edits(replacements, escape: escape)
+        TextMap.apply(edits, to: source) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// The source edits behind ``rewrite(_:replacements:escape:)``, sorted (ranges are offsets
+    /// from the source's start): for each replacement, its first source piece gets the escaped text
+    /// and its other text pieces are removed.
+    func edits(_ replacements: [(range: Range<Int>, text: [UInt8])], escape: ([UInt8]) -> [UInt8]) -> [(Range<Int>, [UInt8])] {
         var edits: [(Range<Int>, [UInt8])] = []
         for replacement in replacements {
             let pieces = sourceTextRanges(replacement.range)
@@ -122,15 +132,20 @@ struct TextMap: Sendable {
             for piece in pieces.dropFirst() { edits.append((piece, [])) }
         }
         edits.sort { $0.0.lowerBound < $1.0.lowerBound }
-        var out: [UInt8] = []
-        out.reserveCapacity(source.count)
+        return edits
+    }
+
+    /// Writes `source` with `edits` (from ``edits(_:escape:)``) applied, piece by piece: nothing
+    /// the size of the source is built (an edit that overlaps an earlier one is skipped).
+    static func apply(_ edits: [(Range<Int>, [UInt8])], to source: ArraySlice<UInt8>,
+                      _ write: (ArraySlice<UInt8>) throws -> Void) rethrows {
+        let base = source.startIndex
         var cursor = 0
         for (range, text) in edits where range.lowerBound >= cursor {
-            out.append(contentsOf: source[(base + cursor)..<(base + range.lowerBound)])
-            out.append(contentsOf: text)
+            if range.lowerBound > cursor { try write(source[(base + cursor)..<(base + range.lowerBound)]) }
+            if !text.isEmpty { try write(text[...]) }
             cursor = range.upperBound
         }
-        out.append(contentsOf: source[(base + cursor)...])
-        return out
+        if base + cursor < source.endIndex { try write(source[(base + cursor)...]) }
     }
 }

@@ -50,6 +50,11 @@ struct Markup {
     func rewrite(replacements: [(range: Range<Int>, text: [UInt8])]) -> [UInt8] {
         map.rewrite(source, replacements: replacements, escape: isRTF ? RTFText.escape : HTMLText.escape)
     }
+
+    /// The edits ``rewrite(replacements:)`` makes to `source` (offsets from its start), sorted.
+    func edits(replacements: [(range: Range<Int>, text: [UInt8])]) -> [(Range<Int>, [UInt8])] {
+        map.edits(replacements, escape: isRTF ? RTFText.escape : HTMLText.escape)
+    }
 }
 
 /// Headers not scanned: signatures and keys a server computes, and Redline's own verdict.

@@ -66,8 +66,10 @@ enum MailInputs {
     static func redact(_ input: InputStream, options: RedactOptions, session: PipelineSession, out: OutputStream, limiter: StderrLimiter,
                        audit: AuditRecorder? = nil) throws -> Bool {
         let message = try input.readAll(limit: maxMessage)
-        let (output, verdict) = MailProcessor.redact(message, session: session, recipients: options.recipients.isEmpty ? nil : options.recipients,
-                                                     channel: options.policy.channel)
+        // Written piece by piece: the redacted message is never built whole beside the original.
+        let redacted = MailProcessor.redacted(message, session: session, recipients: options.recipients.isEmpty ? nil : options.recipients,
+                                              channel: options.policy.channel)
+        let verdict = redacted.verdict
         audit?.add(messageSender: verdict.sender)
         let name = session.maskedPath(input.name)
         for diagnostic in verdict.diagnostics { limiter.report("redline: \(name): \(diagnostic.description)") }
@@ -75,7 +77,7 @@ enum MailInputs {
             limiter.report("redline: \(name): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
         }
         guard verdict.verdict == .block else {
-            try out.write(output)
+            try redacted.write { try out.write($0) }
             return false
         }
         // Blocked by a rule, by a signed part that needs redaction, or fail-closed (a detector could not finish).
@@ -84,7 +86,7 @@ enum MailInputs {
         if options.onBlock == .marker {
             try out.write("[redline: message blocked \(cause)]\n")
         } else {
-            try out.write(output)
+            try redacted.write { try out.write($0) }
         }
         return true
     }

@@ -6,19 +6,35 @@ extension RecordProcessor {
     /// Raw length from which a JSONL text value is read window by window instead of whole.
     static let longValue = 4 << 20
 
-    /// A JSONL text value too long to decode whole (``longValue`` raw bytes or more): decoded in
-    /// pieces and scanned in windows (``TextStream``: 1 MiB windows with an overlap rescanned, as
-    /// for a long text line), and, when redaction rewrites it, decoded again piece by piece
-    /// straight into the output (``RecordOutcome/writer``). Memory stays near the record's own size plus a window; without a rewrite the
-    /// record is written as read.
-    func jsonlLong(_ raw: UnsafeBufferPointer<UInt8>, bodyEnd: Int, value: Range<Int>, channel: String,
-                   unknown: (message: String, isError: Bool)?, rawID: String?, record: Int) -> RecordOutcome {
-        let quoted = UnsafeBufferPointer(rebasing: raw[value])
+    /// A long value redaction rewrites: its raw range in the record, its quoted bytes where they
+    /// lie, and the withheld marker (a detector could not finish on it) or the findings to redact.
+    struct LongPiece {
+        var range: Range<Int>
+        var quoted: UnsafeBufferPointer<UInt8>
+        var withheld: [UInt8]?
+        var findings: [Finding]
+
+        /// Nil when redaction leaves the value as it is.
+        init?(range: Range<Int>, quoted: UnsafeBufferPointer<UInt8>, result: ScanResult) {
+            self.range = range
+            self.quoted = quoted
+            withheld = result.failClosed >= .redact ? RecordProcessor.withheld(result) : nil
+            findings = result.findings.filter { $0.action >= .redact }
+            if withheld == nil && findings.isEmpty { return nil }
+        }
+    }
+
+    /// Scans a long JSON string value (quotes included, ``longValue`` raw bytes or more) decoded
+    /// piece by piece, in windows (``TextStream``: 1 MiB windows with an overlap rescanned, as for a
+    /// long text line), continuing the record's decisions in `state`. Offsets, lines and columns
+    /// are relative to the decoded value, as for a value decoded whole.
+    func scanLong(_ quoted: UnsafeBufferPointer<UInt8>, channel: String, state: inout DecisionState, part: String?) -> ScanResult {
         let stream = TextStream(session: session, channel: channel)
+        stream.state = state
         var merged = ScanResult(channel: channel)
         let collect: (TextStream.Chunk) -> Void = { chunk in
             for var finding in chunk.findings {
-                finding.part = fields.text
+                finding.part = part
                 merged.findings.append(finding)
             }
             merged.verdict = max(merged.verdict, chunk.verdict)
@@ -28,31 +44,41 @@ extension RecordProcessor {
         }
         JSONString.forEachDecodedPiece(quoted, pieceSize: 1 << 20) { piece in try? stream.feed(piece[...], emit: collect) }
         try? stream.finish(emit: collect)
-        var outcome = RecordOutcome(findings: merged.findings, verdict: merged.verdict, failures: merged.failures, channel: channel,
-                                    unknownChannel: unknown)
-        outcome.id = displayID(rawID, channel: channel, found: merged.verdict != .allow || !merged.findings.isEmpty)
-        guard redact, rewrites(merged) else { return outcome }
-        let terminator = raw[bodyEnd...]
-        if merged.verdict == .block && onBlock == .marker {
-            let rule = merged.decidingRule ?? "fail-closed"
-            outcome.output = Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(outcome.id.map(JSONString.encode) ?? "null")}".utf8) + terminator
-            return outcome
+        state = stream.state
+        return merged
+    }
+
+    /// Writes the record `raw` with short values replaced (`replacements`: decoded text, JSON
+    /// encoded here) and long values rewritten piece by piece, straight to the output while the
+    /// record's bytes are valid: no copy of the record or of a long value is built.
+    func writer(_ raw: UnsafeBufferPointer<UInt8>, replacements: [(range: Range<Int>, text: [UInt8])],
+                long: [LongPiece]) -> (([UInt8]) throws -> Void) throws -> Void {
+        enum Edit {
+            case encoded([UInt8])
+            case long(LongPiece)
         }
-        let findings = merged.findings.filter { $0.action >= .redact }
-        let withheld = merged.failClosed >= .redact ? RecordProcessor.withheld(merged) : nil
-        // Written straight to the output while the record's bytes are valid: no copy of the record.
-        outcome.writer = { write in
-            try write(Array(raw[..<value.lowerBound]))
-            if let withheld {
-                try write(JSONString.encode(withheld))
-            } else {
-                try write([UInt8(ascii: "\"")])
-                try self.writeRedacted(quoted, findings: findings, write)
-                try write([UInt8(ascii: "\"")])
+        let edits = (replacements.map { ($0.range, Edit.encoded(JSONString.encode($0.text))) } + long.map { ($0.range, Edit.long($0)) })
+            .sorted { $0.0.lowerBound < $1.0.lowerBound }
+        return { write in
+            var cursor = 0
+            for (range, edit) in edits where range.lowerBound >= cursor {
+                try write(Array(raw[cursor..<range.lowerBound]))
+                switch edit {
+                case let .encoded(bytes):
+                    try write(bytes)
+                case let .long(piece):
+                    if let withheld = piece.withheld {
+                        try write(JSONString.encode(withheld))
+                    } else {
+                        try write([UInt8(ascii: "\"")])
+                        try self.writeRedacted(piece.quoted, findings: piece.findings, write)
+                        try write([UInt8(ascii: "\"")])
+                    }
+                }
+                cursor = range.upperBound
             }
-            try write(Array(raw[value.upperBound...]))
+            try write(Array(raw[cursor...]))
         }
-        return outcome
     }
 
     /// Decodes `quoted` again piece by piece and writes it redacted and JSON-escaped (without

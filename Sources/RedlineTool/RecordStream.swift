@@ -99,25 +99,46 @@ struct RecordProcessor {
         }
     }
 
-    /// One JSONL record, parsed from a copy (``JSONLine``): the general path, which reads every
-    /// value asked for, and the one ``jsonl(inPlace:record:names:text:)`` is tested against.
+    /// One JSONL record, parsed from a copy: the general path, which reads every value asked for,
+    /// and the one ``jsonl(inPlace:record:names:text:)`` is tested against (`output` is always set).
     func jsonl(_ raw: [UInt8], record: Int, added: AddedFindings = AddedFindings()) -> RecordOutcome {
-        let bodyEnd = RecordProcessor.bodyEnd(raw)
-        if raw[..<bodyEnd].allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(output: raw, channel: defaultChannel) }
-        let line: JSONLine
+        var outcome = raw.withUnsafeBufferPointer { jsonl(general: $0, record: record, added: added, windowed: false) }
+        if outcome.output == nil { outcome.output = raw }
+        return outcome
+    }
+
+    /// The general path on a record where it lies (`output` nil: write it as read). With
+    /// `windowed` (the record stays valid until the outcome is written, and no conversation is
+    /// followed), a string value of ``longValue`` raw bytes or more is decoded and scanned window by
+    /// window and rewritten piece by piece (``RecordOutcome/writer``), never decoded whole.
+    func jsonl(general raw: UnsafeBufferPointer<UInt8>, record: Int, added: AddedFindings = AddedFindings(), windowed: Bool) -> RecordOutcome {
+        let body = UnsafeBufferPointer(rebasing: raw[..<RecordProcessor.bodyEnd(raw)])
+        if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(channel: defaultChannel) }
+        let line: JSONLineView
         do {
-            line = try JSONLine(raw, count: bodyEnd)
+            line = try JSONLineView(body)
         } catch {
-            return malformed(error, raw: raw, record: record)
+            return malformed(error, raw: Array(raw), record: record)
         }
         let rawID = line.text(fields.id)
         let (channel, unknown) = channel(for: fields.channel.flatMap { line.text($0) }, record: record)
         let scalars = fields.allFields ? line.allScalars : line.scalars(named: fields.text)
-        guard !scalars.isEmpty else { return RecordOutcome(output: raw, id: displayID(rawID, channel: channel, found: false), channel: channel, unknownChannel: unknown) }
-        let values = scalars.map { (path: $0.path, text: line.text(of: $0)) }
-        var scanned = scan(values, channel: channel)
+        guard !scalars.isEmpty else { return RecordOutcome(id: displayID(rawID, channel: channel, found: false), channel: channel, unknownChannel: unknown) }
+        let windows = windowed && fields.conversation == nil
+        var long: [Int: UnsafeBufferPointer<UInt8>] = [:]
+        var values: [(path: String, text: [UInt8])] = []
+        values.reserveCapacity(scalars.count)
+        for (index, scalar) in scalars.enumerated() {
+            if windows, scalar.isString, scalar.range.count >= RecordProcessor.longValue {
+                long[index] = UnsafeBufferPointer(rebasing: body[scalar.range])
+                values.append((scalar.path, []))
+            } else {
+                values.append((scalar.path, line.text(of: scalar)))
+            }
+        }
+        var scanned = scan(values, channel: channel, long: long)
         if !added.isEmpty { scanned.add(added, paths: (label(values[0].path, channel: channel), label(values[values.count - 1].path, channel: channel))) }
-        var outcome = RecordOutcome(output: raw, findings: scanned.merged.findings, verdict: scanned.merged.verdict, failures: scanned.merged.failures,
+        var outcome = RecordOutcome(findings: scanned.merged.findings, verdict: scanned.merged.verdict, failures: scanned.merged.failures,
                                     channel: channel, unknownChannel: unknown)
         if let field = fields.conversation {
             outcome.conversation = line.text(field)
@@ -125,7 +146,7 @@ struct RecordProcessor {
         }
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         if redact, rewrites(scanned.merged) {
-            outcome.output = rewritten(line, scalars: scalars, values: values, scanned: scanned, record: record, id: outcome.id)
+            rewrite(&outcome, raw: raw, line: line, scalars: scalars, values: values, long: long, scanned: scanned, record: record)
         }
         return outcome
     }
@@ -142,7 +163,8 @@ struct RecordProcessor {
     /// is repeated or not a string (the general path reads every occurrence). `names` is
     /// ``jsonlNames``.
     func jsonl(inPlace raw: UnsafeBufferPointer<UInt8>, record: Int, names: [[UInt8]], text: inout [UInt8]) -> RecordOutcome {
-        if fields.allFields || fields.conversation != nil { return jsonl(Array(raw), record: record) }
+        if fields.conversation != nil { return jsonl(Array(raw), record: record) }
+        if fields.allFields { return jsonl(general: raw, record: record, windowed: true) }
         let bodyEnd = RecordProcessor.bodyEnd(raw)
         let body = UnsafeBufferPointer(rebasing: raw[..<bodyEnd])
         if body.allSatisfy({ $0 == 32 || $0 == 9 }) { return RecordOutcome(channel: defaultChannel) }
@@ -152,8 +174,8 @@ struct RecordProcessor {
         } catch {
             return malformed(error, raw: Array(raw), record: record)
         }
-        if located.firstRepeats { return jsonl(Array(raw), record: record) }
-        if let textRange = located[0], body[textRange.lowerBound] != UInt8(ascii: "\"") { return jsonl(Array(raw), record: record) }
+        if located.firstRepeats { return jsonl(general: raw, record: record, windowed: true) }
+        if let textRange = located[0], body[textRange.lowerBound] != UInt8(ascii: "\"") { return jsonl(general: raw, record: record, windowed: true) }
         func display(_ range: Range<Int>) -> String {
             guard body[range.lowerBound] == UInt8(ascii: "\"") else { return String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self) }
             var decoded: [UInt8] = []
@@ -162,24 +184,26 @@ struct RecordProcessor {
         }
         let (channel, unknown) = channel(for: names.count > 2 ? located[2].map(display) : nil, record: record)
         guard let textRange = located[0] else {
-            return RecordOutcome(id: displayID(located[1].map(display), channel: channel, found: false), channel: channel, unknownChannel: unknown)
+            return RecordOutcome(id: masksEveryID ? displayID(located[1].map(display), channel: channel, found: false) : nil,
+                                 channel: channel, unknownChannel: unknown)
         }
-        if textRange.count >= RecordProcessor.longValue {
-            return jsonlLong(raw, bodyEnd: bodyEnd, value: textRange, channel: channel, unknown: unknown, rawID: located[1].map(display), record: record)
-        }
+        // A long value: read in windows by the general path (nothing decoded whole).
+        if textRange.count >= RecordProcessor.longValue { return jsonl(general: raw, record: record, windowed: true) }
         text.removeAll(keepingCapacity: true)
         JSONString.decode(UnsafeBufferPointer(rebasing: body[textRange]), into: &text)
         let result = session.scan(text, channel: channel, part: fields.text)
-        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, channel: channel, unknownChannel: unknown)
-        outcome.id = displayID(located[1].map(display), channel: channel, found: result.verdict != .allow || !result.findings.isEmpty)
-        if redact && rewrites(result) {
-            // Rare: parse a copy (the same members `locate` found) and rewrite it.
-            let copy = Array(raw)
-            guard let line = try? JSONLine(copy, count: bodyEnd) else { return jsonl(copy, record: record) }
-            let scalar = JSONScalar(path: fields.text, range: textRange, isString: true)
-            outcome.output = rewritten(line, scalars: [scalar], values: [(fields.text, text)], scanned: RecordScan(merged: result, values: [result]),
-                                       record: record, id: outcome.id)
+        // The id is read only when a report shows it (displayID is nil otherwise).
+        let found = result.verdict != .allow || !result.findings.isEmpty
+        let id = found || masksEveryID ? displayID(located[1].map(display), channel: channel, found: found) : nil
+        guard redact && rewrites(result) else {
+            return RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel, unknownChannel: unknown)
         }
+        // Parse the record where it lies (the same members `locate` found) and rewrite it.
+        guard let line = try? JSONLineView(body) else { return jsonl(general: raw, record: record, windowed: true) }
+        var outcome = RecordOutcome(findings: result.findings, verdict: result.verdict, failures: result.failures, id: id, channel: channel, unknownChannel: unknown)
+        let scalar = JSONScalar(path: fields.text, range: textRange, isString: true)
+        rewrite(&outcome, raw: raw, line: line, scalars: [scalar], values: [(fields.text, text)], long: [:],
+                scanned: RecordScan(merged: result, values: [result]), record: record)
         return outcome
     }
 
@@ -195,20 +219,32 @@ struct RecordProcessor {
         (result.verdict == .block && onBlock == .marker) || result.failClosed >= .redact || result.findings.contains { $0.action >= .redact }
     }
 
-    /// The redacted record (its line terminator kept), or nil when redaction leaves it as it is.
-    /// Each scanned value is rewritten on its own; every other byte of the line is kept.
-    private func rewritten(_ line: JSONLine, scalars: [JSONScalar], values: [(path: String, text: [UInt8])], scanned: RecordScan,
-                           record: Int, id: String?) -> [UInt8]? {
-        let terminator = line.bytes[line.count...]
+    /// Sets the redacted record (its line terminator kept) on `outcome`: `output`, or `writer` when a
+    /// long value (``longValue``, scanned in windows) is rewritten, piece by piece from the record
+    /// where it lies. Each scanned value is rewritten on its own; every other byte is kept. Nothing
+    /// is set when redaction leaves the record as it is.
+    private func rewrite(_ outcome: inout RecordOutcome, raw: UnsafeBufferPointer<UInt8>, line: JSONLineView, scalars: [JSONScalar],
+                         values: [(path: String, text: [UInt8])], long: [Int: UnsafeBufferPointer<UInt8>], scanned: RecordScan, record: Int) {
+        let terminator = raw[line.bytes.count...]
         if scanned.merged.verdict == .block && onBlock == .marker {
             let rule = scanned.merged.decidingRule ?? "fail-closed"
-            return Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(id.map(JSONString.encode) ?? "null")}".utf8) + terminator
+            outcome.output = Array("{\"redline\":\"blocked\",\"rule\":\(JSONString.encode(rule)),\"record\":\(record),\"id\":\(outcome.id.map(JSONString.encode) ?? "null")}".utf8) + terminator
+            return
         }
         var replacements: [(range: Range<Int>, text: [UInt8])] = []
+        var longPieces: [LongPiece] = []
         for index in scalars.indices {
-            if let text = replacement(values[index].text, scanned.values[index]) { replacements.append((scalars[index].range, text)) }
+            if let quoted = long[index] {
+                if let piece = LongPiece(range: scalars[index].range, quoted: quoted, result: scanned.values[index]) { longPieces.append(piece) }
+            } else if let text = replacement(values[index].text, scanned.values[index]) {
+                replacements.append((scalars[index].range, text))
+            }
         }
-        return replacements.isEmpty ? nil : line.replacing(replacements) + terminator
+        if longPieces.isEmpty {
+            if !replacements.isEmpty { outcome.output = line.replacing(replacements) + terminator }
+            return
+        }
+        outcome.writer = writer(raw, replacements: replacements, long: longPieces)
     }
 
     /// What a scanned value becomes: the withheld marker when a detector could not finish on it and
@@ -248,17 +284,23 @@ struct RecordProcessor {
         }
         outcome.id = displayID(rawID, channel: channel, found: outcome.verdict != .allow || !outcome.findings.isEmpty)
         guard redact, rewrites(results.merged) else { return outcome }
+        if let rewritten = rewritten(row, values: scanned.map { ($0.index, $0.text) }, scanned: results) { outcome.output = rewritten }
+        return outcome
+    }
+
+    /// The CSV record redacted (each scanned column on its own, `values` parallel to
+    /// `scanned.values`; every other byte kept), or nil when redaction leaves it as it is.
+    func rewritten(_ row: CSVRecord, values: [(index: Int, text: [UInt8])], scanned: RecordScan) -> [UInt8]? {
         var replacements: [(index: Int, value: [UInt8])] = []
-        if results.merged.verdict == .block && onBlock == .marker {
-            let marker = Array("[redline: record blocked by rule \(results.merged.decidingRule ?? "fail-closed")]".utf8)
-            replacements = scanned.map { ($0.index, marker) }
+        if scanned.merged.verdict == .block && onBlock == .marker {
+            let marker = Array("[redline: record blocked by rule \(scanned.merged.decidingRule ?? "fail-closed")]".utf8)
+            replacements = values.map { ($0.index, marker) }
         } else {
-            for (position, value) in scanned.enumerated() {
-                if let text = replacement(value.text, results.values[position]) { replacements.append((value.index, text)) }
+            for (position, value) in values.enumerated() {
+                if let text = replacement(value.text, scanned.values[position]) { replacements.append((value.index, text)) }
             }
         }
-        if !replacements.isEmpty { outcome.output = row.replacing(replacements) }
-        return outcome
+        return replacements.isEmpty ? nil : row.replacing(replacements)
     }
 
     /// The text that replaces a record's text when a detector could not finish on it and its rules
@@ -297,6 +339,8 @@ extension RecordProcessor {
                        tooLarge: (Int, Int) throws -> Void) throws {
         let reader = RecordReader(input: input, kind: mode == .csv ? .csv : .jsonl)
         var columns: CSVColumns?
+        var plan: CSVPlan?
+        var scratch = RecordScratch()
         var index = 0
         let names = jsonlNames
         var text: [UInt8] = []
@@ -322,6 +366,7 @@ extension RecordProcessor {
                         throw ToolError("CSV header has no column '\(field)' (--conversation-field)")
                     }
                     columns = parsed
+                    plan = CSVPlan(parsed, fields: fields)
                     try header(raw)
                     continue
                 }
@@ -332,7 +377,7 @@ extension RecordProcessor {
                         try hold.add(index: index, raw: copy, outcome: outcome, emit: emit)
                         return
                     }
-                    let outcome = mode == .csv ? csv(Array(raw), record: index, columns: columns!)
+                    let outcome = mode == .csv ? csv(inPlace: raw, record: index, columns: columns!, plan: plan!, scratch: &scratch)
                                                : jsonl(inPlace: raw, record: index, names: names, text: &text)
                     try body(index, outcome, raw)
                 }

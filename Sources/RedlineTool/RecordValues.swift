@@ -14,15 +14,17 @@ extension RecordProcessor {
     /// Scans the values of one record as one decision: rule thresholds (`min_instances`) count
     /// distinct values over the whole record. Offsets, lines and columns are relative to each
     /// value's decoded text; each finding's `part` is its field path (masked when it comes from
-    /// the input and a detector finds something in it).
-    func scan(_ values: [(path: String, text: [UInt8])], channel: String) -> RecordScan {
-        if values.count == 1 {
+    /// the input and a detector finds something in it). A value in `long` (by index; its text is
+    /// not used) is a long JSON string read in windows where it lies (``scanLong(_:channel:state:part:)``).
+    func scan(_ values: [(path: String, text: [UInt8])], channel: String, long: [Int: UnsafeBufferPointer<UInt8>] = [:]) -> RecordScan {
+        if values.count == 1 && long.isEmpty {
             let result = session.scan(values[0].text, channel: channel, part: label(values[0].path, channel: channel))
             return RecordScan(merged: result, values: [result])
         }
         var state = DecisionState()
         func pass() -> [ScanResult] {
-            values.map { value in
+            values.enumerated().map { index, value in
+                if let quoted = long[index] { return scanLong(quoted, channel: channel, state: &state, part: label(value.path, channel: channel)) }
                 var position = TextPosition()
                 return session.scan(value.text, channel: channel, state: &state, position: &position, commitLimit: value.text.count,
                                     part: label(value.path, channel: channel)).result

@@ -169,9 +169,11 @@ final class Filter {
     private(set) lazy var shownPath = session.maskedPath(options.path)
     /// stderr is rate-limited: the first reports are listed, the rest counted.
     let limiter = StderrLimiter()
-    func report(_ message: String) { limiter.report(message) }
+    func report(_ message: @autoclosure () -> String) { limiter.report(message()) }
     /// Findings per deciding rule that has a message, in first-seen order: told once at the end.
     var ruleCounts: [(rule: String, action: Action, count: Int)] = []
+    /// Rules seen without a message for the sender (not counted).
+    var silentRules: [String] = []
     lazy var ruleMessages: [String: String] = {
         var messages: [String: String] = [:]
         // The message, then the tip and how to ask for an override (what the sender can do instead).
@@ -184,11 +186,16 @@ final class Filter {
     /// Counts `findings` under their rules (for the rule messages told at the end).
     func count(_ findings: [Finding]) {
         for finding in findings {
-            guard let rule = finding.rule, ruleMessages[rule] != nil else { continue }
+            guard let rule = finding.rule else { continue }
+            // The few rules seen so far are compared by id before the messages are looked up.
             if let index = ruleCounts.firstIndex(where: { $0.rule == rule }) {
                 ruleCounts[index].count += 1
-            } else {
-                ruleCounts.append((rule, finding.action, 1))
+            } else if !silentRules.contains(rule) {
+                if ruleMessages[rule] != nil {
+                    ruleCounts.append((rule, finding.action, 1))
+                } else {
+                    silentRules.append(rule)
+                }
             }
         }
     }

@@ -58,7 +58,9 @@ public final class TextStream {
     /// Hold a last line whose end could begin a value (with `eager`).
     let holds: Bool
     private var pending: [UInt8] = []
-    private var state = DecisionState()
+    /// Decisions so far (thresholds): a caller scanning several values as one decision sets and
+    /// reads it between them.
+    var state = DecisionState()
     private var position = TextPosition()
     /// True while the last complete line read is held back (see the type's documentation).
     public private(set) var isHolding = false
@@ -159,13 +161,17 @@ public final class TextStream {
         let start = position
         let (result, nextStart) = session.scan(pending, channel: channel, state: &state, position: &position, commitLimit: cut)
         let end = min(max(nextStart, cut), pending.count)
-        var chunk = Chunk(bytes: pending[0..<end], offset: base, findings: result.findings, failures: result.failures, verdict: result.verdict,
-                          firstLine: firstLine, failClosed: result.failClosed, failedDetector: result.failedDetector)
-        if let tail = releasedTail {
-            releasedTail = nil
-            completeLate(tail, chunk: &chunk, start: start)
+        do {
+            // The chunk's slice shares `pending`'s storage: it ends with this scope, so that the
+            // removal below shifts the short tail in place rather than copying the whole window.
+            var chunk = Chunk(bytes: pending[0..<end], offset: base, findings: result.findings, failures: result.failures, verdict: result.verdict,
+                              firstLine: firstLine, failClosed: result.failClosed, failedDetector: result.failedDetector)
+            if let tail = releasedTail {
+                releasedTail = nil
+                completeLate(tail, chunk: &chunk, start: start)
+            }
+            try emit(chunk)
         }
-        try emit(chunk)
         pending.removeFirst(end)
     }
 

@@ -57,6 +57,34 @@ struct PrefilterEquivalenceTests {
         #expect(positives > 0)
     }
 
+    @Test("the per-text cluster lists give every cluster the keyword forms its own reading gives", arguments: 0..<8)
+    func clusterListsAgree(seed: Int) {
+        var generator = CorpusGenerator(seed: UInt64(seed) &* 0xA076_1D64_78BD_642F &+ 3)
+        var bytes = generator.text(length: 24_000)
+        // The longest readings the kinds allow: every item a filler word of the longest kind.
+        for line in ["card verification number is the number on the back reverse digits its code of 123\n",
+                     "expiration date: date on the card of the card at 12/27\n",
+                     "date of birth recorded on file confirmed as given for his records: September. 12th, 1985\n",
+                     "Security code: it's 4321, exp. 01/29 and D. O. B. 01.02.1990\n"] {
+            bytes += Array(line.utf8)
+        }
+        let text = ScanText(bytes)
+        var positives = 0
+        text.bytes.withUnsafeBufferPointer { buffer in
+            var clusters: [DigitCluster] = []
+            DigitClusters.find(buffer, into: &clusters)
+            var subsets = StartRule.Subsets()
+            subsets.build(clusters, buffer, keywordFamilies: 7)
+            #expect(subsets.keywordForms.count == clusters.count)
+            for (index, cluster) in clusters.enumerated() {
+                let direct = KeywordLed.keywordForms(buffer, cluster.first, families: 7)
+                if direct != 0 { positives += 1 }
+                #expect(subsets.keywordForms[index] == direct, "cluster at \(cluster.first)")
+            }
+        }
+        #expect(positives > 0)
+    }
+
     @Test("the word before a keyword's end is its letters, or the letters before a '.' or '2' suffix")
     func wordBeforeReadsLettersAndSuffix() {
         func read(_ text: String) -> String? {

@@ -108,6 +108,7 @@ struct PrecisionRecallTests {
         var corpus = LabelledCorpus(seed: 20_261_125)
         var samples = corpus.generate(count: 300)
         for _ in 0..<300 { samples += corpus.newKindSamples() }
+        for _ in 0..<300 { samples += corpus.emailSamples() }
         let pipeline = try TestPolicy.pipeline(Self.policy)
         let session = pipeline.makeSession()
         var truePositives: [String: Int] = [:], falseNegatives: [String: Int] = [:], falsePositives: [String: Int] = [:]

@@ -3,8 +3,42 @@ import Testing
 
 @Suite("Normaliser")
 struct NormaliserTests {
+    /// The String path's result; the byte path (the builder's) must agree with it on every table row.
     static func normal(_ cell: String, _ type: ColumnType) -> String? {
-        Normaliser.normalise(cell, as: type).map { String(decoding: $0, as: UTF8.self) }
+        let result = Normaliser.normalise(cell, as: type).map { String(decoding: $0, as: UTF8.self) }
+        #expect(bytePath(cell, type) == result, "byte path differs for a \(type) cell")
+        return result
+    }
+
+    static func bytePath(_ cell: String, _ type: ColumnType) -> String? {
+        var out: [UInt8] = [], scratch: [UInt8] = []
+        let found = Array(cell.utf8).withUnsafeBufferPointer { Normaliser.normalise($0, as: type, into: &out, scratch: &scratch) }
+        return found ? String(decoding: out, as: UTF8.self) : nil
+    }
+
+    @Test("the builder's byte path gives the String path's result for 20,000 generated cells of every type")
+    func bytePathAgrees() {
+        // Pieces a cell of any type may be made of: letters, digits, separators, titles, months,
+        // punctuation, control bytes, non-ASCII letters and spaces (these take the String path).
+        let pieces = ["Jane", "O'Neil", "MR", "dr.", "Mrs", "07700", "900123", "+44", "0044", "(0)", "12", "03", "1985",
+                      "12/03/1985", "1985-03-12", "March", "12th", "Mar,", "sept", "LS1", "1AA", "ls11aa", "SW1A", "2aa",
+                      "@", "j.doe@Example.COM", "x@y", "-", ".", ",", "/", "  ", " ", "\t", "\n", "\r\n", "\u{0B}", "\u{1F}",
+                      "Zoë", "\u{00A0}", "０７", "ß", "", "0", "9", "44", "A", "z", "#", "'", "\""]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var differing: [String] = []
+        for _ in 0..<20_000 {
+            var cell = ""
+            for _ in 0..<(1 + next(6)) { cell += pieces[next(pieces.count)] + (next(3) == 0 ? "" : " ") }
+            for type in ColumnType.allCases {
+                let expected = Normaliser.normalise(cell, as: type).map { String(decoding: $0, as: UTF8.self) }
+                if NormaliserTests.bytePath(cell, type) != expected { differing.append("\(type): \(cell.debugDescription)") }
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(5))")
     }
 
     @Test("names: case, diacritics, punctuation, titles and spaces do not count", arguments: [

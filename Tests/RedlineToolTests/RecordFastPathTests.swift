@@ -70,10 +70,13 @@ struct RecordFastPathTests {
         for (index, value) in ["NI JG 10 37 55 A", "call 07700 900123", "card 4111 1111 1111 1111", "NI AB 12 34 56 C", "😀 \\\"q\\\"\\\\n"].enumerated() {
             text += String(filler.prefix(1_048_576 - 9 + index * 3)) + "\\u00e9\\ud83d\\ude00 " + value + " "
         }
-        let line = Array(#"{"id":"big","text":""#.utf8) + Array(text.utf8) + Array(#"","n":1}"#.utf8) + [10]
+        let line = Array(#"{"id":"big","text":""#.utf8) + Array(text.utf8) + Array(#"","n":1,"meta":{"note":"card 4111 1111 1111 1111"}}"#.utf8) + [10]
         #expect(line.count > RecordProcessor.longValue)
-        for redact in [false, true] {
-            let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: RecordFields(),
+        // --all-fields (scan's default) reads the long value in windows too, beside the short ones.
+        for (redact, allFields) in [(false, false), (true, false), (false, true), (true, true)] {
+            var fields = RecordFields()
+            fields.allFields = allFields
+            let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: fields,
                                             redact: redact, onBlock: onBlock, passMalformed: false)
             var buffer: [UInt8] = []
             let long = line.withUnsafeBufferPointer { raw -> (RecordOutcome, [UInt8]) in
@@ -86,9 +89,58 @@ struct RecordFastPathTests {
             let whole = processor.jsonl(line, record: 0)
             #expect(long.0.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.line):\($0.column) \($0.action) \($0.part ?? "")" }
                     == whole.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.line):\($0.column) \($0.action) \($0.part ?? "")" })
-            #expect(long.0.findings.count >= 4)
+            #expect(long.0.findings.count >= (allFields ? 5 : 4))
             #expect(long.0.verdict == whole.verdict && long.0.id == whole.id)
             if redact { #expect(long.1 == (whole.output ?? line), "redacted output") }
+        }
+    }
+
+    static let csvRecords: [String] = [
+        "r1,email,\"card 4111 1111 1111 1111 please\"\n",
+        "7,chat,NI number JG 10 37 55 A\r\n",
+        "esc,email,\"quoted \"\"card\"\" 5555 5555 5555 4444, with a comma\"\n",
+        "none,email\n",
+        "\n",
+        "chan,nowhere,mail me at someone@example.org\n",
+        "stray,email,a\"b 4111 1111 1111 1111\"c,extra\n",
+        "multi,email,\"line one\nsort code 20-00-00 account 12345678\"\n",
+        "last,email,\"IBAN GB82 WEST 1234 5698 7654 32\"",
+    ]
+
+    @Test("reading a CSV record in place gives the same outcome and output as parsing a copy",
+          arguments: [(nil, false, OnBlock.redact), ("channel", false, .redact), (nil, true, .redact), ("channel", true, .marker), ("channel", true, .redact)])
+    func csvInPlaceMatchesCopy(_ setup: (channel: String?, redact: Bool, onBlock: OnBlock)) throws {
+        let pipeline = try PolicySource.embeddedDefault.compile()
+        var fields = RecordFields()
+        fields.channel = setup.channel
+        let columns = CSVColumns(header: Array("id,channel,text\n".utf8))
+        for masksEveryID in [false, true] {
+            let processor = RecordProcessor(session: pipeline.makeSession(), defaultChannel: "email-external", fields: fields,
+                                            redact: setup.redact, onBlock: setup.onBlock, passMalformed: false, masksEveryID: masksEveryID)
+            var scratch = RecordScratch()
+            scratch.text = Array("left over from an earlier record 4111 1111 1111 1111".utf8)
+            var findings = 0
+            var rewritten = 0
+            for (index, record) in Self.csvRecords.enumerated() {
+                let raw = Array(record.utf8)
+                let copied = processor.csv(raw, record: index, columns: columns)
+                let inPlace = raw.withUnsafeBufferPointer {
+                    processor.csv(inPlace: $0, record: index, columns: columns, plan: CSVPlan(columns, fields: fields), scratch: &scratch)
+                }
+                #expect(inPlace.id == copied.id, "record \(index)")
+                #expect(inPlace.channel == copied.channel, "record \(index)")
+                #expect(inPlace.unknownChannel?.message == copied.unknownChannel?.message, "record \(index)")
+                #expect(inPlace.verdict == copied.verdict, "record \(index)")
+                #expect(inPlace.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt) \($0.part ?? "")" }
+                        == copied.findings.map { "\($0.detector) \($0.start)-\($0.end) \($0.action) \($0.excerpt) \($0.part ?? "")" }, "record \(index)")
+                if setup.redact {
+                    #expect((inPlace.output ?? raw) == (copied.output ?? raw), "record \(index)")
+                    if (inPlace.output ?? raw) != raw { rewritten += 1 }
+                }
+                findings += inPlace.findings.count
+            }
+            #expect(findings >= 7)
+            if setup.redact { #expect(rewritten >= 4 && rewritten < Self.csvRecords.count) }
         }
     }
 }

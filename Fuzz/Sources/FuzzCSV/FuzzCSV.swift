@@ -3,7 +3,8 @@ import RedlineFormats
 
 // The CSV record splitter and field rewriter. Invariants: the splitter advances and covers the
 // input exactly; field ranges lie inside the record; replacing a field with its own decoded
-// value keeps the number of fields and that value.
+// value keeps the number of fields and that value; the in-place splitter and decoder agree with
+// the copying ones.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -29,8 +30,20 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
     Fuzz.check(start == bytes.count, "the records do not cover the input")
+    var fields: [CSVRecord.Field] = []
     for record in records {
         Fuzz.check(!record.fields.isEmpty, "a record without fields")
+        // The in-place reader (`check`/`redact --input csv`) splits and decodes like the copy.
+        record.bytes.withUnsafeBufferPointer { line in
+            CSVRecord.split(line, into: &fields)
+            Fuzz.check(fields.map(\.raw) == record.fields.map(\.raw) && fields.map(\.quoted) == record.fields.map(\.quoted),
+                       "split in place differs from the copy's fields")
+            for (index, field) in fields.enumerated() {
+                var decoded: [UInt8] = []
+                CSVRecord.decode(field, in: line, into: &decoded)
+                Fuzz.check(decoded == record.value(index), "field \(index) decodes differently in place")
+            }
+        }
         for (index, field) in record.fields.enumerated() {
             Fuzz.check(field.raw.lowerBound >= 0 && field.raw.upperBound <= record.bytes.count, "field \(index) at \(field.raw)")
             guard let value = record.value(index) else { Fuzz.check(false, "field \(index) has no value"); continue }
