@@ -13,17 +13,23 @@ enum CardData {
 
     /// ``cardEnd(_:_:limit:)`` and whether the card's security code has four digits (an American
     /// Express CID; every other scheme prints three).
-    static func card(_ text: UnsafeBufferPointer<UInt8>, _ match: Range<Int>, limit: Int) -> (end: Int, fourDigitCode: Bool)? {
+    /// A card under 16 digits that a group of the same size continues is a fragment of a longer
+    /// number (`6364 9620 2707` in `6364 9620 2707 9093/04/29`), as for ``DetectorKind/paymentCard``.
+    static func card(_ text: UnsafeBufferPointer<UInt8>, _ match: Range<Int>, limit: Int) -> (end: Int, fourDigitCode: Bool, digits: Int)? {
         let groups = Grouping.groups(text, match.lowerBound..<limit, member: UKFormats.isDigit, separators: [32, 45])
         var digits: [UInt8] = []
-        var found: (end: Int, fourDigitCode: Bool)?
+        var found: (end: Int, fourDigitCode: Bool, digits: Int)?
         for (index, group) in groups.enumerated() {
             // The groups of a card touch: one separator byte at most between them.
             if index > 0, group.range.lowerBound - groups[index - 1].range.upperBound > 1 { break }
+            // …and that byte is a space or hyphen: a slash ends the card (`4563068743842523/11/31`
+            // is not an 18-digit card that happens to pass Luhn, then a code).
+            if index > 0, text[group.range.lowerBound - 1] != 32, text[group.range.lowerBound - 1] != 45 { break }
             digits.append(contentsOf: text[group.range])
             if digits.count > 19 { break }
-            if digits.count >= 12, Grouping.consistent(groups[0...index]), let scheme = CardSchemes.scheme(of: digits), Checksums.luhn(digits) {
-                found = (group.range.upperBound, scheme == "amex")
+            if digits.count >= 12, Grouping.consistent(groups[0...index]), let scheme = CardSchemes.scheme(of: digits), Checksums.luhn(digits),
+               digits.count >= 16 || !Grouping.continues(groups, 0...index) || CardSchemes.isShortLayout(groups[0...index]) {
+                found = (group.range.upperBound, scheme == "amex", digits.count)
             }
         }
         return found

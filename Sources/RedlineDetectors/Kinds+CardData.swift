@@ -47,17 +47,27 @@ extension DetectorKind {
                          + "|" + Pattern.notAfterWord + CardData.leadingCard + Expiry.cardGap + "(?:" + Expiry.slashed + "|" + Expiry.compact + "))"
                          + Pattern.notBeforeWord + "(?:(?![./\\-][0-9])|(?=/[0-9]{3,4}(?![0-9])))", []),
         refine: { text, match in
-            guard let date = Expiry.date(text, match), !Expiry.isFullDate(text, date) else { return [] }
-            let value = Array(text[date]).filter(UKFormats.isDigit)
+            guard var date = Expiry.date(text, match), !Expiry.isFullDate(text, date) else { return [] }
+            var value = Array(text[date]).filter(UKFormats.isDigit)
             if UKFormats.isLetter(text[match.lowerBound]) {
                 if Expiry.isWeakKeyword(text, match.lowerBound), !CardData.cardWordBefore(text, match.lowerBound, reach: 80) { return [] }
                 return [Refined(range: date, value: value, confidence: .high)]
             }
             guard let card = CardData.card(text, match, limit: date.lowerBound), card.end < date.lowerBound else { return [] }
+            // The pattern's card may run on into the next group (`378282246310005 0429 1234` read as
+            // 19 digits, then `1234`): when that group is a compact date, it is the expiry.
+            if let first = (card.end..<date.lowerBound).first(where: { UKFormats.isDigit(text[$0]) }) {
+                var end = first
+                while UKFormats.isDigit(text[end]) { end += 1 }
+                if end - first == 4 || end - first == 6, !UKFormats.isLetter(text[end]), let compact = Expiry.date(text, first..<end) {
+                    date = compact
+                    value = Array(text[compact])
+                }
+            }
             if value.count == date.count {
-                // A compact `MMYY` right after a card: not a fifth group of a number printed in fours,
+                // A compact `MMYY` right after a card: not the fourth group of a number printed in fours,
                 // and after an American Express card (whose CID has four digits) only with a code after it.
-                if CardData.continuesInFours(text, cardEnd: card.end, next: date) { return [] }
+                if card.digits < 16, CardData.continuesInFours(text, cardEnd: card.end, next: date) { return [] }
                 if card.fourDigitCode, date.count == 4, !CardData.codeFollows(text, date.upperBound) { return [] }
             }
             return [Refined(range: date, value: value, confidence: .medium)]

@@ -214,12 +214,13 @@ struct StartRule: Sendable {
             case let .inCluster(lead):
                 add(first - lead, cluster.last)
             case .phoneStart:
+                // A `4` right after a `+` glued to a digit (`…900123+44 7700 900456`; `+` is no gap
+                // byte, so that `4` opens its cluster): the `+` is not part of the match there, but
+                // makes the number international.
+                if first >= 2, text[first] == 52, text[first - 1] == 43, StartRule.isDigit(text[first - 2]) { add(first, first) }
                 for position in max(0, first - 2)...cluster.last {
                     let byte = text[position]
-                    // A `4` right after a `+` glued to a digit (`…900123+44 7700 900456`): the `+` is
-                    // not part of the match there, but makes the number international.
-                    guard byte == 48 || byte == 43 || byte == 40
-                        || (byte == 52 && position >= 2 && text[position - 1] == 43 && StartRule.isDigit(text[position - 2])) else { continue }
+                    guard byte == 48 || byte == 43 || byte == 40 else { continue }
                     if position > 0, StartRule.isWord(text[position - 1])
                         || (text[position - 1] == 43 && !(position > 1 && StartRule.isDigit(text[position - 2]))) { continue }
                     add(position, position)

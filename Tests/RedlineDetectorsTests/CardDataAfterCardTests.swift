@@ -16,6 +16,7 @@ struct CardDataAfterCardTests {
         ("card 4111 1111 1111 1111, 0429", ["payment_card=4111 1111 1111 1111", "card_expiry=0429"]),
         ("Mastercard 5555555555554444 1128 thanks", ["payment_card=5555555555554444", "card_expiry=1128"]),
         ("Discover 6011111111111117/0131", ["payment_card=6011111111111117", "card_expiry=0131"]),
+        ("card 4087 2014 1933 1089 0629 - retry", ["payment_card=4087 2014 1933 1089", "card_expiry=0629"]),
         ("card 4111111111111111/042029", ["payment_card=4111111111111111", "card_expiry=042029"]),
     ])
     func compactExpiry(_ example: (String, [String])) {
@@ -40,6 +41,8 @@ struct CardDataAfterCardTests {
         ("amex 3782 822463 10005 1399", ["payment_card=3782 822463 10005", "card_security_code=1399"]),
         ("amex 378282246310005/0429/1234", ["payment_card=378282246310005", "card_expiry=0429", "card_security_code=1234"]),
         ("amex 3782 822463 10005 04/29 1234", ["payment_card=3782 822463 10005", "card_expiry=04/29", "card_security_code=1234"]),
+        ("amex 378282246310005 0429 1234", ["payment_card=378282246310005", "card_expiry=0429", "card_security_code=1234"]),
+        ("Amex 3714 496353 98431 0428 1234", ["payment_card=3714 496353 98431", "card_expiry=0428", "card_security_code=1234"]),
         ("amex 378282246310005 737", ["payment_card=378282246310005", "card_security_code=737"]),
     ])
     func amex(_ example: (String, [String])) {
@@ -59,6 +62,12 @@ struct CardDataAfterCardTests {
         ("card 4111111111111111 2024 statement", ["payment_card=4111111111111111"]),
         ("card 4111111111111111 04/29/2025", ["payment_card=4111111111111111"]),
         ("order 4111 1111 1111 1112 0429", []),
+        // A 12-digit card inside a longer number printed in fours is no card for its data either.
+        ("Order 6364 9620 2707 9093/04/2029/341 refunded", []),
+        ("Your order 6706 7944 8910 1229 has shipped", []),
+        // Digits after a slash are not the end of the card (these 18 digits pass Luhn).
+        ("Order 4563068743842523/11/31/547 refunded", []),
+        ("Order 4125 4256 1481 4833/06/30/885 refunded", []),
         ("expiry 04/29/2025", []),
     ])
     func notCardData(_ example: (String, [String])) {
