@@ -169,7 +169,9 @@ struct Candidates {
 
     private mutating func digitRuns(_ type: ColumnType, in range: Range<Int>, _ limits: TypeLimits, _ emit: Emit) {
         guard limits.maxLength > 0 else { return }
-        var groups: [Range<Int>] = []
+        // At most 12 groups per chain, in a buffer reused for every run (no array reset per run).
+        var groups = [Range<Int>](repeating: 0..<0, count: 12)
+        var groupCount = 0
         var index = range.lowerBound
         while index > 0 && Normaliser.isDigit(text[index - 1]) { index -= 1 }
         let limit = text.count
@@ -182,16 +184,17 @@ struct Candidates {
             }
             guard index < range.upperBound else { break }
             guard Normaliser.isDigit(text[index]) else { index += 1; continue }
-            groups.removeAll(keepingCapacity: true)
+            groupCount = 0
             var start = index
             while true {
                 var end = start
                 while end < limit && Normaliser.isDigit(text[end]) { end += 1 }
-                groups.append(start..<end)
-                guard groups.count < 12, let next = gapEnd(after: end, limit: limit) else { index = end; break }
+                groups[groupCount] = start..<end
+                groupCount += 1
+                guard groupCount < 12, let next = gapEnd(after: end, limit: limit) else { index = end; break }
                 start = next
             }
-            chains(type, groups, limits, emit)
+            chains(type, groups[0..<groupCount], limits, emit)
         }
     }
 
@@ -203,7 +206,7 @@ struct Candidates {
         return (x &- 0x0A0A_0A0A_0A0A_0A0A) & ~x & 0x8080_8080_8080_8080 != 0
     }
 
-    private mutating func chains(_ type: ColumnType, _ groups: [Range<Int>], _ limits: TypeLimits, _ emit: Emit) {
+    private mutating func chains(_ type: ColumnType, _ groups: ArraySlice<Range<Int>>, _ limits: TypeLimits, _ emit: Emit) {
         let maxDigits = type == .phone ? 17 : limits.maxLength
         // Fewer digits than this are never emitted: the digits are only copied out from here on.
         let minDigits = type == .phone ? 7 : limits.minLength
