@@ -22,6 +22,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzOffice", ["RedlineExtract"]),
     ("FuzzAttachment", ["RedlineEngine", "RedlineMail"]),
     ("FuzzRewrite", ["RedlineExtract"]),
+    ("FuzzSheetWindows", ["RedlineExtract"]),
     ("FuzzScanReport", ["RedlineTool"]),
     ("FuzzAuditReport", ["RedlineTool"]),
 ]
@@ -41,7 +42,7 @@ let package = Package(
     ] + fuzzTargets.map { target in
         .executableTarget(name: target.name, dependencies: ["FuzzSupport", "CFuzzDriver"]
             + target.products.map { .product(name: $0, package: "redline") }
-            + (["FuzzOffice", "FuzzRewrite"].contains(target.name) ? [.product(name: "ZIPFoundation", package: "ZIPFoundation")] : []))
+            + (["FuzzOffice", "FuzzRewrite", "FuzzSheetWindows"].contains(target.name) ? [.product(name: "ZIPFoundation", package: "ZIPFoundation")] : []))
     },
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL=(FuzzPolicy FuzzDetectors FuzzMIME FuzzMbox FuzzJSONL FuzzCSV FuzzUTF16 FuzzEDM FuzzMilter FuzzZip FuzzOffice FuzzAttachment FuzzRewrite FuzzScanReport FuzzAuditReport)
+ALL=(FuzzPolicy FuzzDetectors FuzzMIME FuzzMbox FuzzJSONL FuzzCSV FuzzUTF16 FuzzEDM FuzzMilter FuzzZip FuzzOffice FuzzAttachment FuzzRewrite FuzzSheetWindows FuzzScanReport FuzzAuditReport)
 TARGETS=("${@:-${ALL[@]}}")
 [ $# -eq 0 ] && TARGETS=("${ALL[@]}")
 SCRATCH=.build-fuzz
@@ -30,7 +30,7 @@ for target in "${TARGETS[@]}"; do
   log="$SCRATCH/findings/$target.log"
   echo "== $target: ${SECONDS_PER_TARGET}s =="
   # The Swift backtracer is turned off: under ASan it reports its own reads as errors.
-  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 "$binary" "$work" "Fuzz/Corpus/$target" \
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 LSAN_OPTIONS=suppressions=Fuzz/lsan.supp "$binary" "$work" "Fuzz/Corpus/$target" \
     -max_total_time="$SECONDS_PER_TARGET" -timeout="$TIMEOUT" -rss_limit_mb=3072 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?

@@ -26,6 +26,12 @@ class XMLTextReader: NSObject, XMLParserDelegate {
         if XMLTextReader.declaresEntities(data) {
             return ExtractProblem(ExtractCode.xmlDeclarations, "an XML part declares a DOCTYPE or entities (never expanded)")
         }
+        // FoundationXML traps on a tag or attribute name that is not UTF-8 (found by the
+        // FuzzSheetWindows target): a part that is neither UTF-8 nor UTF-16 with a byte-order
+        // mark (the two encodings Office and OpenDocument parts may use) is refused first.
+        if !data.starts(with: [0xFE, 0xFF]) && !data.starts(with: [0xFF, 0xFE]) && !XMLTextReader.isUTF8(data) {
+            return ExtractProblem(ExtractCode.corrupt, "an XML part is not UTF-8")
+        }
         // Fed in chunks from a stream: one push of a part over 10 MB on one line (as Excel writes its
         // sheets) trips libxml2's look-ahead limit and fails as not well-formed.
         let parser = XMLParser(stream: InputStream(data: data))
@@ -87,6 +93,40 @@ class XMLTextReader: NSObject, XMLParserDelegate {
     static func local(_ name: String) -> Substring {
         guard let colon = name.lastIndex(of: ":") else { return name[...] }
         return name[name.index(after: colon)...]
+    }
+
+    /// Whether `data` is well-formed UTF-8 (ASCII runs skipped eight bytes at a time).
+    static func isUTF8(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            let count = raw.count
+            var index = 0
+            while index < count {
+                if index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
+                let lead = raw[index]
+                if lead < 0x80 { index += 1; continue }
+                let length: Int
+                var low: UInt8 = 0x80, high: UInt8 = 0xBF
+                switch lead {
+                case 0xC2...0xDF: length = 2
+                case 0xE0: length = 3; low = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: length = 3
+                case 0xED: length = 3; high = 0x9F
+                case 0xF0: length = 4; low = 0x90
+                case 0xF1...0xF3: length = 4
+                case 0xF4: length = 4; high = 0x8F
+                default: return false
+                }
+                guard index + length <= count else { return false }
+                let second = raw[index + 1]
+                guard second >= low && second <= high else { return false }
+                for offset in 2..<length where raw[index + offset] & 0xC0 != 0x80 { return false }
+                index += length
+            }
+            return true
+        }
     }
 
     /// `<!DOCTYPE` or `<!ENTITY` anywhere in the part.

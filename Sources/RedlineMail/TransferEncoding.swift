@@ -213,10 +213,18 @@ enum Base64 {
 }
 
 extension StringProtocol {
+    /// Without leading and trailing spaces, tabs, CRs and LFs. The rest is copied in one piece
+    /// (rebuilding it scalar by scalar cost more than the MIME parsing around it).
     func trimmingWhitespace() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let first = scalars.first, first == " " || first == "\t" || first == "\r" || first == "\n" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" { scalars.removeLast() }
-        return String(String.UnicodeScalarView(scalars))
+        let text = Substring(self)
+        let scalars = text.unicodeScalars
+        func space(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n" }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, space(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, space(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        // Sliced as scalars: a range of a Substring would round to whole characters (a space
+        // carrying a combining mark would stay).
+        return String(scalars[start..<end])
     }
 }

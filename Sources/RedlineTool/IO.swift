@@ -121,13 +121,16 @@ public final class InputStream {
     let fd: Int32
     public let name: String
     let ownsDescriptor: Bool
-    private var chunk: [UInt8]
+    let chunkSize: Int
+    /// Made on the first chunked read: ``readAll(limit:)`` of a file reads straight into its
+    /// result, so a small message costs no zeroed 256 KiB buffer.
+    private lazy var chunk = [UInt8](repeating: 0, count: chunkSize)
 
     public init(fd: Int32, name: String, ownsDescriptor: Bool = false, chunkSize: Int = 256 * 1024) {
         self.fd = fd
         self.name = name
         self.ownsDescriptor = ownsDescriptor
-        self.chunk = [UInt8](repeating: 0, count: chunkSize)
+        self.chunkSize = chunkSize
     }
 
     /// Opens a path for reading (`-` is standard input).
@@ -222,11 +225,29 @@ public final class InputStream {
     /// Everything left (for small inputs such as one e-mail message), up to `limit` bytes.
     public func readAll(limit: Int = 512 * 1024 * 1024) throws -> [UInt8] {
         var out: [UInt8] = []
-        // A regular file: room for all of it at once, so the buffer is not copied as it doubles
-        // (a copy that briefly needs 1.5 times the file).
+        // A regular file: read straight into room for all of it (one more byte shows whether it
+        // grew), so the buffer is neither copied as it doubles (a copy that briefly needs 1.5
+        // times the file) nor read through a chunk buffer first.
         var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0, utf16 == nil {
-            out.reserveCapacity(min(Int(info.st_size), limit) + 1)
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0, utf16 == nil, head == nil {
+            let room = min(Int(info.st_size), limit) + 1
+            var failure: Int32 = 0
+            out = [UInt8](unsafeUninitializedCapacity: room) { buffer, count in
+                count = 0
+                while count < buffer.count {
+                    let got = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                    if got < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        break
+                    }
+                    if got == 0 { break }
+                    count += got
+                }
+            }
+            if failure != 0 { throw IOFailure.read(name, failure) }
+            if out.count < room { return out }
+            if out.count > limit { throw IOFailure.read(name, EFBIG) }
         }
         while true {
             let piece = try read()

@@ -47,6 +47,24 @@ struct BadInputTests {
         #expect(codes(broken) == [ExtractCode.corrupt])
     }
 
+    @Test("a tag or attribute name that is not UTF-8 is refused as corrupt, never handed to XMLParser (which traps on it)")
+    func nonUTF8Names() throws {
+        for xml in [Data("<worksheet><sheetData/></workshee".utf8) + Data([0xF4]) + Data(">".utf8),
+                    Data("<w:document xmlns:w=\"w\"><w:body><w:p a".utf8) + Data([0xC3, 0x28]) + Data("=\"1\"/></w:body></w:document>".utf8)] {
+            let part = xml.starts(with: Data("<worksheet".utf8)) ? "xl/worksheets/sheet1.xml" : "word/document.xml"
+            var entries: [(String, Data)] = [("[Content_Types].xml", Data(Fixtures.contentTypes.utf8)), (part, xml)]
+            if part.hasPrefix("xl/") {
+                entries += [("xl/workbook.xml", Data("<workbook xmlns:r=\"r\"><sheets><sheet name=\"S\" r:id=\"rId1\"/></sheets></workbook>".utf8)),
+                            ("xl/_rels/workbook.xml.rels", Data("<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>".utf8))]
+            }
+            #expect(codes(try Fixtures.zip(entries)) == [ExtractCode.corrupt])
+        }
+        #expect(XMLTextReader.isUTF8(Data("plain ascii, é, 中文, 😀".utf8)))
+        for bad: [UInt8] in [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80]] {
+            #expect(!XMLTextReader.isUTF8(Data(Array("abcdefghij".utf8) + bad)))
+        }
+    }
+
     @Test("XML with a DOCTYPE or entities is refused, never expanded (billion laughs, external entities)")
     func entities() throws {
         let laughs = """
