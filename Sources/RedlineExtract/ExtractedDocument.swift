@@ -73,6 +73,28 @@ struct TextBuilder {
     mutating func append(_ string: String) { text.append(contentsOf: string.utf8) }
     mutating func append(byte: UInt8) { text.append(byte) }
 
+    /// One spreadsheet cell of a row: a tab before every cell but the row's first, the shown text
+    /// under `label` (`beforeText` is told where it starts), then the formula's string literals
+    /// under "`label` formula". A cell with neither is skipped.
+    mutating func appendCell(label: String, text cellText: String, formulaLiterals: [String],
+                             cellsInRow: inout Int, beforeText: (Int) -> Void) {
+        guard !cellText.isEmpty || !formulaLiterals.isEmpty else { return }
+        if cellsInRow > 0 { append(byte: 9) }
+        cellsInRow += 1
+        if !cellText.isEmpty {
+            begin(label)
+            beforeText(text.count)
+            append(cellText)
+            end()
+        }
+        if !formulaLiterals.isEmpty {
+            if !cellText.isEmpty { append(byte: 32) }
+            begin("\(label) formula")
+            append(formulaLiterals.joined(separator: " "))
+            end()
+        }
+    }
+
     /// Ends the line unless the text is empty or already ends one.
     mutating func newline() {
         if let last = text.last, last != 10 { text.append(10) }

@@ -210,19 +210,8 @@ final class WorksheetReader: XMLTextReader {
         let literals = WorksheetReader.stringLiterals(formula)
         guard !text.isEmpty || !literals.isEmpty else { return }
         let label = "\(sheet)!\(reference ?? "\(columnLetters(column))\(row)")"
-        if cellsInRow > 0 { out.append(byte: 9) }
-        cellsInRow += 1
-        if !text.isEmpty {
-            out.begin(label)
-            onCell?(cellOrdinal, out.text.count, type, sharedIndex)
-            out.append(text)
-            out.end()
-        }
-        if !literals.isEmpty {
-            if !text.isEmpty { out.append(byte: 32) }
-            out.begin("\(label) formula")
-            out.append(literals.joined(separator: " "))
-            out.end()
+        out.appendCell(label: label, text: text, formulaLiterals: literals, cellsInRow: &cellsInRow) { start in
+            onCell?(cellOrdinal, start, type, sharedIndex)
         }
     }
 
@@ -328,23 +317,11 @@ final class OpenDocumentSheetReader: XMLTextReader {
             }
             let literals = WorksheetReader.stringLiterals(formula)
             formula = ""
+            // A formula's string literals are an attribute: a redaction there fails closed.
             if !text.isEmpty || !literals.isEmpty {
-                let label = "\(table)!\(columnLetters(column))\(row)"
-                if cellsInRow > 0 { out.append(byte: 9) }
-                cellsInRow += 1
-                if !text.isEmpty {
-                    out.begin(label)
-                    onCell?(cellOrdinal, out.text.count, cellValue.map { !$0.isEmpty } ?? false)
-                    out.append(text)
-                    out.end()
-                }
-                // A formula's string literals (an attribute: a redaction there fails closed).
-                if !literals.isEmpty {
-                    if !text.isEmpty { out.append(byte: 32) }
-                    out.begin("\(label) formula")
-                    out.append(literals.joined(separator: " "))
-                    out.end()
-                }
+                let hasValue = cellValue.map { !$0.isEmpty } ?? false
+                out.appendCell(label: "\(table)!\(columnLetters(column))\(row)", text: text, formulaLiterals: literals,
+                               cellsInRow: &cellsInRow) { start in onCell?(cellOrdinal, start, hasValue) }
             }
             column += max(0, min(columnRepeat, 1 << 14) - 1)
         case "annotation" where inAnnotation > 0: inAnnotation -= 1
