@@ -99,7 +99,7 @@ public final class ExactDataMatcher: Sendable {
         // candidates, found in one pass, keep the order one pass per type gave them.
         var found = [[Found]](repeating: [], count: primaryTypes.count)
         func lookUp(_ type: ColumnType, _ range: Range<Int>, _ normal: UnsafeBufferPointer<UInt8>) {
-            let run = index.entries(for: keys.fingerprint(type, normal))
+            let run = index.entries(for: keys.fingerprint(type, normal), type: type)
             guard !run.isEmpty, run.count <= ExactDataMatcher.maxRowsPerValue * 4 else { return }
             var rows = 0
             for entry in run {
@@ -141,7 +141,7 @@ public final class ExactDataMatcher: Sendable {
             let rows = Array(Set(primaries[regionStart..<end].map(\.row))).sorted()
             for (type, limits) in corroborateTypes {
                 candidates.generate(type, in: lo..<hi, limits: limits) { range, normal in
-                    let run = index.entries(for: keys.fingerprint(type, normal))
+                    let run = index.entries(for: keys.fingerprint(type, normal), type: type)
                     guard !run.isEmpty else { return }
                     for row in rows {
                         for entry in index.entry(row: row, in: run) {
