@@ -45,7 +45,7 @@ awk -v t0="$t0" -v t1="$t1" -v r="$rss" -v f="$found" -v z="$(stat -c %s "$big")
   'BEGIN {printf "zip-1GB-csv          peak %s MiB, %.1f s, %.1f MB/s of CSV (ZIP %.0f MB, %d findings)\n", r, t1 - t0, 1073741824 / (t1 - t0) / 1e6, z / 1e6, f}'
 rm -f "$big"
 
-# A nested zip bomb: 16 archives per level, 5 levels, 64 MiB of zeros at the bottom.
+# A nested zip bomb shaped like 42.zip: 16 archives per level, 5 levels, 4 GiB of zeros at the bottom.
 bomb="$work/bomb.zip"
 "$bench" bomb "$bomb" > "$work/bomb.txt"
 t0=${EPOCHREALTIME/,/.}

@@ -15,6 +15,10 @@ struct Allowlist: Sendable {
     var patterns: [Int: [CompiledPattern]] = [:]
     /// Detector indices whose hit value is the address the matched text spells (`email`).
     var spellsAddress: Set<Int> = []
+    /// Per detector index, whether ``values`` or ``patterns`` hold anything for it, and the
+    /// lengths of its values (bit `n` for `n` bytes, bit 63 for 63 or more): most hits are of a
+    /// detector with neither, or of a length no allowed value has, and need no hashing at all.
+    private var checks: [(lengths: UInt64, hasPatterns: Bool)] = []
 
     init() {}
 
@@ -50,7 +54,14 @@ struct Allowlist: Sendable {
         }
         if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
         spellsAddress = Set(detectors.indices.filter { detectors[$0].kind.id == DetectorKind.email.id })
+        checks = detectors.indices.map { index in
+            let lengths = values[index]?.reduce(UInt64(0)) { $0 | Allowlist.lengthBit($1.count) } ?? 0
+            return (lengths, patterns[index] != nil)
+        }
     }
+
+    @inline(__always)
+    static func lengthBit(_ count: Int) -> UInt64 { 1 << UInt64(min(count, 63)) }
 
     /// The detector's own normalised value for `text` when it detects it; else upper-case alphanumerics.
     static func normalise(_ text: String, with detector: CompiledDetector) -> [UInt8] {
@@ -64,7 +75,10 @@ struct Allowlist: Sendable {
     }
 
     func allows(detector: Int, value: [UInt8], matched: UnsafeBufferPointer<UInt8>, scratch: inout [ObjectIdentifier: MatchScratch]) -> Bool {
-        if let set = values[detector] {
+        guard detector >= 0, detector < checks.count else { return false }
+        let check = checks[detector]
+        // An upper-case form has the value's length: no allowed value of that length, no match.
+        if check.lengths & Allowlist.lengthBit(value.count) != 0, let set = values[detector] {
             if set.contains(value) { return true }
             // Only a value with lower-case letters has a distinct upper-case form to try.
             if value.contains(where: { $0 >= 97 && $0 <= 122 }) {
@@ -72,7 +86,7 @@ struct Allowlist: Sendable {
                 if set.contains(upper) { return true }
             }
         }
-        guard let list = patterns[detector] else { return false }
+        guard check.hasPatterns, let list = patterns[detector] else { return false }
         for pattern in list {
             let key = ObjectIdentifier(pattern)
             let matcher: MatchScratch

@@ -168,13 +168,50 @@ public struct TextPosition: Sendable, Hashable {
             column += (end - start) - continuations
         } else {
             line += newlines
-            // The column restarts after the last line break in the range.
-            var last = end - 1
-            while pointer[last] != 10 { last -= 1 }
-            column = 1
-            for at in (last + 1)..<end where pointer[at] & 0xC0 != 0x80 { column += 1 }
+            // The column restarts after the last line break in the range, looked for eight bytes
+            // at a time from the end (lines are long next to the words read).
+            var tail = end
+            var found = false
+            while tail - 8 >= start {
+                let x = UnsafeRawPointer(pointer + tail - 8).loadUnaligned(as: UInt64.self) ^ (ones &* 10)
+                let breaks = ~(((x & low7) &+ low7) | x | low7)
+                if breaks != 0 {
+                    // The highest lane is the last byte (little-endian).
+                    tail = tail - 8 + (63 - breaks.leadingZeroBitCount) / 8 + 1
+                    found = true
+                    break
+                }
+                tail -= 8
+            }
+            if !found {
+                while pointer[tail - 1] != 10 { tail -= 1 }
+            }
+            column = 1 + (end - tail) - TextPosition.continuations(pointer, from: tail, to: end)
         }
         offset = target
+    }
+
+    /// The UTF-8 continuation bytes (10xxxxxx) of `pointer[from..<to]`, eight bytes at a time.
+    static func continuations(_ pointer: UnsafePointer<UInt8>, from: Int, to end: Int) -> Int {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var count = 0
+        var index = from
+        while index + 8 <= end {
+            var lanes: UInt64 = 0
+            var words = 0
+            while words < 255 && index + 8 <= end {
+                let word = UnsafeRawPointer(pointer + index).loadUnaligned(as: UInt64.self)
+                lanes &+= (word & ~(word << 1) & high) >> 7
+                index += 8
+                words += 1
+            }
+            count += laneSum(lanes)
+        }
+        while index < end {
+            if pointer[index] & 0xC0 == 0x80 { count += 1 }
+            index += 1
+        }
+        return count
     }
 
     /// The sum of the eight byte lanes of `lanes`.

@@ -133,7 +133,9 @@ extension RuleSet {
         var distinctCounts = [Int](repeating: 0, count: applying.count)
         for (position, rule) in applying.enumerated() where rule.minInstances > 1 {
             var values = state.distinct.removeValue(forKey: rule.id) ?? []
-            for hit in hits where rule.covers(hit.detector) {
+            // Once the threshold is reached it stays reached (the count only grows): no more
+            // values need keeping.
+            for hit in hits where values.count < rule.minInstances && rule.covers(hit.detector) {
                 var key: [UInt8] = []
                 key.reserveCapacity(hit.value.count + 1)
                 key.append(UInt8(truncatingIfNeeded: hit.detector))

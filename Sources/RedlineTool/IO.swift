@@ -123,8 +123,9 @@ public final class InputStream {
     let ownsDescriptor: Bool
     let chunkSize: Int
     /// Made on the first chunked read: ``readAll(limit:)`` of a file reads straight into its
-    /// result, so a small message costs no zeroed 256 KiB buffer.
-    private lazy var chunk = [UInt8](repeating: 0, count: chunkSize)
+    /// result, so a small message costs no zeroed 256 KiB buffer. Not a `lazy var`: reading into
+    /// a lazy property goes through its getter, whose copy made every read copy the whole buffer.
+    private var chunk: [UInt8] = []
 
     public init(fd: Int32, name: String, ownsDescriptor: Bool = false, chunkSize: Int = 256 * 1024) {
         self.fd = fd
@@ -201,6 +202,7 @@ public final class InputStream {
     }
 
     private func readRaw() throws -> ArraySlice<UInt8> {
+        if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: chunkSize) }
         while true {
             let count = chunk.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress!, raw.count) }
             if count < 0 {

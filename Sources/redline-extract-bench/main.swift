@@ -7,7 +7,7 @@
 //   .build/release/redline-extract-bench rewrite [--megabytes N] an N MB-of-XML XLSX redacted in place (NI numbers,
 //                                                                no card), alone and inside a message through redact;
 //                                                                an N MB CSV inside a ZIP redacted and re-packed
-//   .build/release/redline-extract-bench bomb FILE               writes a nested zip bomb (16 per level, 5 levels)
+//   .build/release/redline-extract-bench bomb FILE               writes a nested zip bomb (16 per level, 5 levels, 4 GiB leaves)
 //
 // Inputs are generated in memory with ZIPFoundation; nothing here asserts a timing.
 #if canImport(Glibc)
@@ -23,6 +23,13 @@ import ZIPFoundation
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// CPU time of this thread: figures per CPU second hold up on a loaded machine, wall time does not.
+func cpu() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
@@ -84,18 +91,21 @@ case "speed":
     let size = megabytes(arguments, default: 40) << 20
     for (name, input) in [("xlsx", spreadsheet(bytes: size)), ("docx", document(bytes: size))] {
         var best = Double.infinity
+        var bestCPU = Double.infinity
         var textBytes = 0
         for _ in 0..<3 {
             var limits = ExtractLimits()
             limits.seconds = 600
-            let start = now()
+            let start = now(), startCPU = cpu()
             textBytes = 0
             let problems = Extractor(limits: limits).extract(input.file, name: "bench.\(name)") { textBytes += $0.text.count }
             best = min(best, now() - start)
+            bestCPU = min(bestCPU, cpu() - startCPU)
             if !problems.isEmpty { print("\(name): problems \(problems.map { "\($0.code) \($0.message)" })") }
         }
-        print(String(format: "extract-%@ %9.1f MB/s of XML (%.1f MB XML, %.1f MB zipped, %.1f MB text, best of 3: %.2f s)",
-                     name, Double(input.xml) / best / 1e6, Double(input.xml) / 1e6, Double(input.file.count) / 1e6, Double(textBytes) / 1e6, best))
+        print(String(format: "extract-%@ %9.1f MB/s of XML per CPU second, %.1f MB/s wall (%.1f MB XML, %.1f MB zipped, %.1f MB text, best of 3: %.2f s CPU, %.2f s wall)",
+                     name, Double(input.xml) / bestCPU / 1e6, Double(input.xml) / best / 1e6, Double(input.xml) / 1e6, Double(input.file.count) / 1e6,
+                     Double(textBytes) / 1e6, bestCPU, best))
     }
 case "milter":
     let size = megabytes(arguments, default: 20)
@@ -112,15 +122,17 @@ case "milter":
     let pipeline = try! PolicySource.embeddedDefault.compile(key: nil)
     let session = pipeline.makeSession()
     var best = Double.infinity
+    var bestCPU = Double.infinity
     var verdict = MailVerdict(channel: "")
     for _ in 0..<3 {
-        let start = now()
+        let start = now(), startCPU = cpu()
         verdict = MailProcessor.check(message, session: session)
         if verdict.verdict >= .redact { _ = MailProcessor.redact(message, session: session) }
         best = min(best, now() - start)
+        bestCPU = min(bestCPU, cpu() - startCPU)
     }
-    print(String(format: "milter-xlsx-%dMB %8.2f s per decision (check, then redact when needed; best of 3; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d findings)",
-                 size, best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.findings.count))
+    print(String(format: "milter-xlsx-%dMB %8.2f s CPU per decision, %.2f s wall (check, then redact when needed; best of 3; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d findings)",
+                 size, bestCPU, best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.findings.count))
 case "rewrite":
     // One NI number (the same, so no bulk-export block) per 50 rows: the verdict is redact.
     let size = megabytes(arguments, default: 20)
@@ -184,10 +196,17 @@ case "rewrite":
                  Double(csvText.count) / best / 1e6, Double(csvText.count) / 1e6, Double(clean.count * 3) / 1e6, csvFindings.count, best))
 case "bomb":
     guard arguments.count > 1 else { print("usage: redline-extract-bench bomb FILE"); exit(2) }
-    var level = zip([("0.bin", Data(count: 64 << 20))])
+    // Shaped like the classic 42 KB 42.zip: 16 archives per level, 5 levels, a 4 GiB - 1 file of
+    // zeros in each of the bottom archives (streamed into the deflater, never held whole).
+    let leafBytes = Int(UInt32.max)
+    let archive = try! Archive(data: Data(), accessMode: .create)
+    try! archive.addEntry(with: "0.bin", type: .file, uncompressedSize: Int64(leafBytes), compressionMethod: .deflate) { _, size in
+        Data(count: size)
+    }
+    var level = archive.data!
     for depth in 1...4 { level = zip((0..<16).map { ("\(depth)-\($0).zip", level) }) }
     FileManager.default.createFile(atPath: arguments[1], contents: level)
-    print("wrote \(arguments[1]): \(level.count / 1024) KB, 16 archives per level, 5 levels, 64 MiB leaves (\(16 * 16 * 16 * 16 * 64 / 1024) GiB if expanded)")
+    print("wrote \(arguments[1]): \(level.count / 1024) KB, 16 archives per level, 5 levels, 4 GiB leaves (\(16 * 16 * 16 * 16 * 4) GiB if expanded)")
 default:
     print("usage: redline-extract-bench speed|milter|rewrite [--megabytes N] | bomb FILE")
     exit(2)
