@@ -165,7 +165,8 @@ struct StartRule: Sendable {
         guard first >= 1 else { return false }
         let before = text[first - 1]
         if isLetter(before) || before >= 0x80 { return true }
-        return girStart(before: first, text) != nil
+        // `GIR` needs a blank or line break between it and the digits (a letter is taken above).
+        return isBlankOrBreak(before) && girStart(before: first, text) != nil
     }
 
     /// ``regions(_:_:into:)`` for a rule given by its parts (plain values, nothing to retain).

@@ -16,19 +16,22 @@ struct TypeLimits {
 /// range in the text; nothing is kept.
 struct Candidates {
     let text: UnsafeBufferPointer<UInt8>
-    private var scratch: [UInt8] = []
-    private var phone: [UInt8] = []
+    var scratch: [UInt8] = []
+    var phone: [UInt8] = []
     private var tokens: [Range<Int>] = []
     private var normals: [[UInt8]] = []
 
     init(_ text: UnsafeBufferPointer<UInt8>) { self.text = text }
 
     typealias Emit = (Range<Int>, UnsafeBufferPointer<UInt8>) -> Void
+    /// A candidate with its column type (from a pass that serves several types at once).
+    typealias TypedEmit = (ColumnType, Range<Int>, UnsafeBufferPointer<UInt8>) -> Void
 
     mutating func generate(_ type: ColumnType, in range: Range<Int>, limits: TypeLimits, _ emit: Emit) {
         switch type {
         case .email: emails(in: range, limits, emit)
-        case .phone, .digits: digitRuns(type, in: range, limits, emit)
+        case .phone: digitCandidates(phone: limits, digits: nil, in: range) { _, span, normal in emit(span, normal) }
+        case .digits: digitCandidates(phone: nil, digits: limits, in: range) { _, span, normal in emit(span, normal) }
         case .name, .text: sequences(type, in: range, limits, emit)
         case .postcode: postcodes(in: range, emit)
         case .date: dates(in: range, emit)
@@ -148,84 +151,6 @@ struct Candidates {
             scratch.removeAll(keepingCapacity: true)
             for index in lo..<hi { scratch.append(Normaliser.lower(text[index])) }
             scratch.withUnsafeBufferPointer { emit(lo..<hi, $0) }
-        }
-    }
-
-    // MARK: - Digits and phone numbers
-
-    /// Between two digit groups of one number: up to three of space, tab, `-`, `.`, `(`, `)`, `/`,
-    /// and at most one line break.
-    private func gapEnd(after end: Int, limit: Int) -> Int? {
-        var index = end
-        var breaks = 0
-        while index < limit && index - end < 4 {
-            let b = text[index]
-            if Normaliser.isDigit(b) { return index > end ? index : nil }
-            if b == 10 { breaks += 1; if breaks > 1 { return nil } } else if !(b == 32 || b == 9 || b == 45 || b == 46 || b == 40 || b == 41 || b == 47 || b == 13) { return nil }
-            index += 1
-        }
-        return nil
-    }
-
-    private mutating func digitRuns(_ type: ColumnType, in range: Range<Int>, _ limits: TypeLimits, _ emit: Emit) {
-        guard limits.maxLength > 0 else { return }
-        var groups: [Range<Int>] = []
-        var index = range.lowerBound
-        while index > 0 && Normaliser.isDigit(text[index - 1]) { index -= 1 }
-        let limit = text.count
-        guard let base = text.baseAddress else { return }
-        while index < range.upperBound {
-            // Eight bytes at a time while none of them is a digit.
-            while index + 8 <= range.upperBound,
-                  !Candidates.hasDigit(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-            }
-            guard index < range.upperBound else { break }
-            guard Normaliser.isDigit(text[index]) else { index += 1; continue }
-            groups.removeAll(keepingCapacity: true)
-            var start = index
-            while true {
-                var end = start
-                while end < limit && Normaliser.isDigit(text[end]) { end += 1 }
-                groups.append(start..<end)
-                guard groups.count < 12, let next = gapEnd(after: end, limit: limit) else { index = end; break }
-                start = next
-            }
-            chains(type, groups, limits, emit)
-        }
-    }
-
-    /// Whether any of the eight bytes of `word` is an ASCII digit (exact: the "has a byte less
-    /// than 10" test on the word xor '0'; its borrows can only miscount, never miss one).
-    @inline(__always)
-    static func hasDigit(_ word: UInt64) -> Bool {
-        let x = word ^ 0x3030_3030_3030_3030
-        return (x &- 0x0A0A_0A0A_0A0A_0A0A) & ~x & 0x8080_8080_8080_8080 != 0
-    }
-
-    private mutating func chains(_ type: ColumnType, _ groups: [Range<Int>], _ limits: TypeLimits, _ emit: Emit) {
-        let maxDigits = type == .phone ? 17 : limits.maxLength
-        // Fewer digits than this are never emitted: the digits are only copied out from here on.
-        let minDigits = type == .phone ? 7 : limits.minLength
-        for first in groups.indices {
-            let plus = groups[first].lowerBound > 0 && text[groups[first].lowerBound - 1] == 43
-            var digits = 0
-            for last in first..<groups.count {
-                digits += groups[last].count
-                if digits > maxDigits { break }
-                if digits < minDigits { continue }
-                scratch.removeAll(keepingCapacity: true)
-                for group in groups[first...last] {
-                    for offset in group { scratch.append(text[offset]) }
-                }
-                let span = (plus ? groups[first].lowerBound - 1 : groups[first].lowerBound)..<groups[last].upperBound
-                if type == .digits {
-                    if scratch.count >= limits.minLength { scratch.withUnsafeBufferPointer { emit(span, $0) } }
-                } else if scratch.count >= 7, Normaliser.phone(digits: scratch, plus: plus, into: &phone),
-                          phone.count >= limits.minLength, phone.count <= limits.maxLength {
-                    phone.withUnsafeBufferPointer { emit(span, $0) }
-                }
-            }
         }
     }
 }

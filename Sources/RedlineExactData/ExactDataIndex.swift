@@ -20,6 +20,8 @@ public final class ExactDataIndex: @unchecked Sendable {
     private let directory: UnsafePointer<UInt32>
     private let entries: UnsafeRawPointer
     private let rowFingerprints: UnsafeRawPointer
+    /// Per type tag (index 1...7): the type's filter, nil in a version 1 index.
+    private let filters: [(words: UnsafeRawPointer, bits: Int)?]
 
     /// Maps and checks the index at `path` for `keys`. Errors: unreadable, not an index, a newer
     /// format version, corrupt or truncated (sizes or checksum), or built with another key.
@@ -87,7 +89,24 @@ public final class ExactDataIndex: @unchecked Sendable {
         }
         let slots = (1 << bits) + 1
         let directoryBytes = (slots + slots % 2) * 4
-        let expected = headerSize + directoryBytes + Int(entryCount) * IndexFormat.entrySize + Int(rows) * 8
+        // The filter table follows the column table (version 2); read once the columns are.
+        var filterBits = [Int](repeating: -1, count: IndexFormat.filterTypes + 1)
+        var filterWords = 0
+        if version >= 2 {
+            var offset = IndexFormat.fixedHeader
+            for _ in 0..<columnCount {
+                guard offset + 8 <= headerSize else { throw fail(.corrupt, "the index's column table is corrupt") }
+                offset += 8 + (Int(raw[offset + 6]) | Int(raw[offset + 7]) << 8)
+            }
+            guard offset + IndexFormat.filterTypes <= headerSize else { throw fail(.corrupt, "the index's filter table is corrupt") }
+            for tag in 1...IndexFormat.filterTypes {
+                let value = Int(raw[offset + tag - 1])
+                guard value <= IndexFormat.maxFilterBits else { throw fail(.corrupt, "the index's filter table is corrupt") }
+                filterBits[tag] = value
+                filterWords += 1 << value
+            }
+        }
+        let expected = headerSize + directoryBytes + Int(entryCount) * IndexFormat.entrySize + Int(rows) * 8 + filterWords * 8
         guard expected == count else {
             throw fail(.corrupt, expected > count ? "the index is truncated (\(count) of \(expected) bytes)" : "the index has \(count - expected) bytes too many")
         }
@@ -131,10 +150,36 @@ public final class ExactDataIndex: @unchecked Sendable {
         self.directory = directory
         self.entries = base + headerSize + directoryBytes
         self.rowFingerprints = base + headerSize + directoryBytes + Int(entryCount) * IndexFormat.entrySize
+        let filters = base + headerSize + directoryBytes + Int(entryCount) * IndexFormat.entrySize + Int(rows) * 8
+        var start = 0
+        var table: [(words: UnsafeRawPointer, bits: Int)?] = [nil]
+        for tag in 1...IndexFormat.filterTypes {
+            guard filterBits[tag] >= 0 else { table.append(nil); continue }
+            table.append((filters + start * 8, filterBits[tag]))
+            start += 1 << filterBits[tag]
+        }
+        self.filters = table
     }
 
     deinit {
         if mapped { munmap(UnsafeMutableRawPointer(mutating: base), byteCount) } else { UnsafeMutableRawPointer(mutating: base).deallocate() }
+    }
+
+    /// Whether a value of `type` with this fingerprint may be in the index (false: it is not).
+    /// One read of the type's filter; always true for an index without filters.
+    @inline(__always)
+    public func mayContain(_ fingerprint: UInt64, type: ColumnType) -> Bool {
+        guard let filter = filters[Int(type.tag)] else { return true }
+        let word = UInt64(littleEndian: filter.words.loadUnaligned(fromByteOffset: IndexFormat.filterWord(fingerprint, bits: filter.bits) * 8, as: UInt64.self))
+        let mask = IndexFormat.filterMask(fingerprint)
+        return word & mask == mask
+    }
+
+    /// Indices of the entries of a value of `type` with this fingerprint: its filter first, then
+    /// the directory and entries.
+    @inline(__always)
+    public func entries(for fingerprint: UInt64, type: ColumnType) -> Range<Int> {
+        mayContain(fingerprint, type: type) ? entries(for: fingerprint) : 0..<0
     }
 
     /// Indices of the entries with this fingerprint (sorted by row).

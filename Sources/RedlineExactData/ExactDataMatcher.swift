@@ -94,22 +94,35 @@ public final class ExactDataMatcher: Sendable {
     /// Every row found in `text` (normalised scan text, valid UTF-8), in order of first span.
     public func matches(in text: UnsafeBufferPointer<UInt8>) -> [EDMMatch] {
         var candidates = Candidates(text)
-        var primaries: [Found] = []
         let columnCount = index.columns.count
-        for (type, limits) in primaryTypes {
-            candidates.generate(type, in: 0..<text.count, limits: limits) { range, normal in
-                let run = index.entries(for: keys.fingerprint(type, normal))
-                guard !run.isEmpty, run.count <= ExactDataMatcher.maxRowsPerValue * 4 else { return }
-                var rows = 0
-                for entry in run {
-                    let column = index.column(entry)
-                    guard column < columnCount, primaryMask & (1 << UInt64(column)) != 0, index.columns[column].type == type else { continue }
-                    rows += 1
-                    if rows > ExactDataMatcher.maxRowsPerValue { break }
-                    primaries.append(Found(range: range, row: index.row(entry), column: column))
-                }
+        // Per primary column type (in the order of `primaryTypes`), so that the phone and digits
+        // candidates, found in one pass, keep the order one pass per type gave them.
+        var found = [[Found]](repeating: [], count: primaryTypes.count)
+        func lookUp(_ type: ColumnType, _ range: Range<Int>, _ normal: UnsafeBufferPointer<UInt8>) {
+            let run = index.entries(for: keys.fingerprint(type, normal), type: type)
+            guard !run.isEmpty, run.count <= ExactDataMatcher.maxRowsPerValue * 4 else { return }
+            var rows = 0
+            for entry in run {
+                let column = index.column(entry)
+                guard column < columnCount, primaryMask & (1 << UInt64(column)) != 0, index.columns[column].type == type else { continue }
+                rows += 1
+                if rows > ExactDataMatcher.maxRowsPerValue { break }
+                guard let position = primaryTypes.firstIndex(where: { $0.0 == type }) else { return }
+                found[position].append(Found(range: range, row: index.row(entry), column: column))
             }
         }
+        var phoneLimits: TypeLimits?, digitsLimits: TypeLimits?
+        for (type, limits) in primaryTypes {
+            switch type {
+            case .phone: phoneLimits = limits
+            case .digits: digitsLimits = limits
+            default: candidates.generate(type, in: 0..<text.count, limits: limits) { lookUp(type, $0, $1) }
+            }
+        }
+        if phoneLimits != nil || digitsLimits != nil {
+            candidates.digitCandidates(phone: phoneLimits, digits: digitsLimits, in: 0..<text.count) { lookUp($0, $1, $2) }
+        }
+        var primaries = found.flatMap { $0 }
         guard !primaries.isEmpty else { return [] }
         primaries.sort { $0.range.lowerBound < $1.range.lowerBound }
         let window = settings.window
@@ -128,7 +141,7 @@ public final class ExactDataMatcher: Sendable {
             let rows = Array(Set(primaries[regionStart..<end].map(\.row))).sorted()
             for (type, limits) in corroborateTypes {
                 candidates.generate(type, in: lo..<hi, limits: limits) { range, normal in
-                    let run = index.entries(for: keys.fingerprint(type, normal))
+                    let run = index.entries(for: keys.fingerprint(type, normal), type: type)
                     guard !run.isEmpty else { return }
                     for row in rows {
                         for entry in index.entry(row: row, in: run) {

@@ -81,11 +81,12 @@ public enum IndexBuilder {
     public static func buildInMemory(csv: UnsafeBufferPointer<UInt8>, file: String, columns specs: [ColumnSpec], strict: Bool,
                                      keys: EDMKeys) throws(EDMError) -> (bytes: [UInt8], report: BuildReport) {
         let built = try index(csv: csv, file: file, columns: specs, strict: strict, keys: keys, progress: nil)
-        let (header, directory) = layout(built, keys: keys)
+        let (header, directory, filters) = layout(built, keys: keys)
         var bytes = header
         directory.withUnsafeBytes { bytes.append(contentsOf: $0) }
         built.entries.withUnsafeBytes { bytes.append(contentsOf: $0) }
         built.rowFingerprints.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        filters.withUnsafeBytes { bytes.append(contentsOf: $0) }
         var report = built.report
         report.indexBytes = bytes.count
         return (bytes, report)
@@ -258,6 +259,7 @@ public enum IndexBuilder {
         sections.directory.withUnsafeBytes(put)
         built.entries.withUnsafeBytes(put)
         built.rowFingerprints.withUnsafeBytes(put)
+        sections.filters.withUnsafeBytes(put)
         if ok && fsync(fd) != 0 { ok = false }
         let error = errno
         close(fd)
@@ -267,10 +269,36 @@ public enum IndexBuilder {
             throw EDMError(.writeFailed, "cannot write the index: \(reason)", file: output)
         }
         return sections.header.count + sections.directory.count * 4 + built.entries.count * 16 + built.rowFingerprints.count * 8
+            + sections.filters.count * 8
+    }
+
+    /// The filter of each type tag 1...7 (see ``IndexFormat``): its bits F, and all filters' words
+    /// one after the other.
+    static func filters(_ built: Built) -> (bits: [UInt8], words: [UInt64]) {
+        var counts = [Int](repeating: 0, count: IndexFormat.filterTypes + 1)
+        let tags = built.columns.map { Int($0.type.tag) }
+        for entry in built.entries { counts[tags[Int(truncatingIfNeeded: entry.meta & 0xFFFF)]] += 1 }
+        var bits: [UInt8] = []
+        var words: [UInt64] = []
+        var starts = [Int](repeating: 0, count: IndexFormat.filterTypes + 1)
+        for tag in 1...IndexFormat.filterTypes {
+            let b = IndexFormat.filterBits(entries: counts[tag])
+            bits.append(UInt8(b))
+            starts[tag] = words.count
+            words.append(contentsOf: repeatElement(0, count: 1 << b))
+        }
+        words.withUnsafeMutableBufferPointer { all in
+            for entry in built.entries {
+                let tag = tags[Int(truncatingIfNeeded: entry.meta & 0xFFFF)]
+                let b = Int(bits[tag - 1])
+                all[starts[tag] + IndexFormat.filterWord(entry.fingerprint, bits: b)] |= IndexFormat.filterMask(entry.fingerprint)
+            }
+        }
+        return (bits, words.map { $0.littleEndian })
     }
 
     /// Header (with checksum) and directory (padded to 8 bytes) for `built`.
-    static func layout(_ built: Built, keys: EDMKeys) -> (header: [UInt8], directory: [UInt32]) {
+    static func layout(_ built: Built, keys: EDMKeys) -> (header: [UInt8], directory: [UInt32], filters: [UInt64]) {
         let bits = IndexFormat.directoryBits(entries: built.entries.count)
         let slots = 1 << bits
         var directory = [UInt32](repeating: 0, count: slots + 1 + ((slots + 1) % 2))
@@ -302,6 +330,8 @@ public enum IndexBuilder {
             }
             header.append(contentsOf: name)
         }
+        let filters = IndexBuilder.filters(built)
+        header.append(contentsOf: filters.bits)
         while header.count % 8 != 0 { header.append(0) }
         put(UInt32(header.count), at: 12)
         var checksum = IndexChecksum()
@@ -312,8 +342,9 @@ public enum IndexBuilder {
         directory.withUnsafeBytes { checksum.update($0) }
         built.entries.withUnsafeBytes { checksum.update($0) }
         built.rowFingerprints.withUnsafeBytes { checksum.update($0) }
+        filters.words.withUnsafeBytes { checksum.update($0) }
         put(checksum.value, at: IndexFormat.checksumOffset)
-        return (header, directory)
+        return (header, directory, filters.words)
     }
 }
 

@@ -14,6 +14,27 @@ public struct JSONScalar: Sendable, Equatable {
     }
 }
 
+extension JSONScalar {
+    /// The path of member `name` inside the object at `parent`: `parent.name`, or
+    /// `parent["name"]` (the name JSON-quoted) when the dotted form would not read back as that
+    /// member: an empty name, one holding `.`, `[`, `]` or `"`, or one whose first character joins
+    /// the separator (a combining mark after the dot would make `.` and it one character, so the
+    /// path would no longer begin with its parent's path followed by a dot).
+    static func joined(_ parent: String, member name: String) -> String {
+        var plain = !name.isEmpty
+        if plain {
+            for byte in name.utf8 where byte == UInt8(ascii: ".") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\"") {
+                plain = false
+                break
+            }
+        }
+        // No ASCII character joins a preceding one; anything else is asked of Character.
+        if plain, let first = name.utf8.first, first >= 0x80, ("." + name).first != "." { plain = false }
+        if plain { return parent + "." + name }
+        return parent + "[" + String(decoding: JSONString.encode(Array(name.utf8)), as: UTF8.self) + "]"
+    }
+}
+
 extension JSONLine {
     /// The record as a ``JSONLineView`` over its bytes (valid during `body`).
     public func withView<R>(_ body: (JSONLineView) throws -> R) rethrows -> R {
@@ -65,7 +86,7 @@ extension JSONLine.Parser {
                 index += 1
                 skipSpace()
                 let key = String(decoding: name, as: UTF8.self)
-                try walk(depth: depth + 1, path: path.isEmpty ? key : path + "." + key, visit)
+                try walk(depth: depth + 1, path: JSONScalar.joined(path, member: key), visit)
                 skipSpace()
                 guard index < bytes.count else { throw fail("unterminated container") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -68,3 +68,142 @@ struct ScanSpeedPathTests {
         }
     }
 }
+
+@Suite("EDM digit candidates")
+struct DigitCandidateTests {
+    /// The candidates as the scanner generated them before the one-pass digit scan: for one type,
+    /// byte by byte, every run of 1…12 groups, every prefix copied and normalised.
+    static func plainCandidates(_ text: [UInt8], _ type: ColumnType, _ limits: TypeLimits) -> [String] {
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        func gapEnd(_ end: Int) -> Int? {
+            var index = end, breaks = 0
+            while index < text.count && index - end < 4 {
+                let b = text[index]
+                if isDigit(b) { return index > end ? index : nil }
+                if b == 10 { breaks += 1; if breaks > 1 { return nil } } else if !" \t-.()/\r".utf8.contains(b) { return nil }
+                index += 1
+            }
+            return nil
+        }
+        var out: [String] = []
+        var index = 0
+        while index < text.count {
+            guard isDigit(text[index]) else { index += 1; continue }
+            var groups: [Range<Int>] = []
+            var start = index
+            while true {
+                var end = start
+                while end < text.count && isDigit(text[end]) { end += 1 }
+                groups.append(start..<end)
+                guard groups.count < 12, let next = gapEnd(end) else { index = end; break }
+                start = next
+            }
+            for first in groups.indices {
+                let plus = groups[first].lowerBound > 0 && text[groups[first].lowerBound - 1] == 43
+                for last in first..<groups.count {
+                    let digits = groups[first...last].flatMap { Array(text[$0]) }
+                    let span = (type == .phone && plus ? groups[first].lowerBound - 1 : groups[first].lowerBound)..<groups[last].upperBound
+                    if type == .digits {
+                        guard digits.count >= limits.minLength && digits.count <= limits.maxLength else { continue }
+                        out.append("\(span) \(String(decoding: digits, as: UTF8.self))")
+                    } else if digits.count >= 7 && digits.count <= 17, let normal = Normaliser.phone(digits: digits, plus: plus),
+                              normal.count >= limits.minLength, normal.count <= limits.maxLength {
+                        out.append("\(span) \(String(decoding: normal, as: UTF8.self))")
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func randomText(_ state: inout UInt64, length: Int) -> [UInt8] {
+        let pieces: [String] = ["0", "4", "7", "00", "44", "07700", "900", "123", "9", " ", " ", "-", ".", "(", ")", "/", "\n", "\r\n", "+", ":",
+                                "abc", "£", "é", "\t", "   ", "12345678", "0044", "+44 ", "(0)", "x"]
+        var text: [UInt8] = []
+        while text.count < length {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            text += Array(pieces[Int((state >> 33) % UInt64(pieces.count))].utf8)
+        }
+        return text
+    }
+
+    @Test("one pass for phone and digits gives every candidate, in order, that a plain pass per type gives")
+    func onePassMatchesPlainPasses() {
+        var state: UInt64 = 2024
+        let limitSets: [(TypeLimits, TypeLimits)] = [
+            (TypeLimits(maxTokens: 1, minLength: 11, maxLength: 11), TypeLimits(maxTokens: 1, minLength: 8, maxLength: 8)),
+            (TypeLimits(maxTokens: 1, minLength: 7, maxLength: 16), TypeLimits(maxTokens: 1, minLength: 1, maxLength: 20)),
+            (TypeLimits(maxTokens: 1, minLength: 12, maxLength: 13), TypeLimits(maxTokens: 1, minLength: 5, maxLength: 6)),
+        ]
+        var total = 0
+        for round in 0..<300 {
+            let text = DigitCandidateTests.randomText(&state, length: 40 + round * 3)
+            for (phone, digits) in limitSets {
+                var got: [ColumnType: [String]] = [.phone: [], .digits: []]
+                text.withUnsafeBufferPointer { buffer in
+                    var candidates = Candidates(buffer)
+                    candidates.digitCandidates(phone: phone, digits: digits, in: 0..<buffer.count) { type, span, normal in
+                        got[type, default: []].append("\(span) \(String(decoding: normal, as: UTF8.self))")
+                    }
+                }
+                let phones = DigitCandidateTests.plainCandidates(text, .phone, phone)
+                let numbers = DigitCandidateTests.plainCandidates(text, .digits, digits)
+                #expect(got[.phone] == phones, "phone, round \(round): \(String(decoding: text, as: UTF8.self))")
+                #expect(got[.digits] == numbers, "digits, round \(round): \(String(decoding: text, as: UTF8.self))")
+                total += phones.count + numbers.count
+            }
+        }
+        #expect(total > 1_000)
+    }
+
+    @Test("a scan of part of the text starts at the digit group the part begins in")
+    func partialRange() {
+        let text = Array("call 07700 900123 or account 12345678 today".utf8)
+        var got: [String] = []
+        text.withUnsafeBufferPointer { buffer in
+            var candidates = Candidates(buffer)
+            candidates.digitCandidates(phone: TypeLimits(maxTokens: 1, minLength: 11, maxLength: 11),
+                                       digits: TypeLimits(maxTokens: 1, minLength: 8, maxLength: 8), in: 8..<33) { type, span, normal in
+                got.append("\(type) \(span) \(String(decoding: normal, as: UTF8.self))")
+            }
+        }
+        #expect(got == ["phone 5..<17 07700900123", "digits 29..<37 12345678"])
+    }
+
+    @Test("the predicted length of a normalised phone number is that of the normalised number")
+    func phoneLengthPrediction() {
+        var state: UInt64 = 77
+        for _ in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let count = Int((state >> 59) % 19)
+            var digits: [UInt8] = []
+            for k in 0..<count {
+                let choice = (state >> UInt64(k % 50)) % 4
+                digits.append(choice == 0 ? 48 : choice == 1 ? 52 : UInt8(48 + (state >> UInt64(k + 7)) % 10))
+            }
+            for plus in [false, true] {
+                var out: [UInt8] = []
+                _ = Normaliser.phone(digits: digits, plus: plus, into: &out)
+                #expect(Candidates.phoneLength(count: count, plus: plus) { digits[$0] } == out.count, "\(digits) plus \(plus)")
+            }
+        }
+    }
+
+    @Test("the eight-byte digit mask marks exactly the digit bytes")
+    func digitMaskIsExact() {
+        var state: UInt64 = 5
+        for _ in 0..<100_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let word = state ^ (state >> 31)
+            var expected: UInt64 = 0
+            for position in 0..<8 where Normaliser.isDigit(UInt8(truncatingIfNeeded: word >> UInt64(8 * position))) {
+                expected |= 0x80 << UInt64(8 * position)
+            }
+            #expect(Candidates.digitMask(word) == expected)
+        }
+        for value in 0...255 {
+            let word = UInt64(value) &* 0x0101_0101_0101_0101
+            #expect(Candidates.digitMask(word) == (Normaliser.isDigit(UInt8(value)) ? 0x8080_8080_8080_8080 : 0))
+        }
+    }
+}

@@ -38,13 +38,13 @@ struct IndexErrorTests {
         let fixture = Fixture()
         try fixture.build()
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: fixture.indexPath)))
-        bytes[8] = 2
+        bytes[8] = UInt8(IndexFormat.version + 1)
         do {
             _ = try ExactDataIndex(bytes: bytes, keys: fixture.keys)
-            Issue.record("loaded a version 2 index")
+            Issue.record("loaded a version \(IndexFormat.version + 1) index")
         } catch {
             #expect(error.code == .newerVersion)
-            #expect(error.message.contains("version 2"))
+            #expect(error.message.contains("version \(IndexFormat.version + 1)"))
         }
     }
 

@@ -31,6 +31,26 @@ struct RecordValueTests {
         #expect(line.allScalars.map(\.path) == ["id", "customer.notes", "customer.name", "items[0].text", "items[1].text", "items[2].text"])
     }
 
+    @Test("a nested member name that would not read back after a dot is quoted in its path, so the path still begins with its parent's")
+    func pathsOfAwkwardNames() throws {
+        // Found by FuzzJSONL: a name starting with a combining mark (U+05B5) followed by invalid
+        // UTF-8 fused with the dot, so "c.ֵ…" no longer began with "c." as characters.
+        let fuzzed: [UInt8] = Array(#"{"id":"r1","c":{""#.utf8) + [0xD6, 0xB5, 0xFF, 0xFF, 0xFF] + Array(#"n@tes":"J"}}"#.utf8)
+        let line = try JSONLine(fuzzed)
+        let paths = line.scalars(named: "c").map(\.path)
+        #expect(paths == ["c[\"\u{05B5}\u{FFFD}\u{FFFD}\u{FFFD}n@tes\"]"])
+        #expect(paths.allSatisfy { $0.hasPrefix("c[") })
+        #expect(line.text(of: line.scalars(named: "c")[0]) == Array("J".utf8))
+        // Names holding a dot, a bracket or a quote, and the empty name, are quoted too; plain names are not.
+        let odd = try JSONLine(Array(#"{"a":{"x.y":1,"":2,"q\"[":3,"e\u0301":4,"plain":5},"b":[{"\u0301":6}]}"#.utf8))
+        #expect(odd.allScalars.map(\.path) == [#"a["x.y"]"#, #"a[""]"#, #"a["q\"["]"#, "a.e\u{0301}", "a.plain", "b[0][\"\u{0301}\"]"])
+        #expect(odd.allScalars.map { String(decoding: odd.text(of: $0), as: UTF8.self) } == ["1", "2", "3", "4", "5", "6"])
+        // Under a top-level member with the empty name, a nested value's path still begins with
+        // that (empty) name and a separator, instead of looking like a top-level member of its own.
+        let unnamed = try JSONLine(Array(#"{"":{"x":1,"y":[2]}}"#.utf8))
+        #expect(unnamed.scalars(named: "").map(\.path) == [".x", ".y[0]"])
+    }
+
     @Test("rewriting several values keeps every other byte of the line, numbers become strings")
     func replaceSeveral() throws {
         let raw = #"{"a" : "x" , "n":41, "b":["y", 1]}"#

@@ -123,4 +123,31 @@ struct CheckCommandTests {
         #expect(result.status == 1)
         #expect(result.out.contains("card: **** **** **** 1111"))
     }
+
+    @Test("many files after an option and its value are all checked, in the order given, whether options come first or last")
+    func manyFilesInOrder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("redline-many-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var files: [String] = []
+        for index in 0..<6 {
+            let file = folder.appendingPathComponent("note-\(index).txt").path
+            try Data("line one\ncall 07700 900\(100 + index)\n".utf8).write(to: URL(fileURLWithPath: file))
+            files.append(file)
+        }
+        func shownFiles(_ arguments: [String]) throws -> [String] {
+            let result = try Redline.run(arguments)
+            #expect(result.status == 1, "\(result.stderr)")
+            return result.out.split(separator: "\n").filter { $0.contains("[") }.map { String($0.prefix { $0 != ":" }) }
+        }
+        let optionsFirst = try shownFiles(["check", "--color", "never", "--channel", "chat"] + files)
+        #expect(optionsFirst == files)
+        let optionsLast = try shownFiles(["check"] + files + ["--channel", "chat", "--color", "never"])
+        #expect(optionsLast == files)
+        // A single file after an option and its value.
+        #expect(try shownFiles(["check", "--color", "never", files[2]]) == [files[2]])
+        // --recipient takes every plain argument after it: the files there are recipients, as before.
+        let recipients = try Redline.run(["check", "--color", "never", files[0], "--recipient", "a@example.com"] + files.dropFirst())
+        #expect(recipients.out.split(separator: "\n").filter { $0.contains("[") }.allSatisfy { $0.hasPrefix(files[0] + ":") })
+    }
 }
