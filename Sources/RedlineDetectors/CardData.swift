@@ -53,6 +53,30 @@ enum CardData {
         NearbyWords.contains(text, (offset - reach)..<offset, NearbyWords.cardWords)
     }
 
+    /// Whether a card word follows `offset` with only separators and a few small words between
+    /// (`04/29 on my visa`, `04/29 (mastercard)`, `11/2027, the debit card`), within 40 bytes.
+    /// A sentence end or any other word stops the search (`expires 04/29, then order a new card`).
+    static func cardWordAfter(_ text: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Bool {
+        var index = offset
+        let limit = min(text.count, offset + 40)
+        while index < limit {
+            let byte = text[index]
+            if [32, 9, 44, 40, 41, 45, 58].contains(byte) { index += 1; continue }
+            guard UKFormats.isLetter(byte) else { return false }
+            var end = index
+            while end < text.count, UKFormats.isLetter(text[end]) { end += 1 }
+            if end < text.count, UKFormats.isDigit(text[end]) || text[end] == 95 { return false }
+            let word = text[index..<end].map(NearbyWords.lower)
+            if NearbyWords.cardWords.contains(where: { $0.elementsEqual(word) }) { return true }
+            guard trailingFillers.contains(where: { $0.elementsEqual(word) }) else { return false }
+            index = end
+        }
+        return false
+    }
+
+    /// The small words that may stand between an expiry and the card word after it.
+    static let trailingFillers = NearbyWords.list(["on", "my", "your", "the", "this", "that", "for", "of", "a", "is", "it", "its"])
+
     /// Whether four digits one separator after a card printed in groups of four, the same separator
     /// again, continue a longer number (`6706 7944 8910 9047` is not a 12-digit card and a code).
     static func continuesInFours(_ text: UnsafeBufferPointer<UInt8>, cardEnd: Int, next: Range<Int>) -> Bool {

@@ -1,24 +1,34 @@
 import RedlineCore
 
 extension DetectorKind {
-    /// Card security codes (CVV2, CVC2, CID): 3–4 digits right after their keyword, or right after
+    /// Card security codes (CVV2, CVC2, CID): 3–4 digits right after their keyword (typed apart,
+    /// `cvv: 1 2 3`, too), or right after
     /// a valid card number in the same sentence (an expiry may stand between; four digits only
     /// after an American Express card). PCI DSS forbids storing or sending them at all.
     public static let cardSecurityCode = DetectorKind(
         id: "card_security_code",
-        summary: "Card security code (CVV/CVC/CVV2/CID): 3–4 digits next to its keyword, or right after a valid card number in the same sentence (an expiry may stand between): three digits, four only after an American Express card.",
+        summary: "Card security code (CVV/CVC/CVV2/CID): 3–4 digits next to its keyword (also one by one with single spaces: `cvv 1 2 3`), or right after a valid card number in the same sentence (an expiry may stand between): three digits, four only after an American Express card.",
         source: .pattern("(?:" + Pattern.notAfterWord + SecurityCode.keyword + "(?![A-Za-z])" + SecurityCode.keywordGap
-                         + "|" + Pattern.notAfterWord + CardData.leadingCard + SecurityCode.cardGap + ")"
-                         + "(?<![0-9])[0-9]{3,4}" + Pattern.notBeforeWord + "(?![.,/\\-][0-9])", []),
+                         + "(?<![0-9])(?:" + SecurityCode.spaced + "|[0-9]{3,4})"
+                         + "|" + Pattern.notAfterWord + CardData.leadingCard + SecurityCode.cardGap + "(?<![0-9])[0-9]{3,4})"
+                         + Pattern.notBeforeWord + "(?![.,/\\-][0-9])", []),
         refine: { text, match in
             // The code is the last three or four digits of the candidate.
             var start = match.upperBound
             while start > match.lowerBound, UKFormats.isDigit(text[start - 1]) { start -= 1 }
-            guard (3...4).contains(match.upperBound - start) else { return [] }
-            let value = Array(text[start..<match.upperBound])
             if UKFormats.isLetter(text[match.lowerBound]) {
+                // After a keyword the digits may stand apart (`cvv 1 2 3`): the gap holds no digit,
+                // so every single-spaced digit before the last belongs to the code.
+                if match.upperBound - start == 1 {
+                    while start - 2 > match.lowerBound, text[start - 1] == 32, UKFormats.isDigit(text[start - 2]),
+                          !UKFormats.isLetter(text[start - 3]) { start -= 2 }
+                }
+                let value = text[start..<match.upperBound].filter(UKFormats.isDigit)
+                guard (3...4).contains(value.count) else { return [] }
                 return [Refined(range: start..<match.upperBound, value: value, confidence: .high)]
             }
+            guard (3...4).contains(match.upperBound - start) else { return [] }
+            let value = Array(text[start..<match.upperBound])
             guard let card = CardData.card(text, match, limit: start), card.end < start,
                   !CardData.continuesInFours(text, cardEnd: card.end, next: start..<match.upperBound) else { return [] }
             // Only an American Express CID has four digits: four digits after another card are not
@@ -32,17 +42,18 @@ extension DetectorKind {
         maskKeepsLastDigits: 0,
         matchExamples: ["CVV: 123", "the cvv2 is 4821", "security code on the back is 517", "Card 4111 1111 1111 1111 exp 12/27 cvc 123",
                         "4111111111111111 123", "card 5555 5555 5555 4444, 09/28, 731", "CID 1234", "card verification code 882",
-                        "card 4111111111111111/04/29/123", "amex 378282246310005/0429", "card 4111111111111111 cvv 1234"],
+                        "card 4111111111111111/04/29/123", "amex 378282246310005/0429", "card 4111111111111111 cvv 1234", "cvv: 1 2 3", "CVV 1 2 3 4"],
         noMatchExamples: ["CVV policy updated", "security code 12", "cvv 12345", "order 4111 1111 1111 1112 123",
                           "card 4111 1111 1111 1111. Order 123 shipped", "code 123", "cid:image001.png@01DA", "CVV 123.45",
-                          "Your order 6706 7944 8910 9047 has shipped", "card 4111111111111111/0429", "card 4111111111111111 04/29/2025"]
+                          "Your order 6706 7944 8910 9047 has shipped", "card 4111111111111111/0429", "card 4111111111111111 04/29/2025",
+                          "pick 1 2 3 from the list", "card 4111 1111 1111 1111 then 1 2 3", "cvv 1 2", "cvv 1 2 3 4 5", "cvv2 1 2"]
     )
 
     /// Card expiry dates (`04/29`, `04/2029`, `exp 0429`) next to their keyword or right after a
     /// valid card number (`4111111111111111/0429`, `…/04/2029/123`).
     public static let cardExpiry = DetectorKind(
         id: "card_expiry",
-        summary: "Card expiry date (MM/YY, MM/YYYY, MMYY) next to its keyword (exp, expiry, valid thru; expires / expiring / valid until only with a card word before), or right after a valid card number; a compact MMYY right after an American Express card only with a code after it (else it is the four-digit CID).",
+        summary: "Card expiry date (MM/YY, MM/YYYY, MMYY) next to its keyword (exp, expiry, valid thru; expires / expiring / valid until only with a card word before, or just after the date: `expires 04/29 on my visa`), or right after a valid card number; a compact MMYY right after an American Express card only with a code after it (else it is the four-digit CID).",
         source: .pattern("(?:" + Pattern.notAfterWord + Expiry.keyword + "(?![A-Za-z])" + Expiry.keywordGap + "(?:" + Expiry.slashed + "|" + Expiry.compact + ")"
                          + "|" + Pattern.notAfterWord + CardData.leadingCard + Expiry.cardGap + "(?:" + Expiry.slashed + "|" + Expiry.compact + "))"
                          + Pattern.notBeforeWord + "(?:(?![./\\-][0-9])|(?=/[0-9]{3,4}(?![0-9])))", []),
@@ -50,7 +61,8 @@ extension DetectorKind {
             guard var date = Expiry.date(text, match), !Expiry.isFullDate(text, date) else { return [] }
             var value = Array(text[date]).filter(UKFormats.isDigit)
             if UKFormats.isLetter(text[match.lowerBound]) {
-                if Expiry.isWeakKeyword(text, match.lowerBound), !CardData.cardWordBefore(text, match.lowerBound, reach: 80) { return [] }
+                if Expiry.isWeakKeyword(text, match.lowerBound), !CardData.cardWordBefore(text, match.lowerBound, reach: 80),
+                   !CardData.cardWordAfter(text, date.upperBound) { return [] }
                 return [Refined(range: date, value: value, confidence: .high)]
             }
             guard let card = CardData.card(text, match, limit: date.lowerBound), card.end < date.lowerBound else { return [] }
@@ -79,11 +91,11 @@ extension DetectorKind {
         matchExamples: ["expiry 04/29", "Exp: 04/2029", "exp 0429", "card 4111 1111 1111 1111 04/29", "valid thru 11/27",
                         "Card expires 12/26", "4111111111111111, 09/2028, cvv 123", "expiry date: 3/28", "card 4111111111111111/04/29",
                         "card 4111111111111111/0429", "card 4111111111111111/04/2029/123", "amex 378282246310005/0429/1234",
-                        "visa ending 1111 expiring 04/29"],
+                        "visa ending 1111 expiring 04/29", "expires 04/29 on my visa", "exp 04/29 (mastercard)"],
         noMatchExamples: ["expires 12/03/2024", "Your voucher expires 04/29", "exp 13/29", "order 4111 1111 1111 1112 04/29",
                           "expiry 04/29/2025", "delivered 04/29", "exp 1329", "expiry 04/295",
                           "amex 378282246310005/0429", "card 4111111111111111 1399", "card 4111111111111111 04/29/2025",
-                          "offer expiring 04/29"]
+                          "offer expiring 04/29", "delivery expires 04/29", "your voucher expires 04/29, then order a new card"]
     )
 }
 
@@ -91,6 +103,9 @@ extension DetectorKind {
 enum SecurityCode {
     static let keyword = "(?:" + Pattern.ci(["cvv", "cvc"]) + "2?|" + Pattern.ci(["cvn", "csc", "cid"]) + "|" + Pattern.ci("sec") + "(?:" + Pattern.ci("urity") + ")? "
         + Pattern.ci(["code", "number", "no"]) + "|" + Pattern.ci("card verification") + "(?: " + Pattern.ci(["value", "code", "number"]) + ")?)"
+    /// A code typed digit by digit with single spaces (`1 2 3`, `1 2 3 4`), no further spaced digit after.
+    /// Not after a letter: the `2` of `cvv2 1 2` is no digit of the code.
+    static let spaced = "(?<![A-Za-z])[0-9](?: [0-9]){2,3}(?! [0-9])"
     /// Up to ten separators or short filler words (`is`, `number`, `on the back`…): 70 bytes at most.
     static let keywordGap = "(?:[\\s:=#(),\\-]|(?<![A-Za-z])" + Pattern.ci(["is", "was", "number", "no", "num", "code", "of", "the", "on", "back", "reverse", "digits", "it's", "its"])
         + "(?![A-Za-z])){0,10}"

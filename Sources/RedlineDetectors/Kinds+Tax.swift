@@ -1,14 +1,15 @@
 import RedlineCore
 
 extension DetectorKind {
-    /// UK passport numbers: 9 digits, only with a passport keyword close by (a bare 9-digit run
+    /// UK passport numbers: 9 digits, compact or in threes with one kind of separator
+    /// (`123 456 789`, `123-456-789`), only with a passport keyword close by (a bare 9-digit run
     /// is an order number as often as anything else).
     public static let ukPassport = DetectorKind(
         id: "uk_passport",
-        summary: "UK passport number: 9 digits, never part of a longer digit run; needs a passport keyword within 60 characters.",
-        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])[0-9]{9}" + Pattern.notBeforeWord + "(?![ .\\-][0-9])", []),
+        summary: "UK passport number: 9 digits (compact, or 3-3-3 with spaces or hyphens), never part of a longer digit run; needs a passport keyword within 60 characters.",
+        source: .pattern(Pattern.notAfterWord + "(?<![0-9][ .\\-])(?:[0-9]{9}|[0-9]{3} [0-9]{3} [0-9]{3}|[0-9]{3}-[0-9]{3}-[0-9]{3})" + Pattern.notBeforeWord + "(?![ .\\-][0-9])", []),
         refine: { text, match in
-            let digits = Array(text[match])
+            let digits = text[match].filter(UKFormats.isDigit)
             // A run of one repeated digit is a placeholder, not an issued number.
             guard digits.contains(where: { $0 != digits[0] }) else { return [] }
             return [Refined(range: match, value: digits, confidence: .medium)]
@@ -17,9 +18,9 @@ extension DetectorKind {
         requiresContextByDefault: true,
         defaultLabel: "[PASSPORT NUMBER]",
         maskKeepsLastDigits: 0,
-        matchExamples: ["Passport number: 123456789", "my passport no is 987654321, expires 2031", "passport 501234567."],
+        matchExamples: ["Passport number: 123456789", "my passport no is 987654321, expires 2031", "passport 501234567.", "passport: 123 456 789", "Passport no 123-456-789."],
         noMatchExamples: ["Order 123456789 has shipped", "passport 1234567890", "passport 12345678", "passport 111111111",
-                          "passport ref 123 456 789 0"],
+                          "passport ref 123 456 789 0", "passport 123 456-789", "passport 1 123 456 789", "passport 111 111 111"],
         contextWindow: 60
     )
 

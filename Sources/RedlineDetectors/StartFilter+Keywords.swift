@@ -61,8 +61,9 @@ enum KeywordLed: Sendable {
         let digits = end - first
         let next: UInt8 = end < text.count ? text[end] : 0
         var found: UInt8 = 0
-        // `[0-9]{3,4}`, or `2` closing `cvv2`/`cvc2`.
-        if families & securityCode.bit != 0, digits >= 3 || (first >= 3 && text[first] == 50) { found |= securityCode.bit }
+        // `[0-9]{3,4}`, a code typed apart (`1 2 3`: one digit, a space, a digit), or `2` closing `cvv2`/`cvc2`.
+        if families & securityCode.bit != 0, digits >= 3 || (first >= 3 && text[first] == 50)
+            || (digits == 1 && next == 32 && end + 1 < text.count && StartRule.isDigit(text[end + 1])) { found |= securityCode.bit }
         if families & expiry.bit != 0 {
             // `M ?[/.-]`, `MM ?[/.-]`, or compact MMYY / MMYYYY.
             if digits <= 2 {

@@ -58,8 +58,9 @@ struct StartRule: Sendable {
         /// or after it), starting from three bytes before the run (`GB `); or a cluster right after
         /// `GD`/`HA` (either case) and an optional space.
         case vatLead
-        /// UK passport: a run of exactly 9 contiguous digits (`[0-9]{9}`, no digit on either side);
-        /// the match starts at the run.
+        /// UK passport: a run of exactly 9 contiguous digits (`[0-9]{9}`, no digit on either side),
+        /// or a run of exactly 3 followed by a space or hyphen (the first of `NNN NNN NNN` /
+        /// `NNN-NNN-NNN`); the match starts at the run.
         case passportRun
         /// UTR: a run of exactly 10 digits, or of 5 then one space and a run of exactly 5
         /// (`[0-9]{5} ?[0-9]{5}`, no digit on either side); the match starts at the first run.
@@ -88,12 +89,12 @@ struct StartRule: Sendable {
         StartRule(kindID: "uk_nino", fingerprint: 0x7D4C_5636_2EE0_C892, minDigits: 6, shape: .ninoLead),
         StartRule(kindID: "iban", fingerprint: 0x64B1_A239_C97D_F719, minDigits: 2, shape: .ibanLead),
         StartRule(kindID: "uk_postcode", fingerprint: 0x2656_011E_CEAE_1F49, minDigits: 1, shape: .postcodeLead),
-        StartRule(kindID: "uk_passport", fingerprint: 0x69A5_FBBC_8809_9FCA, minDigits: 9, shape: .passportRun),
+        StartRule(kindID: "uk_passport", fingerprint: 0x50DB_3837_38C5_D7AC, minDigits: 9, shape: .passportRun),
         StartRule(kindID: "uk_utr", fingerprint: 0xF05D_A73A_DEF7_571A, minDigits: 10, shape: .utrRuns),
         StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
         StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .licenceDate),
         StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
-        StartRule(kindID: "card_security_code", fingerprint: 0x921C_44C8_98D8_4C0D, minDigits: 1, shape: .keywordLed(.securityCode)),
+        StartRule(kindID: "card_security_code", fingerprint: 0xB542_12AC_0732_CF90, minDigits: 1, shape: .keywordLed(.securityCode)),
         StartRule(kindID: "card_expiry", fingerprint: 0x751A_6B6E_36AE_51B4, minDigits: 1, shape: .keywordLed(.expiry)),
     ]
 
@@ -300,6 +301,7 @@ struct StartRule: Sendable {
             case .passportRun:
                 StartRule.forEachRun(text, cluster) { run in
                     if run.count == 9 { add(run.lowerBound, run.lowerBound) }
+                    if run.count == 3, run.upperBound < count, text[run.upperBound] == 32 || text[run.upperBound] == 45 { add(run.lowerBound, run.lowerBound) }
                 }
             case .utrRuns:
                 var previous: Range<Int>?
