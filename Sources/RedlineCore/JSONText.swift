@@ -48,7 +48,8 @@ public enum JSONText {
                 buffer[start] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            out.append(contentsOf: buffer[start...])
+            // Byte by byte: appending the raw buffer's slice went through the generic sequence path.
+            for index in start..<24 { out.append(buffer[index]) }
         }
     }
 

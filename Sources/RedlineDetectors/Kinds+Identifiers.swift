@@ -34,7 +34,7 @@ extension DetectorKind {
     /// UK National Insurance numbers (HMRC NIM39110).
     public static let ukNINO = DetectorKind(
         id: "uk_nino",
-        summary: "UK National Insurance number: two prefix letters (HMRC rules, no BG GB KN NK NT TN ZZ, no administrative prefixes), six digits (as one group, pairs or threes, one separator throughout), suffix A-D; without the suffix only next to a keyword.",
+        summary: "UK National Insurance number: two prefix letters (HMRC rules, no BG GB KN NK NT TN ZZ, no administrative prefixes), six digits (as one group, pairs or threes, one separator throughout), suffix A-D; without the suffix only next to a keyword, right after the word NI, or joined by / , ; | + & to a full NINO.",
         source: .pattern(Pattern.notAfterWord(except: GluedKeywords.nino) + "[A-Za-z]{2}" + Pattern.sep + "[0-9](?:" + Pattern.sep + "[0-9]){5}(?:"
                          + Pattern.sep + "[A-Da-d])?" + Pattern.notBeforeWord, []),
         refine: refineNINO,
@@ -46,11 +46,11 @@ extension DetectorKind {
                         "split AB 12 34\n56 C here", "JG\u{00A0}10\u{00A0}37\u{00A0}55\u{00A0}A",
                         "NI JG 103 755 A", "NI JG 10-37-55 A", "NI number JG103755", "national insurance JG 10 37 55", "NIJG103755A",
                         "nino:JG 10  37  55 A", "NI \u{0410}\u{0412}123456\u{0421}", "NI J\u{200F}G10\u{2062}3755A", "NI JG 10 37\r55 A",
-                        "NI JG1O3755A", "NI JG IO 37 55 A"],
+                        "NI JG1O3755A", "NI JG IO 37 55 A", "NI JG103755 on file", "refs AB123456C/JG103755"],
         noMatchExamples: ["number BG123456A", "GB 12 34 56 A", "TN 01 02 90 M", "DA123456A", "AO123456B",
                           "AB123456E", "CR123456A", "PP999999P", "11 a1 11 11", "XAB123456C", "AB 12-34 56 C",
                           "ref JG103755 today", "NI JG 10 37 55 E", "JG 1037 55 A", "unitJG103755A", "NI JG 10 -- 37 55 A",
-                          "NI JGlO37S5A", "NI DAlO3755A"]
+                          "NI JGlO37S5A", "NI DAlO3755A", "refs JG103755/CE123456", "UNI JG103755", "see AB123456X/JG103755"]
     )
 
     /// IBANs: country code, check digits, country-specific length, mod-97.
@@ -172,7 +172,9 @@ extension DetectorKind {
             var index = match.upperBound
             while index < text.count, index - match.upperBound < 4, text[index] == 32 || text[index] == 9 || text[index] == 45 { index += 1 }
             if index < text.count, UKFormats.isLetter(text[index]), index + 1 == text.count || !UKFormats.isAlnum(text[index + 1]) { return [] }
-            return [Refined(range: match, value: chars, confidence: .medium, needsContext: true)]
+            // Without its suffix a NINO needs a keyword, the word NI right before it, or a full NINO
+            // joined to it (`AB123456C/JG103755`).
+            return [Refined(range: match, value: chars, confidence: .medium, needsContext: !NINONeighbours.vouchFor(text, match))]
         }
         return [Refined(range: match, value: chars, confidence: .medium)]
     }

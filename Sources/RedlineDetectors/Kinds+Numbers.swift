@@ -126,7 +126,8 @@ extension DetectorKind {
         maskKeepsLastDigits: 0,
         matchExamples: ["call 07700 900123", "+44 20 7946 0123", "+44 (0)20 7946 0123", "0044 7700 900123",
                         "(020) 7946 0123", "tel: 0161-496-0000", "01632 960123", "call me on 07700\n900123 please",
-                        "tel 0161 496\r\n0000", "mobile +44 7700\u{2028}900123", "call 07700900123/07700900456", "call 01632960123+07700900456"],
+                        "tel 0161 496\r\n0000", "mobile +44 7700\u{2028}900123", "call 07700900123/07700900456", "call 01632960123+07700900456",
+                        "call 07700 900123+44 7700 900456"],
         noMatchExamples: ["+1 212 555 0123", "+33 1 42 68 53 00", "order 12345678901", "07700 90012",
                           "0044 1 2", "ref 077009001234567", "parcel 1Z 999 AA1 01 2345 6784"]
     )
@@ -147,8 +148,13 @@ extension DetectorKind {
             wrappedSeen = true
         }
         guard !groups.isEmpty else { return [] }
-        let international = text[match.lowerBound] == UInt8(ascii: "+")
+        // A `+` glued to the digits before it (`…900123+44 7700 900456`) is left out of the match
+        // (it cannot start one after a digit), but it still makes a `44…` number international.
+        let gluedPlus = match.lowerBound >= 2 && text[match.lowerBound - 1] == UInt8(ascii: "+") && UKFormats.isDigit(text[match.lowerBound - 2])
+            && text[match.lowerBound] == UInt8(ascii: "4")
+        let international = text[match.lowerBound] == UInt8(ascii: "+") || gluedPlus
             || (match.count > 1 && text[match.lowerBound] == UInt8(ascii: "(") && text[match.lowerBound + 1] == UInt8(ascii: "+"))
+        let start = gluedPlus ? match.lowerBound - 1 : match.lowerBound
         var digits: [UInt8] = []
         for last in 0..<groups.count {
             digits.append(contentsOf: text[groups[last].range])
@@ -167,7 +173,7 @@ extension DetectorKind {
                     }
                     probe += 1
                 }
-                return [Refined(range: match.lowerBound..<groups[end].range.upperBound, value: national, confidence: .low)]
+                return [Refined(range: start..<groups[end].range.upperBound, value: national, confidence: .low)]
             }
         }
         return []

@@ -203,6 +203,9 @@ enum KeywordLed: Sendable {
             }
             guard let (start, end, suffix) = wordBefore(text, position) else { break }
             let flags = suffix == 0 ? KeywordLed.flags(text, start..<end) : 0
+            // The usual end: a plain word that is no keyword end, filler or month (`order 123`),
+            // and not the `s` of `it's`: every kind stops at it.
+            if suffix == 0, flags == 0, end - start != 1 || text[start] | 0x20 != 115 { break }
             for family in KeywordLed.all where alive & family.bit != 0 {
                 let ends = suffix == 0 ? flags & family.bit != 0 : family.endsBeforeSuffix(text, start..<end, suffix) != 0
                 if ends && family.keywordStarts(text, from: position - family.keywordLength, to: position) {

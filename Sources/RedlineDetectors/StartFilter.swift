@@ -37,7 +37,8 @@ struct StartRule: Sendable {
         /// UK phone: the validator needs a national `0…` or an international `+44`/`(+44`, so a
         /// productive match starts at a `0`, `+` or `(` (from two bytes before the cluster), and
         /// the pattern's look-behind allows no `[A-Za-z0-9_]` before it, nor a `+` that does not
-        /// follow a digit (a `+` after a digit joins two numbers: `07700900123+07700900456`).
+        /// follow a digit (a `+` after a digit joins two numbers: `07700900123+07700900456`); or
+        /// at a `4` right after such a `+` (`…123+44 7700 900456`, read as international by the validator).
         case phoneStart
         /// Bank details: 6 digits (`NN?NN?NN`) and 8 digits (or 8 then 6) with only whitespace,
         /// `,;:/#.` and the letters of `account no` / `sort code` between them. So the cluster
@@ -92,8 +93,8 @@ struct StartRule: Sendable {
         StartRule(kindID: "uk_vat", fingerprint: 0x7D03_1A0E_39D5_CA0B, minDigits: 3, shape: .vatLead),
         StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .licenceDate),
         StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
-        StartRule(kindID: "card_security_code", fingerprint: 0xA252_B989_16FE_0BAF, minDigits: 1, shape: .keywordLed(.securityCode)),
-        StartRule(kindID: "card_expiry", fingerprint: 0x6E6B_5D7D_BD76_1140, minDigits: 1, shape: .keywordLed(.expiry)),
+        StartRule(kindID: "card_security_code", fingerprint: 0x921C_44C8_98D8_4C0D, minDigits: 1, shape: .keywordLed(.securityCode)),
+        StartRule(kindID: "card_expiry", fingerprint: 0xB625_17A9_18EE_AE34, minDigits: 1, shape: .keywordLed(.expiry)),
     ]
 
     /// The rule for a kind, if one was derived from its current pattern.
@@ -165,7 +166,8 @@ struct StartRule: Sendable {
         guard first >= 1 else { return false }
         let before = text[first - 1]
         if isLetter(before) || before >= 0x80 { return true }
-        return girStart(before: first, text) != nil
+        // `GIR` needs a blank or line break between it and the digits (a letter is taken above).
+        return isBlankOrBreak(before) && girStart(before: first, text) != nil
     }
 
     /// ``regions(_:_:into:)`` for a rule given by its parts (plain values, nothing to retain).
@@ -213,6 +215,10 @@ struct StartRule: Sendable {
             case let .inCluster(lead):
                 add(first - lead, cluster.last)
             case .phoneStart:
+                // A `4` right after a `+` glued to a digit (`…900123+44 7700 900456`; `+` is no gap
+                // byte, so that `4` opens its cluster): the `+` is not part of the match there, but
+                // makes the number international.
+                if first >= 2, text[first] == 52, text[first - 1] == 43, StartRule.isDigit(text[first - 2]) { add(first, first) }
                 for position in max(0, first - 2)...cluster.last {
                     let byte = text[position]
                     guard byte == 48 || byte == 43 || byte == 40 else { continue }

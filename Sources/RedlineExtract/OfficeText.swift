@@ -14,7 +14,7 @@ import ZIPFoundation
 /// (`styles › paragraph 1`) and embedded objects (`Object 1 › paragraph 2`). Embedded files
 /// (`word/embeddings/…`) are read by ``Extractor`` as nested documents.
 enum OfficeText {
-    /// How a part is parsed: by `XMLParser` for reading; by ``XMLTokenizer`` for the in-place
+    /// How a part is parsed: by ``XMLTokenizer`` for reading (``XMLTextReader/read(_:)``) and for the in-place
     /// rewriter, which also learns where each part's text lands in the document (`placed`).
     struct PartParser {
         var parse: (_ part: String, _ data: Data, _ reader: XMLTextReader) throws(ExtractProblem) -> Void

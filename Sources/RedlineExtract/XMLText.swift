@@ -1,90 +1,56 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
-/// Streams one XML part through FoundationXML's `XMLParser` into a ``TextBuilder``.
+/// Reads one XML part with the byte-level ``XMLTokenizer`` into a ``TextBuilder``; subclasses
+/// take the start, end and character-data hooks.
 ///
 /// Safety: a part that declares a DOCTYPE or entities is refused before parsing (Office Open
 /// XML and OpenDocument parts never need one), so neither external entities nor internal
-/// expansions (billion laughs) are ever resolved; `shouldResolveExternalEntities` is off as well.
-/// The budget's time limit is checked while parsing, and the text kept is charged to its text
-/// budget.
-class XMLTextReader: NSObject, XMLParserDelegate {
+/// expansions (billion laughs) are ever resolved; the tokenizer knows only the five predefined
+/// entities and character references. A part that is neither UTF-8 nor UTF-16 with a byte-order
+/// mark is refused; UTF-16 is converted to UTF-8 first. The budget's time limit is checked while
+/// parsing, and the text kept is charged to its text budget.
+class XMLTextReader {
     var out = TextBuilder()
     let budget: ExtractBudget
     private(set) var problem: ExtractProblem?
-    private var parser: XMLParser?
-    private var events = 0
-    private var depth = 0
-    private var sawRoot = false
 
     init(budget: ExtractBudget) { self.budget = budget }
 
     /// Parses `data`; returns the problem that stopped it, if any.
     func read(_ data: Data) -> ExtractProblem? {
-        if XMLTextReader.declaresEntities(data) {
+        let bytes: [UInt8]
+        if data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
+            bytes = Extractor.utf8(data)
+        } else {
+            guard XMLTextReader.isUTF8(data) else { return ExtractProblem(ExtractCode.corrupt, "an XML part is not UTF-8") }
+            bytes = [UInt8](data)
+        }
+        if XMLTextReader.declaresEntities(bytes) {
             return ExtractProblem(ExtractCode.xmlDeclarations, "an XML part declares a DOCTYPE or entities (never expanded)")
         }
-        // FoundationXML traps on a tag or attribute name that is not UTF-8 (found by the
-        // FuzzSheetWindows target): a part that is neither UTF-8 nor UTF-16 with a byte-order
-        // mark (the two encodings Office and OpenDocument parts may use) is refused first.
-        if !data.starts(with: [0xFE, 0xFF]) && !data.starts(with: [0xFF, 0xFE]) && !XMLTextReader.isUTF8(data) {
-            return ExtractProblem(ExtractCode.corrupt, "an XML part is not UTF-8")
+        do throws(ExtractProblem) {
+            try XMLTokenizer(bytes: bytes, budget: budget).read(self)
+        } catch where error.code == ExtractCode.notRewritable {
+            // The tokenizer speaks for the rewriter; here it is reading: a malformed part.
+            return ExtractProblem(ExtractCode.corrupt, "an XML part is not well-formed")
+        } catch {
+            return error
         }
-        // Fed in chunks from a stream: one push of a part over 10 MB on one line (as Excel writes its
-        // sheets) trips libxml2's look-ahead limit and fails as not well-formed.
-        let parser = XMLParser(stream: InputStream(data: data))
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        parser.shouldReportNamespacePrefixes = false
-        parser.delegate = self
-        self.parser = parser
-        defer { self.parser = nil; parser.delegate = nil }
-        let ok = parser.parse()
-        if let problem { return problem }
-        // libxml2's push parser may stop at a truncated part without an error: open elements tell.
-        if !ok || depth != 0 || !sawRoot {
-            return ExtractProblem(ExtractCode.corrupt, "an XML part is not well-formed (line \(parser.lineNumber))")
-        }
-        return nil
+        return problem
     }
 
-    /// Stops parsing with `problem`.
+    /// Stops parsing with `problem` (the tokenizer stops at the next tag).
     func fail(_ problem: ExtractProblem) {
         if self.problem == nil { self.problem = problem }
-        parser?.abortParsing()
     }
 
-    // Hooks for subclasses (on Linux the delegate methods are protocol requirements with default
-    // implementations, which a subclass cannot override: the base class implements them once).
+    // Hooks for subclasses.
     func start(_ name: Substring, _ attributes: [String: String]) {}
     func end(_ name: Substring) {}
     func characters(_ string: String) {}
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-        events &+= 1
-        if events & 1023 == 0 {
-            do { try budget.checkTime() } catch { fail(error); return }
-        }
-        depth += 1
-        sawRoot = true
-        start(XMLTextReader.local(elementName), attributes)
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        depth -= 1
-        end(XMLTextReader.local(elementName))
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) { characters(string) }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        characters(String(decoding: CDATABlock, as: UTF8.self))
-    }
-
     /// An attribute value as text: white space (tab, line end, a `&#10;` reference) as single
-    /// spaces, trimmed, so that `XMLParser` and ``XMLTokenizer`` give the same text.
+    /// spaces, trimmed.
     static func attributeText(_ value: String) -> String {
         value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).joined(separator: " ")
     }
@@ -131,7 +97,15 @@ class XMLTextReader: NSObject, XMLParserDelegate {
 
     /// `<!DOCTYPE` or `<!ENTITY` anywhere in the part.
     static func declaresEntities(_ data: Data) -> Bool {
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+        data.withUnsafeBytes(declaresEntities)
+    }
+
+    static func declaresEntities(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes(declaresEntities)
+    }
+
+    private static func declaresEntities(_ raw: UnsafeRawBufferPointer) -> Bool {
+        do {
             let bytes = raw.bindMemory(to: UInt8.self)
             var index = 0
             let count = bytes.count

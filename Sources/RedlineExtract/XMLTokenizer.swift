@@ -33,10 +33,30 @@ struct XMLTokenizer {
     /// Scans the part, calling `reader`'s start and end hooks; each text node goes to
     /// `characters`, which hands it to the reader (so it can see what the reader did with it).
     func run(_ reader: XMLTextReader, characters: (Characters) -> Void) throws(ExtractProblem) {
+        try scan(reader) { (range: Range<Int>, cdata: Bool) throws(ExtractProblem) in
+            let text = cdata ? XMLTokenizer.lineEnds(bytes[range.lowerBound + 9..<range.upperBound - 3]) : try XMLTokenizer.decode(bytes[range])
+            characters(Characters(source: range, text: text))
+        }
+    }
+
+    /// Scans the part for reading: each text node goes straight to the reader as a string.
+    func read(_ reader: XMLTextReader) throws(ExtractProblem) {
+        try scan(reader) { (range: Range<Int>, cdata: Bool) throws(ExtractProblem) in
+            if cdata {
+                reader.characters(String(decoding: XMLTokenizer.lineEnds(bytes[range.lowerBound + 9..<range.upperBound - 3]), as: UTF8.self))
+            } else {
+                reader.characters(try XMLTokenizer.decodeString(bytes[range]))
+            }
+        }
+    }
+
+    /// The scan both modes share: `text` gets each piece of character data inside the root (a
+    /// CDATA section with its `<![CDATA[` and `]]>`), as a range of the part's bytes.
+    private func scan(_ reader: XMLTextReader, text: (Range<Int>, Bool) throws(ExtractProblem) -> Void) throws(ExtractProblem) {
         if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) {
             throw XMLTokenizer.problem("an XML part in UTF-16")
         }
-        var stack: [ArraySlice<UInt8>] = []
+        var stack: [Range<Int>] = []
         var sawRoot = false
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var steps = 0
@@ -45,11 +65,11 @@ struct XMLTokenizer {
             if steps & 4095 == 0 { try budget.checkTime() }
             if bytes[index] != 0x3C {
                 let end = nextOpen(from: index)
-                let text = try XMLTokenizer.decode(bytes[index..<end])
                 if stack.isEmpty {
-                    guard text.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 }) else { throw XMLTokenizer.problem("text outside the root element") }
+                    let outside = try XMLTokenizer.decode(bytes[index..<end])
+                    guard outside.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 10 }) else { throw XMLTokenizer.problem("text outside the root element") }
                 } else {
-                    characters(Characters(source: index..<end, text: text))
+                    try text(index..<end, false)
                 }
                 index = end
                 continue
@@ -62,15 +82,14 @@ struct XMLTokenizer {
             } else if next == 0x21 && starts("<![CDATA[", at: index) {
                 guard !stack.isEmpty else { throw XMLTokenizer.problem("CDATA outside the root element") }
                 let close = try after("]]>", from: index + 9)
-                let text = XMLTokenizer.lineEnds(bytes[(index + 9)..<(close - 3)])
-                characters(Characters(source: index..<close, text: text))
+                try text(index..<close, true)
                 index = close
             } else if next == 0x21 {
                 throw XMLTokenizer.problem("a DOCTYPE or declaration")
             } else if next == 0x2F {   // </
                 let close = try tagEnd(from: index + 2)
                 let name = XMLTokenizer.trimmed(bytes[(index + 2)..<(close - 1)])
-                guard let open = stack.popLast(), open.elementsEqual(name) else { throw XMLTokenizer.problem("mismatched end tag") }
+                guard let open = stack.popLast(), bytes[open].elementsEqual(name) else { throw XMLTokenizer.problem("mismatched end tag") }
                 reader.end(XMLTokenizer.local(name))
                 index = close
             } else {
@@ -81,7 +100,7 @@ struct XMLTokenizer {
                 sawRoot = true
                 let local = XMLTokenizer.local(name)
                 reader.start(local, attributes)
-                if selfClosing { reader.end(local) } else { stack.append(name) }
+                if selfClosing { reader.end(local) } else { stack.append(name.startIndex..<name.endIndex) }
                 index = close
             }
             if let problem = reader.problem { throw problem }
@@ -161,9 +180,16 @@ struct XMLTokenizer {
             let quote = inside[index]
             let valueStart = index + 1
             guard let valueEnd = inside[valueStart...].firstIndex(of: quote) else { throw problem("an unterminated attribute") }
-            var value = try decode(inside[valueStart..<valueEnd])
-            for position in value.indices where value[position] == 9 || value[position] == 10 || value[position] == 13 { value[position] = 32 }
-            guard attributes.updateValue(String(decoding: value, as: UTF8.self), forKey: key) == nil else { throw problem("a repeated attribute") }
+            let raw = inside[valueStart..<valueEnd]
+            let text: String
+            if raw.contains(where: { $0 == 0x26 || $0 == 9 || $0 == 10 || $0 == 13 }) {
+                var value = try decode(raw)
+                for position in value.indices where value[position] == 9 || value[position] == 10 || value[position] == 13 { value[position] = 32 }
+                text = String(decoding: value, as: UTF8.self)
+            } else {
+                text = String(decoding: raw, as: UTF8.self)
+            }
+            guard attributes.updateValue(text, forKey: key) == nil else { throw problem("a repeated attribute") }
             index = valueEnd + 1
         }
         return (name, attributes)
@@ -204,6 +230,13 @@ struct XMLTokenizer {
             index = semicolon + 1
         }
         return out
+    }
+
+    /// Character data decoded as ``decode(_:)`` does, as a string (no copy through an array
+    /// when there is nothing to decode).
+    static func decodeString(_ raw: ArraySlice<UInt8>) throws(ExtractProblem) -> String {
+        if !raw.contains(where: { $0 == 0x26 || $0 == 13 }) { return String(decoding: raw, as: UTF8.self) }
+        return String(decoding: try decode(raw), as: UTF8.self)
     }
 
     private static func characterReference(_ digits: ArraySlice<UInt8>) -> Unicode.Scalar? {

@@ -60,6 +60,7 @@ extension MailProcessor {
                 locations += places(redactable, in: unit.text, source: source, masker: &masker)
             }
             do throws(ExtractProblem) {
+                targets = try wholeDocuments(targets, segments: sources.map(\.source.segments), file: decoded, name: name)
                 let output = try DocumentRewriter.redact(Data(decoded), name: name, targets: targets) { document throws(ExtractProblem) in
                     if session.scan(document.text, channel: channel).findings.contains(where: { $0.action >= .redact }) {
                         throw ExtractProblem(ExtractCode.notRewritable, "a value to redact is still there after rewriting")
@@ -73,6 +74,70 @@ extension MailProcessor {
             }
         }
         return (rewritten, unredactable)
+    }
+
+    /// A document read in windows (a large worksheet) is several units, and so several targets
+    /// with one path; the rewriter takes one target per document, over the text it reads whole.
+    /// Such targets become one: the document is read again whole (within the usual limits: one
+    /// over them fails closed), and each replacement is carried over by the cell it is in (its
+    /// segment's label and its offset there), its bytes checked to be the same. A replacement
+    /// outside a labelled segment, or in a label the document shows twice, cannot be placed
+    /// for sure: that fails closed too (X012).
+    static func wholeDocuments(_ targets: [DocumentRewriter.Target], segments: [[ExtractedDocument.Segment]], file: [UInt8], name: String)
+        throws(ExtractProblem) -> [DocumentRewriter.Target] {
+        var byPath: [[String]: [Int]] = [:]
+        for (index, target) in targets.enumerated() { byPath[target.path, default: []].append(index) }
+        guard byPath.values.contains(where: { $0.count > 1 }) else { return targets }
+        let extractor = Extractor()
+        extractor.windowedSheetBytes = .max
+        var wholes: [[String]: ExtractedDocument] = [:]
+        let problems = extractor.extract(Data(file), name: name) { document in
+            if let indexes = byPath[document.path], indexes.count > 1 { wholes[document.path] = document }
+        }
+        // A problem in the document itself, or one that ended the reading (a bound: the document
+        // may not have been reached).
+        let bounds = [ExtractCode.tooLarge, ExtractCode.timeLimit, ExtractCode.tooManyEntries, ExtractCode.tooDeep, ExtractCode.ratio]
+        if let problem = problems.first(where: { problem in
+            bounds.contains(problem.code) || byPath.keys.contains { $0 == Array(problem.path.prefix($0.count)) }
+        }) {
+            throw ExtractProblem(ExtractCode.notRewritable, "a large document cannot be read whole to be redacted (\(problem.code))")
+        }
+        var merged: [DocumentRewriter.Target] = []
+        for (index, target) in targets.enumerated() {
+            guard let indexes = byPath[target.path], indexes.count > 1 else {
+                merged.append(target)
+                continue
+            }
+            guard index == indexes[0] else { continue }
+            guard let whole = wholes[target.path] else {
+                throw ExtractProblem(ExtractCode.notRewritable, "a large document does not read back whole")
+            }
+            var starts: [String: Int] = [:]
+            var twice = Set<String>()
+            for segment in whole.segments where starts.updateValue(segment.start, forKey: segment.label) != nil { twice.insert(segment.label) }
+            func place(_ offset: Int, in piece: Int) throws(ExtractProblem) -> Int {
+                let document = ExtractedDocument(path: target.path, kind: whole.kind, text: [], segments: segments[piece])
+                guard let segment = document.segment(at: offset), !twice.contains(segment.label), let start = starts[segment.label] else {
+                    throw ExtractProblem(ExtractCode.notRewritable, "a value to redact in a large document cannot be placed in it for sure")
+                }
+                return start + offset - segment.start
+            }
+            var replacements: [OfficeRewriter.Replacement] = []
+            for piece in indexes {
+                for replacement in targets[piece].replacements {
+                    let range = replacement.range
+                    let low = try place(range.lowerBound, in: piece)
+                    let high = try place(range.upperBound - 1, in: piece) + 1
+                    guard high - low == range.count, high <= whole.text.count,
+                          whole.text[low..<high].elementsEqual(targets[piece].text[range]) else {
+                        throw ExtractProblem(ExtractCode.notRewritable, "a value to redact in a large document cannot be placed in it for sure")
+                    }
+                    replacements.append(OfficeRewriter.Replacement(range: low..<high, text: replacement.text))
+                }
+            }
+            merged.append(DocumentRewriter.Target(path: target.path, text: whole.text, replacements: replacements))
+        }
+        return merged
     }
 
     /// `nino in paragraph 2`, `nino in 2026/tickets.csv line 14`: the detector, the members inside

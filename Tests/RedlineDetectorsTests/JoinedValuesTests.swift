@@ -29,6 +29,9 @@ struct JoinedValuesTests {
         ("uk_nino", "NI number ", "JG 10 37 55 A", "AB 12 34 56 C"),
         ("uk_phone", "call ", "07700900123", "07700900456"),
         ("uk_phone", "call ", "07700 900123", "0161 496 0000"),
+        ("uk_phone", "call ", "+44 7700 900123", "+44 7700 900456"),
+        ("uk_phone", "call ", "+447700900123", "+44 20 7946 0123"),
+        ("uk_phone", "call ", "07700 900123", "+44 7700 900456"),
         ("uk_bank_account", "bank details ", "20-00-00 12345678", "40-47-84 70872490"),
         ("nhs_number", "NHS numbers ", "943 476 5919", "401 023 2137"),
         ("uk_postcode", "addresses ", "LS6 2AB", "M1 1AE"),
@@ -50,13 +53,13 @@ struct JoinedValuesTests {
     }
 
     @Test("values of different kinds joined by a slash or a comma are each found", arguments: [
-        // Four digits right after a card read as its security code, slash or space alike (an Amex
-        // CID has four): the card is found either way.
-        ("card 4111111111111111/0429", ["payment_card=4111111111111111", "card_security_code=0429"]),
-        ("card 4111111111111111 0429", ["payment_card=4111111111111111", "card_security_code=0429"]),
+        // Four digits shaped MMYY right after a Visa are its expiry, slash or space alike (only an
+        // Amex CID has four digits; see CardDataAfterCardTests).
+        ("card 4111111111111111/0429", ["payment_card=4111111111111111", "card_expiry=0429"]),
+        ("card 4111111111111111 0429", ["payment_card=4111111111111111", "card_expiry=0429"]),
         ("card 4111 1111 1111 1111/04/29", ["payment_card=4111 1111 1111 1111", "card_expiry=04/29"]),
         ("card 4111111111111111/04/2029", ["payment_card=4111111111111111", "card_expiry=04/2029"]),
-        ("card 4111111111111111/04/29/123", ["payment_card=4111111111111111", "card_security_code=123"]),
+        ("card 4111111111111111/04/29/123", ["payment_card=4111111111111111", "card_expiry=04/29", "card_security_code=123"]),
         ("card 4111111111111111/737", ["payment_card=4111111111111111", "card_security_code=737"]),
         ("card 4111111111111111,JG103755A", ["payment_card=4111111111111111", "uk_nino=JG103755A"]),
         ("NI JG103755A/4111111111111111", ["uk_nino=JG103755A", "payment_card=4111111111111111"]),
@@ -68,6 +71,25 @@ struct JoinedValuesTests {
     ])
     func mixedKinds(_ example: (String, [String])) {
         #expect(Self.found(example.0) == example.1, "\(example.0.debugDescription): \(Self.found(example.0))")
+    }
+
+    @Test("a NINO without its suffix joined to a full NINO is found with no keyword nearby", arguments: [
+        ("Refs AB123456C/JG103755 thanks", ["uk_nino=AB123456C", "uk_nino=JG103755"]),
+        ("Refs JG103755/AB123456C thanks", ["uk_nino=JG103755", "uk_nino=AB123456C"]),
+        ("Refs JG 10 37 55, AB 12 34 56 C", ["uk_nino=JG 10 37 55", "uk_nino=AB 12 34 56 C"]),
+        ("NI JG103755 on file", ["uk_nino=JG103755"]),
+        ("NI: JG 10 37 55 on file", ["uk_nino=JG 10 37 55"]),
+    ])
+    func suffixlessBesideFull(_ example: (String, [String])) {
+        #expect(Self.found(example.0) == example.1, "\(example.0.debugDescription): \(Self.found(example.0))")
+    }
+
+    @Test("suffixless NINO shapes with no full NINO or keyword beside them are not NINOs", arguments: [
+        "Refs JG103755/CE123456 thanks", "ref JG103755 today", "order AB123456/4111", "UNI JG103755 module", "AB123456C and later JG103755",
+        "see AB123456X/JG103755",
+    ])
+    func suffixlessAlone(_ text: String) {
+        #expect(!Self.found(text).contains { $0.hasPrefix("uk_nino=") && !$0.hasSuffix("C") }, "\(text.debugDescription): \(Self.found(text))")
     }
 
     @Test("digit runs that belong to a longer token are still refused", arguments: [

@@ -63,4 +63,31 @@ struct PositionTests {
             #expect(finding.scalarEnd == Self.naive(bytes, upTo: finding.end).scalar)
         }
     }
+    @Test("columns on long lines and gaps around the vector counter's 4,080-byte sums match a byte-by-byte count")
+    func longLines() throws {
+        let pipeline = try PolicySource.embeddedDefault.compile()
+        let session = pipeline.makeSession()
+        var text = ""
+        // Line lengths before each finding: the last line break is found eight bytes at a time from
+        // the end of the stretch, and the column counts the characters after it.
+        for (round, gap) in [1, 8, 9, 15, 16, 17, 4_079, 4_080, 4_081, 8_200, 20_000].enumerated() {
+            text += "\n"
+            var filler = ""
+            var index = round
+            while filler.utf8.count < gap {
+                filler += ["word ", "é", "€ ", "😀", "a"][index % 5]
+                index += 1
+            }
+            text += filler + (round % 2 == 0 ? " card 4111 1111 1111 1111 " : " NI JG 10 37 55 A ")
+        }
+        let bytes = Array(text.utf8)
+        let result = session.scan(bytes, channel: "chat")
+        #expect(result.findings.count == 11)
+        for finding in result.findings {
+            let expected = Self.naive(bytes, upTo: finding.start)
+            #expect(finding.line == expected.line && finding.column == expected.column && finding.scalarStart == expected.scalar,
+                    "at byte \(finding.start)")
+            #expect(finding.scalarEnd == Self.naive(bytes, upTo: finding.end).scalar)
+        }
+    }
 }

@@ -109,6 +109,7 @@ struct PrecisionRecallTests {
         var samples = corpus.generate(count: 300)
         for _ in 0..<300 { samples += corpus.newKindSamples() }
         for _ in 0..<300 { samples += corpus.emailSamples() }
+        for _ in 0..<300 { samples += corpus.joinedSamples() }
         let pipeline = try TestPolicy.pipeline(Self.policy)
         let session = pipeline.makeSession()
         var truePositives: [String: Int] = [:], falseNegatives: [String: Int] = [:], falsePositives: [String: Int] = [:]

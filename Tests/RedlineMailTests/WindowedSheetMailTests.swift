@@ -39,4 +39,44 @@ struct WindowedSheetMailTests {
         let whole = Fixture.check(message)
         #expect(whole.findings.filter { $0.detector == cards.first?.detector }.map(\.part) == cards.map(\.part))
     }
+
+    /// 600 rows of filler with NI numbers (redacted, not blocked) in rows 120 and 537, column C.
+    static func ninoSheet() throws -> [UInt8] {
+        try AttachmentTests.xlsx((1...600).map { row -> (String, String) in
+            switch row {
+            case 120: ("C120", "NI JG 10 37 55 A on file")
+            case 537: ("C537", "NI AB 12 34 56 C on file")
+            default: ("A\(row)", "ticket \(row) closed, nothing to see")
+            }
+        })
+    }
+
+    @Test("NI numbers in a windowed sheet are redacted inside the file, and the file is the one a whole read gives")
+    func ninoRedactedInWindowedSheet() throws {
+        let workbook = try Self.ninoSheet()
+        let message = AttachmentTests.message(body: "The export you asked for.", attachment: workbook, name: "export.xlsx")
+        let (output, verdict) = SheetWindows.$threshold.withValue(1024) {
+            SheetWindows.$windowText.withValue(2048) {
+                var pieces = 0
+                _ = Extractor().extract(Data(workbook), name: "export.xlsx") { _ in pieces += 1 }
+                #expect(pieces > 3)
+                return Fixture.redact(message)
+            }
+        }
+        #expect(verdict.verdict == .redact, "\(verdict.diagnostics.map { ($0.code, $0.message) })")
+        #expect(verdict.findings.filter { $0.detector == "nino" }.map(\.part)
+            == ["part 2 › export.xlsx › Customers!C120", "part 2 › export.xlsx › Customers!C537"])
+        #expect(verdict.redactedAttachments == ["part 2 \"export.xlsx\": nino in Customers!C120; nino in Customers!C537"])
+        #expect(verdict.strippedAttachments.isEmpty && verdict.diagnostics.isEmpty)
+        let (file, _) = try AttachmentRedactionTests.lastAttachment(output)
+        let text = AttachmentRedactionTests.documentText(file)
+        #expect(text.contains("NI [NI NUMBER] on file"))
+        #expect(!text.contains("JG 10 37 55 A") && !text.contains("AB 12 34 56 C"))
+        #expect(text.contains("ticket 599 closed, nothing to see"))
+        // Read whole (the default threshold), the same message is redacted to the same bytes.
+        let (whole, wholeVerdict) = Fixture.redact(message)
+        #expect(wholeVerdict.redactedAttachments == verdict.redactedAttachments)
+        #expect(whole == output)
+        #expect(Fixture.check(output).findings.filter { $0.action >= .redact }.isEmpty)
+    }
 }
