@@ -76,4 +76,27 @@ struct MboxMaildirTests {
         #expect(paths == ["\(root)/cur/1.a:2,", "\(root)/cur/2.b:2,S", "\(root)/new/3.c"])
         #expect(throws: Diagnostic.self) { try MaildirReader.messagePaths(in: root + "/cur") }
     }
+
+    @Test("an ASCII 'From ' line is judged a separator exactly as when it is read as text")
+    func asciiSeparatorsReadAsBefore() {
+        var lines = [
+            "From sender@example.com Sat Dec  5 00:00:00 2026\n", "From a Mon Jan 1 10:00 2024\r\n", "From a 10:00\n",
+            "From a 2024\n", "From a,b 2024\n", "From me\n", "From  \t \n", "From x Sun Feb 30 1:2:3 1999",
+            "From x Tue\tMar 12:00 2020\n", "From x Tue Mar 12::00 2020\n", "From x :12: 20202\n", "From x 123:4 99\n",
+            "From the desk of Mon Jan\n", "From x Wed Apr 1 12:00:00 99\n", "From x\rFri Jun 7 08:15 2001\n",
+        ]
+        // And a few thousand generated ones from the characters that matter.
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["Mon", "Jan", "Dec", "Sun", " ", "  ", "\t", ":", "12", "1", "123", "2026", "20261", ",", "a", "\r", "x:y"]
+        for _ in 0..<4000 {
+            lines.append("From " + (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() + "\n")
+        }
+        for line in lines {
+            let bytes = Array(line.utf8)[...]
+            for afterBlank in [false, true] {
+                #expect(MboxReader.isSeparator(bytes, afterBlank: afterBlank) == MboxReader.isSeparatorText(bytes, afterBlank: afterBlank),
+                        "\(line.debugDescription) after a blank line: \(afterBlank)")
+            }
+        }
+    }
 }
