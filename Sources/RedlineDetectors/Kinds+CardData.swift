@@ -42,7 +42,7 @@ extension DetectorKind {
     /// valid card number (`4111111111111111/0429`, `…/04/2029/123`).
     public static let cardExpiry = DetectorKind(
         id: "card_expiry",
-        summary: "Card expiry date (MM/YY, MM/YYYY, MMYY) next to its keyword (exp, expiry, valid thru; expires / valid until only with a card word before), or right after a valid card number; a compact MMYY right after an American Express card only with a code after it (else it is the four-digit CID).",
+        summary: "Card expiry date (MM/YY, MM/YYYY, MMYY) next to its keyword (exp, expiry, valid thru; expires / expiring / valid until only with a card word before), or right after a valid card number; a compact MMYY right after an American Express card only with a code after it (else it is the four-digit CID).",
         source: .pattern("(?:" + Pattern.notAfterWord + Expiry.keyword + "(?![A-Za-z])" + Expiry.keywordGap + "(?:" + Expiry.slashed + "|" + Expiry.compact + ")"
                          + "|" + Pattern.notAfterWord + CardData.leadingCard + Expiry.cardGap + "(?:" + Expiry.slashed + "|" + Expiry.compact + "))"
                          + Pattern.notBeforeWord + "(?:(?![./\\-][0-9])|(?=/[0-9]{3,4}(?![0-9])))", []),
@@ -78,10 +78,12 @@ extension DetectorKind {
         maskKeepsLastDigits: 0,
         matchExamples: ["expiry 04/29", "Exp: 04/2029", "exp 0429", "card 4111 1111 1111 1111 04/29", "valid thru 11/27",
                         "Card expires 12/26", "4111111111111111, 09/2028, cvv 123", "expiry date: 3/28", "card 4111111111111111/04/29",
-                        "card 4111111111111111/0429", "card 4111111111111111/04/2029/123", "amex 378282246310005/0429/1234"],
+                        "card 4111111111111111/0429", "card 4111111111111111/04/2029/123", "amex 378282246310005/0429/1234",
+                        "visa ending 1111 expiring 04/29"],
         noMatchExamples: ["expires 12/03/2024", "Your voucher expires 04/29", "exp 13/29", "order 4111 1111 1111 1112 04/29",
                           "expiry 04/29/2025", "delivered 04/29", "exp 1329", "expiry 04/295",
-                          "amex 378282246310005/0429", "card 4111111111111111 1399", "card 4111111111111111 04/29/2025"]
+                          "amex 378282246310005/0429", "card 4111111111111111 1399", "card 4111111111111111 04/29/2025",
+                          "offer expiring 04/29"]
     )
 }
 
@@ -100,7 +102,7 @@ enum SecurityCode {
 
 /// The expiry's keyword, the words allowed before the date, and the date forms.
 enum Expiry {
-    static let keyword = "(?:" + Pattern.ci("exp") + "(?:" + Pattern.ci(["iry", "iration", "ires"]) + ")?(?: " + Pattern.ci("date") + ")?|" + Pattern.ci("exp") + "\\.(?: ?" + Pattern.ci("date") + ")?|"
+    static let keyword = "(?:" + Pattern.ci("exp") + "(?:" + Pattern.ci(["iry", "iration", "ires", "iring"]) + ")?(?: " + Pattern.ci("date") + ")?|" + Pattern.ci("exp") + "\\.(?: ?" + Pattern.ci("date") + ")?|"
         + Pattern.ci("valid") + " " + Pattern.ci(["thru", "through", "until", "till", "to"]) + "|" + Pattern.ci(["good thru", "end date"]) + ")"
     /// Up to six separators or filler words: 24 bytes at most.
     static let keywordGap = "(?:[\\s:=#(),\\-]|(?<![A-Za-z])" + Pattern.ci(["is", "was", "date", "on", "of", "the", "card", "at"]) + "(?![A-Za-z])){0,6}"
@@ -110,7 +112,7 @@ enum Expiry {
     static let compact = "(?<![0-9])(?:0[1-9]|1[0-2])(?:20)?[0-9]{2}(?![0-9])"
 
     /// Keywords that also date vouchers and subscriptions: they need a card word before them.
-    static let weak: [[UInt8]] = ["expires", "expiration", "valid until", "valid till", "valid to", "end date"].map { Array($0.utf8) }
+    static let weak: [[UInt8]] = ["expires", "expiring", "expiration", "valid until", "valid till", "valid to", "end date"].map { Array($0.utf8) }
 
     /// Whether the date at `date` has a two-digit year and a four-digit year after a further slash
     /// (`04/29/2025`: a day in April, not an expiry and a code).

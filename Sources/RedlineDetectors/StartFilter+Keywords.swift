@@ -284,7 +284,7 @@ enum KeywordLed: Sendable {
         var flags: [String: UInt8] = [:]
         func add(_ words: [String], _ bits: UInt8) { for word in words { flags[word, default: 0] |= bits } }
         add(["cvv", "cvc", "cvn", "csc", "cid", "code", "number", "no", "verification", "value"], KeywordLed.securityCode.bit)
-        add(["exp", "expiry", "expiration", "expires", "date", "thru", "through", "until", "till", "to"], KeywordLed.expiry.bit)
+        add(["exp", "expiry", "expiration", "expires", "expiring", "date", "thru", "through", "until", "till", "to"], KeywordLed.expiry.bit)
         add(["dob", "ob", "b", "birth", "birthday", "birthdate", "date", "on", "born"], KeywordLed.birth.bit)
         add(["is", "was", "number", "no", "num", "code", "of", "the", "on", "back", "reverse", "digits", "its"], KeywordLed.securityCode.bit << 3)
         add(["is", "was", "date", "on", "of", "the", "card", "at"], KeywordLed.expiry.bit << 3)
@@ -356,7 +356,7 @@ enum KeywordLed: Sendable {
     /// bytes there spell the start of one of the keyword's alternatives (ASCII letters in either
     /// case, other bytes exactly):
     /// - security code: `cvv cvc cvn csc cid`, `card verification`, `sec ` / `security `;
-    /// - expiry: `exp` then a non-letter or `expir…` (`expiry`, `expiration`, `expires`), `valid `,
+    /// - expiry: `exp` then a non-letter or `expir…` (`expiry`, `expiration`, `expires`, `expiring`), `valid `,
     ///   `good thru`, `end date`;
     /// - date of birth: `d`, `.`?, ` `?, `o`, `.`?, ` `?, `b` (`dob`, `d.o.b.`, `D. O. B.`),
     ///   `date of birth`, `birth…`, `born`.

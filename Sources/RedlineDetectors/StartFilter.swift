@@ -94,7 +94,7 @@ struct StartRule: Sendable {
         StartRule(kindID: "uk_driving_licence", fingerprint: 0x02AE_70B7_EA10_C233, minDigits: 6, shape: .licenceDate),
         StartRule(kindID: "date_of_birth", fingerprint: 0xCA67_0E71_9989_648C, minDigits: 1, shape: .keywordLed(.birth)),
         StartRule(kindID: "card_security_code", fingerprint: 0x921C_44C8_98D8_4C0D, minDigits: 1, shape: .keywordLed(.securityCode)),
-        StartRule(kindID: "card_expiry", fingerprint: 0xB625_17A9_18EE_AE34, minDigits: 1, shape: .keywordLed(.expiry)),
+        StartRule(kindID: "card_expiry", fingerprint: 0x751A_6B6E_36AE_51B4, minDigits: 1, shape: .keywordLed(.expiry)),
     ]
 
     /// The rule for a kind, if one was derived from its current pattern.

@@ -57,6 +57,15 @@ struct CardDataAfterCardTests {
         #expect(Self.found(example.0) == example.1, "\(example.0.debugDescription): \(Self.found(example.0))")
     }
 
+    @Test("an expiry after `expiring` counts when a card word comes before it", arguments: [
+        ("visa ending 1111 expiring 04/29", ["card_expiry=04/29"]),
+        ("my debit card expiring 11/2027 was replaced", ["card_expiry=11/2027"]),
+        ("your offer expiring 04/29 is ready", []),
+    ])
+    func expiring(_ example: (String, [String])) {
+        #expect(Self.found(example.0) == example.1, "\(example.0.debugDescription): \(Self.found(example.0))")
+    }
+
     @Test("four digits after a card that are neither a month and year nor an Amex CID are not card data", arguments: [
         ("card 4111111111111111 1399", ["payment_card=4111111111111111"]),
         ("card 4111111111111111 2024 statement", ["payment_card=4111111111111111"]),
