@@ -7,8 +7,8 @@ import Foundation
 /// Each comment is a line labelled `comments1 › B2` (the cell it is on) or `comment1 › comment 3`;
 /// its character data is taken whole, so the in-place rewriter can write a redaction there.
 final class CommentReader: XMLTextReader {
-    static let itemElements: Set<Substring> = ["comment", "threadedComment", "cm"]
-    static let textElements: Set<Substring> = ["t", "text"]
+    static let itemElements: Set<String> = ["comment", "threadedComment", "cm"]
+    static let textElements: Set<String> = ["t", "text"]
 
     let prefix: String
     private var count = 0
@@ -21,7 +21,7 @@ final class CommentReader: XMLTextReader {
         super.init(budget: budget)
     }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         if CommentReader.itemElements.contains(name) {
             count += 1
             inItem += 1
@@ -33,7 +33,7 @@ final class CommentReader: XMLTextReader {
         }
     }
 
-    override func end(_ name: Substring) {
+    override func end(_ name: String) {
         if CommentReader.itemElements.contains(name) {
             inItem = max(0, inItem - 1)
             out.newline()

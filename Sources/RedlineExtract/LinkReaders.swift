@@ -27,7 +27,7 @@ final class LinkReader: XMLTextReader {
         super.init(budget: budget)
     }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         let target: String?
         switch source {
         case .relationships:
@@ -65,7 +65,7 @@ final class DefinedNameReader: XMLTextReader {
     private var count = 0
     private var inside = 0
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         guard name == "definedName" else { return }
         inside += 1
         count += 1
@@ -73,7 +73,7 @@ final class DefinedNameReader: XMLTextReader {
         out.begin("defined name \(count)")
     }
 
-    override func end(_ name: Substring) {
+    override func end(_ name: String) {
         guard name == "definedName" else { return }
         inside = max(0, inside - 1)
         out.end()

@@ -11,11 +11,11 @@ import Foundation
 /// `comment 1`, their author and date left out.
 final class ParagraphReader: XMLTextReader {
     struct Style {
-        var paragraphs: Set<Substring>
+        var paragraphs: Set<String>
         /// Elements whose character data is text; nil: all character data inside a paragraph.
-        var textElements: Set<Substring>?
+        var textElements: Set<String>?
         /// An element that starts a new page (ODP `draw:page`): labels become `slide N`.
-        var page: Substring?
+        var page: String?
 
         static let wordprocessing = Style(paragraphs: ["p"], textElements: ["t", "delText", "instrText", "delInstrText"])
         static let drawing = Style(paragraphs: ["p"], textElements: ["t"])
@@ -56,7 +56,7 @@ final class ParagraphReader: XMLTextReader {
         return prefix
     }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         if style.paragraphs.contains(name) {
             out.newline()
             inParagraph += 1
@@ -117,7 +117,7 @@ final class ParagraphReader: XMLTextReader {
         }
     }
 
-    override func end(_ name: Substring) {
+    override func end(_ name: String) {
         if style.paragraphs.contains(name) {
             inParagraph = max(0, inParagraph - 1)
             out.newline()

@@ -33,7 +33,7 @@ final class SharedStringsReader: XMLTextReader {
     private var inPhonetic = false
     private var total = 0
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         switch name {
         case "si": inItem = true; current = ""
         case "t": inText = inItem && !inPhonetic
@@ -42,7 +42,7 @@ final class SharedStringsReader: XMLTextReader {
         }
     }
 
-    override func end(_ name: Substring) {
+    override func end(_ name: String) {
         switch name {
         case "si":
             inItem = false
@@ -66,7 +66,7 @@ final class SharedStringsReader: XMLTextReader {
 final class WorkbookReader: XMLTextReader {
     private(set) var sheets: [(name: String, id: String)] = []
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         guard name == "sheet" else { return }
         let id = attributes.first { XMLTextReader.local($0.key) == "id" && $0.key.contains(":") }?.value ?? ""
         sheets.append((attributes["name"] ?? "Sheet\(sheets.count + 1)", id))
@@ -77,7 +77,7 @@ final class WorkbookReader: XMLTextReader {
 final class RelationshipsReader: XMLTextReader {
     private(set) var targets: [String: String] = [:]
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         guard name == "Relationship", let id = attributes["Id"], let target = attributes["Target"] else { return }
         targets[id] = target
     }
@@ -116,7 +116,7 @@ final class WorksheetReader: XMLTextReader {
         }
     }
     /// Header and footer text (`headerFooter`), read like a cell of its own.
-    static let headerFooterLabels: [Substring: String] = [
+    static let headerFooterLabels: [String: String] = [
         "oddHeader": "odd header", "oddFooter": "odd footer", "evenHeader": "even header",
         "evenFooter": "even footer", "firstHeader": "first header", "firstFooter": "first footer",
     ]
@@ -133,7 +133,7 @@ final class WorksheetReader: XMLTextReader {
         super.init(budget: budget)
     }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         switch name {
         case "row":
             row = attributes["r"].flatMap { Int($0) } ?? (row + 1)
@@ -158,7 +158,7 @@ final class WorksheetReader: XMLTextReader {
         }
     }
 
-    override func end(_ name: Substring) {
+    override func end(_ name: String) {
         switch name {
         case "v", "t", "f": capture = .none
         case "c": emitCell()
@@ -199,7 +199,7 @@ final class WorksheetReader: XMLTextReader {
         var sharedIndex: Int?
         switch type {
         case "s":
-            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else { text = ""; break }
+            guard let index = Int(value) ?? Int(value.trimmingCharacters(in: .whitespaces)), shared.indices.contains(index) else { text = ""; break }
             text = shared[index]
             sharedIndex = index
             usedShared.insert(index)
@@ -274,7 +274,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
     /// How much of the cell's own text has been read; nil outside a cell.
     var cellTextLength: Int? { inCell > 0 ? cellText.utf8.count : nil }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         switch name {
         case "table":
             table = prefix + (attribute("name", attributes) ?? "Sheet")
@@ -304,7 +304,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
         }
     }
 
-    override func end(_ name: Substring) {
+    override func end(_ name: String) {
         switch name {
         case "table-row":
             if cellsInRow > 0 { out.newline() }
@@ -334,7 +334,7 @@ final class OpenDocumentSheetReader: XMLTextReader {
         if inCell > 0 && inAnnotationMeta == 0 { cellText += string }
     }
 
-    private func attribute(_ local: String, _ attributes: [String: String]) -> String? {
+    private func attribute(_ local: String, _ attributes: XMLAttributes) -> String? {
         attributes.first { XMLTextReader.local($0.key) == local }?.value
     }
 }

@@ -45,8 +45,8 @@ class XMLTextReader {
     }
 
     // Hooks for subclasses.
-    func start(_ name: Substring, _ attributes: [String: String]) {}
-    func end(_ name: Substring) {}
+    func start(_ name: String, _ attributes: XMLAttributes) {}
+    func end(_ name: String) {}
     func characters(_ string: String) {}
 
     /// An attribute value as text: white space (tab, line end, a `&#10;` reference) as single
@@ -138,7 +138,7 @@ final class AllTextReader: XMLTextReader {
         out.begin(label)
     }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         if pending { out.newline(); pending = false }
     }
 
@@ -153,17 +153,17 @@ final class AllTextReader: XMLTextReader {
 /// of every distinct text value of the source range). Attribute values: the in-place rewriter
 /// cannot write them, so a redaction there fails closed.
 final class AttributeTextReader: XMLTextReader {
-    let element: Substring
+    let element: String
     let attribute: String
 
-    init(budget: ExtractBudget, label: String, element: Substring, attribute: String) {
+    init(budget: ExtractBudget, label: String, element: String, attribute: String) {
         self.element = element
         self.attribute = attribute
         super.init(budget: budget)
         out.begin(label)
     }
 
-    override func start(_ name: Substring, _ attributes: [String: String]) {
+    override func start(_ name: String, _ attributes: XMLAttributes) {
         guard name == element, let value = attributes[attribute].map(XMLTextReader.attributeText), !value.isEmpty else { return }
         out.newline()
         out.append(value)

@@ -57,6 +57,7 @@ struct XMLTokenizer {
             throw XMLTokenizer.problem("an XML part in UTF-16")
         }
         var stack: [Range<Int>] = []
+        var spans: [XMLAttributes.Span] = []
         var sawRoot = false
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var steps = 0
@@ -95,7 +96,8 @@ struct XMLTokenizer {
             } else {
                 let close = try tagEnd(from: index + 1)
                 let selfClosing = bytes[close - 2] == 0x2F
-                let (name, attributes) = try XMLTokenizer.tag(bytes[(index + 1)..<(close - (selfClosing ? 2 : 1))])
+                let name = try XMLTokenizer.tag(bytes[(index + 1)..<(close - (selfClosing ? 2 : 1))], spans: &spans)
+                let attributes = XMLAttributes(bytes: bytes, spans: spans)
                 if stack.isEmpty && sawRoot { throw XMLTokenizer.problem("a second root element") }
                 sawRoot = true
                 let local = XMLTokenizer.local(name)
@@ -158,20 +160,21 @@ struct XMLTokenizer {
         return end
     }
 
-    /// A start tag's name and attributes (values decoded, whitespace normalised).
-    static func tag(_ inside: ArraySlice<UInt8>) throws(ExtractProblem) -> (ArraySlice<UInt8>, [String: String]) {
+    /// A start tag's name; its attributes' names and raw values go to `spans` (checked here:
+    /// quoted, entities known, none repeated; decoded only when a reader asks, ``XMLAttributes``).
+    static func tag(_ inside: ArraySlice<UInt8>, spans: inout [XMLAttributes.Span]) throws(ExtractProblem) -> ArraySlice<UInt8> {
+        spans.removeAll(keepingCapacity: true)
         var index = inside.startIndex
         func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
         while index < inside.endIndex && !isSpace(inside[index]) { index += 1 }
         let name = inside[inside.startIndex..<index]
         guard !name.isEmpty else { throw problem("an element without a name") }
-        var attributes: [String: String] = [:]
         while true {
             while index < inside.endIndex && isSpace(inside[index]) { index += 1 }
             if index == inside.endIndex { break }
             let nameStart = index
             while index < inside.endIndex && inside[index] != 0x3D && !isSpace(inside[index]) { index += 1 }
-            let key = String(decoding: inside[nameStart..<index], as: UTF8.self)
+            let key = nameStart..<index
             while index < inside.endIndex && isSpace(inside[index]) { index += 1 }
             guard !key.isEmpty, index < inside.endIndex, inside[index] == 0x3D else { throw problem("an attribute without a value") }
             index += 1
@@ -180,19 +183,14 @@ struct XMLTokenizer {
             let quote = inside[index]
             let valueStart = index + 1
             guard let valueEnd = inside[valueStart...].firstIndex(of: quote) else { throw problem("an unterminated attribute") }
-            let raw = inside[valueStart..<valueEnd]
-            let text: String
-            if raw.contains(where: { $0 == 0x26 || $0 == 9 || $0 == 10 || $0 == 13 }) {
-                var value = try decode(raw)
-                for position in value.indices where value[position] == 9 || value[position] == 10 || value[position] == 13 { value[position] = 32 }
-                text = String(decoding: value, as: UTF8.self)
-            } else {
-                text = String(decoding: raw, as: UTF8.self)
+            if inside[valueStart..<valueEnd].contains(0x26) { _ = try decode(inside[valueStart..<valueEnd]) }
+            for span in spans where span.name.count == key.count && inside[span.name].elementsEqual(inside[key]) {
+                throw problem("a repeated attribute")
             }
-            guard attributes.updateValue(text, forKey: key) == nil else { throw problem("a repeated attribute") }
+            spans.append(XMLAttributes.Span(name: key, value: valueStart..<valueEnd))
             index = valueEnd + 1
         }
-        return (name, attributes)
+        return name
     }
 
     /// Character data decoded: the predefined entities, character references, literal line
@@ -288,12 +286,57 @@ struct XMLTokenizer {
     }
 
     /// The part after the namespace prefix (`w:t` → `t`), as the reader's hooks take it.
-    static func local(_ name: ArraySlice<UInt8>) -> Substring {
+    static func local(_ name: ArraySlice<UInt8>) -> String {
         let start = name.lastIndex(of: 0x3A).map { $0 + 1 } ?? name.startIndex
-        return String(decoding: name[start...], as: UTF8.self)[...]
+        return String(decoding: name[start...], as: UTF8.self)
     }
 
     static func problem(_ what: String) -> ExtractProblem {
         ExtractProblem(ExtractCode.notRewritable, "an XML part the rewriter cannot follow (\(what))")
     }
+}
+
+/// The attributes of one start tag, in document order, each decoded (entities, white space as
+/// spaces) only when a reader asks for it: most tags' attributes are never read.
+struct XMLAttributes: Sequence {
+    struct Span {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
+
+    let bytes: [UInt8]
+    let spans: [Span]
+
+    var isEmpty: Bool { spans.isEmpty }
+
+    /// The value of the attribute named `key` (qualified name, as written).
+    subscript(key: String) -> String? {
+        var key = key
+        return key.withUTF8 { wanted -> String? in
+            for span in spans where span.name.count == wanted.count && bytes[span.name].elementsEqual(wanted) { return value(span) }
+            return nil
+        }
+    }
+
+    func value(_ span: Span) -> String {
+        let raw = bytes[span.value]
+        guard raw.contains(where: { $0 == 0x26 || $0 == 9 || $0 == 10 || $0 == 13 }) else { return String(decoding: raw, as: UTF8.self) }
+        // Checked by the tokenizer: decoding cannot fail here.
+        guard var value = try? XMLTokenizer.decode(raw) else { return "" }
+        for position in value.indices where value[position] == 9 || value[position] == 10 || value[position] == 13 { value[position] = 32 }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    struct Iterator: IteratorProtocol {
+        let attributes: XMLAttributes
+        var index = 0
+        mutating func next() -> (key: String, value: String)? {
+            guard index < attributes.spans.count else { return nil }
+            let span = attributes.spans[index]
+            index += 1
+            return (String(decoding: attributes.bytes[span.name], as: UTF8.self), attributes.value(span))
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(attributes: self) }
 }

@@ -159,8 +159,8 @@ final class InputScanner {
             report(entry)
         }
         let verdicts = verdictWriter.map { VerdictLines(source: path, write: $0) }
-        // The path as diagnostics show it (a file may be named after a card number).
-        let shownPath = session.maskedPath(path)
+        // The path as diagnostics show it (a file may be named after a card number), masked on first use.
+        let shown = ShownPath(path, session: session)
         switch mode {
         case .text:
             let input = try InputStream.open(path)
@@ -171,7 +171,7 @@ final class InputScanner {
             var lines = LineVerdicts()
             let channel = defaultChannel
             let handle: (TextStream.Chunk) throws -> Void = { chunk in
-                for failure in chunk.failures { self.diagnostics.report("redline: \(shownPath): \(failure.description)") }
+                for failure in chunk.failures { self.diagnostics.report("redline: \(shown.text): \(failure.description)") }
                 self.summary.verdict = max(self.summary.verdict, chunk.verdict)
                 for finding in chunk.findings { report(ReportEntry(source: path, channel: self.defaultChannel, finding: finding)) }
                 if let verdicts {
@@ -193,16 +193,16 @@ final class InputScanner {
                 summary.verdict = max(summary.verdict, outcome.verdict)
                 for late in outcome.lateCompletions {
                     let done = "the rest was decided \(late.finding.action.name)"
-                    diagnostics.report("redline: \(shownPath): " + late.message(record: index, holdMs: holdMs, done: done, out: "decided"))
+                    diagnostics.report("redline: \(shown.text): " + late.message(record: index, holdMs: holdMs, done: done, out: "decided"))
                 }
                 if let malformed = outcome.malformed {
                     summary.errors += 1
-                    diagnostics.report("redline: \(shownPath): record \(index): \(malformed)")
+                    diagnostics.report("redline: \(shown.text): record \(index): \(malformed)")
                 }
-                for failure in outcome.failures { diagnostics.report("redline: \(shownPath): record \(index): \(failure.description)") }
+                for failure in outcome.failures { diagnostics.report("redline: \(shown.text): record \(index): \(failure.description)") }
                 if let unknown = outcome.unknownChannel {
                     if unknown.isError { summary.errors += 1 }
-                    diagnostics.report("redline: \(shownPath): record \(index): \(unknown.message)")
+                    diagnostics.report("redline: \(shown.text): record \(index): \(unknown.message)")
                 }
                 for finding in outcome.findings {
                     report(ReportEntry(source: path, record: index, id: outcome.id, channel: outcome.channel, finding: finding))
@@ -216,7 +216,7 @@ final class InputScanner {
                 }
             }, tooLarge: { index, size in
                 summary.errors += 1
-                diagnostics.report("redline: \(shownPath): record \(index): \(size) bytes is over the record size limit; not checked")
+                diagnostics.report("redline: \(shown.text): record \(index): \(size) bytes is over the record size limit; not checked")
                 try verdicts?.failed(index, channel: defaultChannel, reason: "record too large")
             })
         case .eml, .mbox, .maildir:
@@ -238,6 +238,25 @@ extension InputScanner {
     func forEachRecord(_ input: InputStream, mode: InputMode, processor: RecordProcessor, path: String,
                        body: (Int, RecordOutcome) throws -> Void, tooLarge: (Int, Int) throws -> Void) throws {
         try processor.forEachRecord(input, mode: mode, body: { index, outcome, _ in try body(index, outcome) }, tooLarge: tooLarge)
+    }
+}
+
+/// A path as diagnostics show it, masked the first time it is asked for (most files need no diagnostic).
+final class ShownPath {
+    private let path: String
+    private let session: PipelineSession
+    private var masked: String?
+
+    init(_ path: String, session: PipelineSession) {
+        self.path = path
+        self.session = session
+    }
+
+    var text: String {
+        if let masked { return masked }
+        let text = session.maskedPath(path)
+        masked = text
+        return text
     }
 }
 

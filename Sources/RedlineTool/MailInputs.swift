@@ -48,14 +48,18 @@ enum MailInputs {
         scanner.summary.records += 1
         scanner.summary.verdict = max(scanner.summary.verdict, verdict.verdict)
         scanner.messageSender?(verdict.sender)
-        // The file's name as diagnostics show it (a name can hold a value; the report's source is the path).
-        let shownSource = scanner.session.maskedPath(source)
-        let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
-        for diagnostic in verdict.diagnostics { scanner.diagnostics.report("redline: \(label): \(diagnostic.description)") }
-        for outcome in verdict.sender.refused where outcome.request.origin == "header" {
-            scanner.diagnostics.report("redline: \(label): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
+        // The file's name as diagnostics show it (a name can hold a value; the report's source is the
+        // path), masked only when a diagnostic needs it: masking costs a scan of the path per message.
+        let refused = verdict.sender.refused.filter { $0.request.origin == "header" }
+        if !verdict.diagnostics.isEmpty || !refused.isEmpty || !verdict.unscannedAttachments.isEmpty {
+            let shownSource = scanner.session.maskedPath(source)
+            let label = record.map { "\(shownSource) message \($0)" } ?? shownSource
+            for diagnostic in verdict.diagnostics { scanner.diagnostics.report("redline: \(label): \(diagnostic.description)") }
+            for outcome in refused {
+                scanner.diagnostics.report("redline: \(label): override of rule '\(outcome.ruleName)' refused: \(outcome.refusal ?? "not allowed")")
+            }
+            for attachment in verdict.unscannedAttachments { scanner.diagnostics.report("redline: \(label): not scanned: \(attachment)") }
         }
-        for attachment in verdict.unscannedAttachments { scanner.diagnostics.report("redline: \(label): not scanned: \(attachment)") }
         for finding in verdict.findings {
             report(ReportEntry(source: source, record: record, id: nil, channel: verdict.channel, finding: finding))
         }
