@@ -83,3 +83,13 @@ extension DetectorKind {
         contextWindow: 80
     )
 }
+
+extension StartRule {
+    /// Whether `NNN NNN` or `NNN-NNN` follows the first three digits ending at `end` (one space
+    /// or hyphen, three digits, the same separator, three digits): the rest of a passport in threes.
+    static func opensThrees(_ text: UnsafeBufferPointer<UInt8>, _ end: Int) -> Bool {
+        guard end + 7 < text.count, text[end] == 32 || text[end] == 45, text[end + 4] == text[end] else { return false }
+        return isDigit(text[end + 1]) && isDigit(text[end + 2]) && isDigit(text[end + 3])
+            && isDigit(text[end + 5]) && isDigit(text[end + 6]) && isDigit(text[end + 7])
+    }
+}

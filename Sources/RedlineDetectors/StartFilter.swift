@@ -59,8 +59,8 @@ struct StartRule: Sendable {
         /// `GD`/`HA` (either case) and an optional space.
         case vatLead
         /// UK passport: a run of exactly 9 contiguous digits (`[0-9]{9}`, no digit on either side),
-        /// or a run of exactly 3 followed by a space or hyphen (the first of `NNN NNN NNN` /
-        /// `NNN-NNN-NNN`); the match starts at the run.
+        /// or a run of exactly 3 that opens `NNN NNN NNN` / `NNN-NNN-NNN` (``opensThrees(_:_:)``);
+        /// the match starts at the run.
         case passportRun
         /// UTR: a run of exactly 10 digits, or of 5 then one space and a run of exactly 5
         /// (`[0-9]{5} ?[0-9]{5}`, no digit on either side); the match starts at the first run.
@@ -301,7 +301,7 @@ struct StartRule: Sendable {
             case .passportRun:
                 StartRule.forEachRun(text, cluster) { run in
                     if run.count == 9 { add(run.lowerBound, run.lowerBound) }
-                    if run.count == 3, run.upperBound < count, text[run.upperBound] == 32 || text[run.upperBound] == 45 { add(run.lowerBound, run.lowerBound) }
+                    if run.count == 3, StartRule.opensThrees(text, run.upperBound) { add(run.lowerBound, run.lowerBound) }
                 }
             case .utrRuns:
                 var previous: Range<Int>?
