@@ -50,7 +50,8 @@ extension DetectorKind {
         noMatchExamples: ["number BG123456A", "GB 12 34 56 A", "TN 01 02 90 M", "DA123456A", "AO123456B",
                           "AB123456E", "CR123456A", "PP999999P", "11 a1 11 11", "XAB123456C", "AB 12-34 56 C",
                           "ref JG103755 today", "NI JG 10 37 55 E", "JG 1037 55 A", "unitJG103755A", "NI JG 10 -- 37 55 A",
-                          "NI JGlO37S5A", "NI DAlO3755A", "refs JG103755/CE123456", "UNI JG103755", "see AB123456X/JG103755"]
+                          "NI JGlO37S5A", "NI DAlO3755A", "refs JG103755/CE123456", "UNI JG103755", "see AB123456X/JG103755",
+                          "refs AB 12-34 56 C/JG103755", "refs JG103755/AB 1234 56 C"]
     )
 
     /// IBANs: country code, check digits, country-specific length, mod-97.

@@ -67,11 +67,15 @@ enum NINONeighbours {
             && UKFormats.isAlnum(text[next]) && UKFormats.isAlnum(text[previous])
     }
 
-    /// Two prefix letters, six digits and a suffix A–D, separators aside.
+    /// Two prefix letters, six digits and a suffix A–D, laid out as a NINO on its own must be
+    /// (``DetectorKind/refineNINO``: pairs or threes, one separator throughout), so a neighbour
+    /// that would not be reported itself (`AB 12-34 56 C`) vouches for nothing.
     private static func isFullNINO(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         var chars: [UInt8] = []
         for index in range where UKFormats.isAlnum(text[index]) { chars.append(UKFormats.upper(text[index])) }
-        guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]) else { return false }
-        return chars[2..<8].allSatisfy(UKFormats.isDigit) && (65...68).contains(chars[8])
+        guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]),
+              chars[2..<8].allSatisfy(UKFormats.isDigit), (65...68).contains(chars[8]) else { return false }
+        // Nine characters: the refiner decides on the layout alone (it asks no neighbour).
+        return !DetectorKind.refineNINO(text, range).isEmpty
     }
 }
