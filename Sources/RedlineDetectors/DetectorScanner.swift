@@ -24,6 +24,8 @@ public final class DetectorScanner {
     private var candidates: [Refined] = []
     /// The start ranges of each start rule (``Plan/startSlot``), found in one pass over the clusters.
     private var regionSets: [[ClosedRange<Int>]] = []
+    /// The clusters with a look-alike digit beside them, listed by the one pass (``LookalikeDigits``).
+    private var lookalikeClusters: [Int] = []
     /// The start rules of the detectors that have one, in detector order (``Plan/startSlot``).
     private let startRules: [StartRule.Entry]
     /// What the scan loop needs of each detector, as plain values.
@@ -96,13 +98,16 @@ public final class DetectorScanner {
         var clusters: [DigitCluster] = []
         var candidates: [Refined] = []
         var regionSets: [[ClosedRange<Int>]] = []
+        var lookalikeClusters: [Int] = []
         swap(&clusters, &self.clusters)
         swap(&candidates, &self.candidates)
         swap(&regionSets, &self.regionSets)
+        swap(&lookalikeClusters, &self.lookalikeClusters)
         defer {
             swap(&clusters, &self.clusters)
             swap(&candidates, &self.candidates)
             swap(&regionSets, &self.regionSets)
+            swap(&lookalikeClusters, &self.lookalikeClusters)
         }
         let computesConfidence = self.computesConfidence
         text.bytes.withUnsafeBufferPointer { buffer in
@@ -152,7 +157,8 @@ public final class DetectorScanner {
                         if !clustersFound {
                             DigitClusters.find(buffer, into: &clusters)
                             // Every rule's ranges at once: each cluster is read once, not once per rule.
-                            StartRule.regions(of: startRules, clusters, keywordFamilies: keywordFamilies, buffer, into: &regionSets)
+                            StartRule.regions(of: startRules, clusters, keywordFamilies: keywordFamilies, buffer, into: &regionSets,
+                                              lookalikes: &lookalikeClusters, findsLookalikes: hasLookalikeKinds)
                             clustersFound = true
                         }
                         // Nothing productive can start anywhere: no PCRE2 call at all.
@@ -178,8 +184,15 @@ public final class DetectorScanner {
             // Letters typed for digits (see ``LookalikeDigits``): cards and NINOs again, on a folded
             // copy, only around the folded letters and only when one touches a digit cluster.
             if hasLookalikeKinds {
-                if !clustersFound { DigitClusters.find(buffer, into: &clusters) }
-                guard let (folded, positions) = LookalikeDigits.fold(buffer, clusters) else { return }
+                // The one pass listed the clusters that can fold; without it, all are looked at.
+                let found: (bytes: [UInt8], folded: [Int])?
+                if clustersFound {
+                    found = LookalikeDigits.fold(buffer, clusters, at: lookalikeClusters)
+                } else {
+                    DigitClusters.find(buffer, into: &clusters)
+                    found = LookalikeDigits.fold(buffer, clusters)
+                }
+                guard let (folded, positions) = found else { return }
                 folded.withUnsafeBufferPointer { foldedBuffer in
                     // A card or NINO holding a folded letter starts at most 200 bytes before it.
                     var around: [ClosedRange<Int>] = []

@@ -15,11 +15,17 @@ extension StartRule {
     /// `keywordFamilies` (the ``KeywordLed/bit``s of the keyword-led kinds among `rules`). A rule
     /// visits the clusters its list there would hold, in the same order: those with enough digits,
     /// and only letter-led ones (IBAN, postcode) or keyword-led ones (``Subsets/keywordLed``).
+    /// With `lookalikes`, also lists there, in order, the clusters with a look-alike digit beside
+    /// them (``LookalikeDigits/hasLookalikeBeside(_:_:)``), while their bytes are at hand.
     static func regions(of rules: [Entry], _ clusters: [DigitCluster], keywordFamilies: UInt8, _ text: UnsafeBufferPointer<UInt8>,
-                        into outs: inout [[ClosedRange<Int>]]) {
+                        into outs: inout [[ClosedRange<Int>]], lookalikes: inout [Int], findsLookalikes: Bool = false) {
+        if !lookalikes.isEmpty { lookalikes.removeAll(keepingCapacity: true) }
         if outs.count != rules.count { outs = [[ClosedRange<Int>]](repeating: [], count: rules.count) }
         for slot in outs.indices where !outs[slot].isEmpty { outs[slot].removeAll(keepingCapacity: true) }
         guard rules.count <= 64 else {
+            if findsLookalikes {
+                for index in clusters.indices where LookalikeDigits.hasLookalikeBeside(text, clusters[index]) { lookalikes.append(index) }
+            }
             // More rules than a mask holds (a policy naming many detectors of the same kinds): one walk each.
             var subsets = Subsets()
             subsets.build(clusters, text, keywordFamilies: keywordFamilies)
@@ -50,6 +56,7 @@ extension StartRule {
             outs.withUnsafeMutableBufferPointer { outs in
                 for index in clusters.indices {
                     let cluster = clusters[index]
+                    if findsLookalikes, LookalikeDigits.hasLookalikeBeside(text, cluster) { lookalikes.append(index) }
                     var wanted = byDigits[min(cluster.digits, digitsCap)]
                     if wanted == 0 { continue }
                     // ``Subsets/build(_:_:keywordFamilies:)``, for this cluster.

@@ -51,14 +51,17 @@ extension StartRule {
             guard first >= 2 else { return }
             let before = text[first - 1]
             guard StartRule.isLetter(before) || StartRule.isSameLineSeparator(before) || before == 10 || before == 13 else { return }
-            let keywords = GluedKeywords.ninoBytes
-            for separator in 0...8 {
-                let start = first - 2 - separator
-                guard start >= 0, StartRule.isLetter(text[start]), StartRule.isLetter(text[start + 1]),
-                      StartRule.isSeparator(text, start + 2, first) else { continue }
-                if start > 0, StartRule.isWord(text[start - 1]), !GluedKeywords.ends(text, at: start, with: keywords) { continue }
-                append(start, start)
-            }
+            // The separator holds only `[ \t./_\-\r\n]` bytes, so only one length can fit: the run of
+            // such bytes that ends at the cluster (shorter puts one where a letter must be; longer
+            // takes in the byte that ended the run).
+            var separator = 0
+            while separator <= 8, first - 1 - separator >= 0, StartRule.isSeparatorByte(text[first - 1 - separator]) { separator += 1 }
+            guard separator <= 8 else { return }
+            let start = first - 2 - separator
+            guard start >= 0, StartRule.isLetter(text[start]), StartRule.isLetter(text[start + 1]),
+                  StartRule.isSeparator(text, start + 2, first) else { return }
+            if start > 0, StartRule.isWord(text[start - 1]), !GluedKeywords.ends(text, at: start, with: GluedKeywords.ninoBytes) { return }
+            append(start, start)
         case .ibanLead:
             guard first >= 2, first + 1 < count, StartRule.isDigit(text[first + 1]),
                   StartRule.isLetter(text[first - 1]), StartRule.isLetter(text[first - 2]),

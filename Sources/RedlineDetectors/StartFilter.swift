@@ -245,6 +245,13 @@ struct StartRule: Sendable {
         default: return false
         }
     }
+    /// A byte ``isSeparator(_:_:_:)`` accepts anywhere in a separator: `[ \t./_\-\r\n]`.
+    @inline(__always) static func isSeparatorByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 9, 46, 47, 95, 45, 13, 10: return true
+        default: return false
+        }
+    }
     /// A blank or a line-break byte: `[ \t\r\n]`.
     @inline(__always) static func isBlankOrBreak(_ byte: UInt8) -> Bool {
         switch byte {

@@ -106,8 +106,14 @@ struct PrefilterEquivalenceTests {
                 var subsets = StartRule.Subsets()
                 subsets.build(clusters, buffer, keywordFamilies: families)
                 var outs: [[ClosedRange<Int>]] = []
-                StartRule.regions(of: rules, clusters, keywordFamilies: families, buffer, into: &outs)
+                var lookalikes: [Int] = []
+                StartRule.regions(of: rules, clusters, keywordFamilies: families, buffer, into: &outs, lookalikes: &lookalikes, findsLookalikes: true)
                 #expect(outs.count == rules.count)
+                #expect(lookalikes == clusters.indices.filter { LookalikeDigits.hasLookalikeBeside(buffer, clusters[$0]) })
+                // Folding only the listed clusters folds what folding all of them folds.
+                let listed = LookalikeDigits.fold(buffer, clusters, at: lookalikes)
+                let all = LookalikeDigits.fold(buffer, clusters)
+                #expect(listed?.bytes == all?.bytes && listed?.folded == all?.folded)
                 var nonEmpty = 0
                 for (slot, rule) in rules.enumerated() {
                     var own: [ClosedRange<Int>] = []
