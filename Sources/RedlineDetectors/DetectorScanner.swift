@@ -225,7 +225,7 @@ public final class DetectorScanner {
             }
         }
         if hits.count > 1 {
-            hits = dropContained(hits)
+            dropContained(&hits)
             hits.sort { ($0.range.lowerBound, $0.detector) < ($1.range.lowerBound, $1.detector) }
         }
         return (hits, failures)
@@ -236,24 +236,34 @@ public final class DetectorScanner {
     /// covers the same bytes, so redaction loses nothing. Custom `regex` hits never swallow others
     /// (a broad user pattern must not hide a card), and equal ranges are both kept (a phone number
     /// that is also an NHS number).
-    func dropContained(_ hits: [Hit]) -> [Hit] {
-        guard hits.count > 1 else { return hits }
+    /// The hits are compacted in place (moved, not copied: no reference counting per hit).
+    func dropContained(_ hits: inout [Hit]) {
+        guard hits.count > 1 else { return }
         let order = hits.indices.sorted { (hits[$0].range.lowerBound, -hits[$0].range.upperBound) < (hits[$1].range.lowerBound, -hits[$1].range.upperBound) }
         var keep = [Bool](repeating: true, count: hits.count)
+        var dropped = false
         var container: Int?
         for index in order {
-            let hit = hits[index]
-            if let outer = container, hits[outer].range.upperBound >= hit.range.upperBound,
-               hits[outer].range != hit.range, detectors[hits[outer].detector].kind.id != detectors[hit.detector].kind.id {
+            let range = hits[index].range
+            let kind = detectors[hits[index].detector].kind.id
+            if let outer = container, hits[outer].range.upperBound >= range.upperBound,
+               hits[outer].range != range, detectors[hits[outer].detector].kind.id != kind {
                 keep[index] = false
+                dropped = true
                 continue
             }
-            if detectors[hit.detector].kind.id != "regex",
-               container.map({ hits[$0].range.upperBound < hit.range.upperBound }) ?? true {
+            if kind != "regex",
+               container.map({ hits[$0].range.upperBound < range.upperBound }) ?? true {
                 container = index
             }
         }
-        return hits.indices.filter { keep[$0] }.map { hits[$0] }
+        guard dropped else { return }
+        var kept = 0
+        for index in hits.indices where keep[index] {
+            if index != kept { hits.swapAt(index, kept) }
+            kept += 1
+        }
+        hits.removeLast(hits.count - kept)
     }
 
     /// One PCRE2 pass for detector `index`. When `bounded`, only matches starting inside
@@ -285,13 +295,16 @@ public final class DetectorScanner {
                 while from < buffer.count, buffer[from] & 0xC0 == 0x80 { from += 1 }
             case let .success(range?):
                 let refined = range.isEmpty ? [] : refine(buffer, range)
+                // The furthest end among the detections, read in place (no array of ends per candidate).
+                var end = Int.min
+                for detection in refined where detection.range.upperBound > end { end = detection.range.upperBound }
                 out.append(contentsOf: refined)
                 // Resume after the last validated detection; when the candidate held none, resume
                 // just after its start, so that a failed candidate (`AB12 IBAN DE89…`) cannot
                 // swallow a real one that starts inside it.
                 // Long candidates (a huge digit run, a greedy custom pattern) resume at their end, which
                 // keeps the scan linear.
-                if let end = refined.map(\.range.upperBound).max(), end > range.lowerBound {
+                if end > range.lowerBound {
                     from = end
                 } else if range.count <= DetectorScanner.retryWithin {
                     from = nextScalar(buffer, after: range.lowerBound)

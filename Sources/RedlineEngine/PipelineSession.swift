@@ -114,45 +114,50 @@ public final class PipelineSession {
             return (result, commitLimit)
         }
         let base = position.offset
-        var kept: [(hit: Hit, range: Range<Int>)] = []
+        // The kept hits by index into `hits` (a hit is not copied: no reference counting per hit).
+        var kept: [(hit: Int, range: Range<Int>)] = []
+        kept.reserveCapacity(hits.count)
         text.bytes.withUnsafeBufferPointer { normalised in
-            for hit in hits {
-                let original = text.originalRange(hit.range)
+            for index in hits.indices {
+                let range = hits[index].range
+                let original = text.originalRange(range)
                 if original.lowerBound >= commitLimit { continue }
-                let matched = UnsafeBufferPointer(rebasing: normalised[hit.range])
-                if pipeline.allowlist.allows(detector: hit.detector, value: hit.value, matched: matched, scratch: &allowScratch) { continue }
-                kept.append((hit, original))
+                let matched = UnsafeBufferPointer(rebasing: normalised[range])
+                if pipeline.allowlist.allows(detector: hits[index].detector, value: hits[index].value, matched: matched, scratch: &allowScratch) { continue }
+                kept.append((index, original))
             }
         }
-        let decisions = pipeline.rules.decide(kept.map { ($0.hit.detector, $0.hit.value) }, channel: channel, sender: sender, state: &state)
+        let decisions = pipeline.rules.decide(kept.map { (hits[$0.hit].detector, hits[$0.hit].value) }, channel: channel, sender: sender, state: &state)
         var findings: [Finding] = []
         findings.reserveCapacity(kept.count)
         var nextStart = commitLimit
         let fingerprints = computesFingerprints || pipeline.redactsWithHash ? pipeline.fingerprintKeys : nil
         bytes.withUnsafeBufferPointer { original in
             text.bytes.withUnsafeBufferPointer { normalised in
-                for (index, entry) in kept.enumerated() {
-                    let detector = pipeline.detectors[entry.hit.detector]
-                    position.advance(over: original, base: base, to: base + entry.range.lowerBound)
+                for index in kept.indices {
+                    let hit = kept[index].hit
+                    let range = kept[index].range
+                    let detector = pipeline.detectors[hits[hit].detector]
+                    position.advance(over: original, base: base, to: base + range.lowerBound)
                     let start = position
                     var end = position
-                    end.advance(over: original, base: base, to: base + entry.range.upperBound)
+                    end.advance(over: original, base: base, to: base + range.upperBound)
                     // An exact_data hit's value is already its row's keyed fingerprint.
-                    let hash = entry.hit.tag != nil ? String(decoding: entry.hit.value, as: UTF8.self)
-                        : fingerprints?.fingerprint(detector: entry.hit.detector, value: entry.hit.value) ?? ""
+                    let hash = hits[hit].tag != nil ? String(decoding: hits[hit].value, as: UTF8.self)
+                        : fingerprints?.fingerprint(detector: hits[hit].detector, value: hits[hit].value) ?? ""
                     findings.append(Finding(
                         detector: detector.id, kind: detector.kind.id,
-                        start: base + entry.range.lowerBound, end: base + entry.range.upperBound,
+                        start: base + range.lowerBound, end: base + range.upperBound,
                         line: start.line, column: start.column, scalarStart: start.scalar, scalarEnd: end.scalar,
-                        confidence: entry.hit.confidence, isTestValue: entry.hit.isTestValue,
-                        excerpt: Masking.excerpt(normalised, entry.hit.range, keepLastDigits: detector.kind.maskKeepsLastDigits),
+                        confidence: hits[hit].confidence, isTestValue: hits[hit].isTestValue,
+                        excerpt: Masking.excerpt(normalised, hits[hit].range, keepLastDigits: detector.kind.maskKeepsLastDigits),
                         valueHash: hash, rule: decisions[index].rule, action: decisions[index].action, part: part,
-                        dataColumn: entry.hit.tag))
+                        dataColumn: hits[hit].tag))
                     if let overridden = decisions[index].overridden {
                         findings[findings.count - 1].overriddenRule = overridden.rule
                         findings[findings.count - 1].overriddenAction = overridden.action
                     }
-                    if entry.range.upperBound > commitLimit { nextStart = max(nextStart, entry.range.upperBound) }
+                    if range.upperBound > commitLimit { nextStart = max(nextStart, range.upperBound) }
                 }
                 if advancesPosition {
                     position.advance(over: original, base: base, to: base + min(max(commitLimit, nextStart), bytes.count))

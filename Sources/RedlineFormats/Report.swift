@@ -129,23 +129,40 @@ final class TextReport: ReportSink {
         self.write = write
     }
 
-    /// One line, rebuilt for every finding (its storage is reused).
-    private var line: [UInt8] = []
-    /// The rule whose message and tip ``ruleSuffix`` holds (looked up once per run of findings
-    /// of the same rule, not twice per finding).
-    private var suffixRule: String?
-    private var ruleSuffix: [UInt8] = []
-    /// The suffixes of the first ``keptSuffixes`` rules seen.
-    private var suffixes: [(rule: String, suffix: [UInt8])] = []
-    private static let keptSuffixes = 16
+    /// What a line is built with, taken out of the object while a line is built (one exclusivity
+    /// check in and one out per finding, not one per field).
+    private struct Scratch {
+        /// One line, rebuilt for every finding (its storage is reused).
+        var line: [UInt8] = []
+        /// The parts of a line that depend only on rule, action and detector, kept once made.
+        var pieces: [Piece] = []
+        /// The piece the last finding used (findings of one rule and detector come in runs).
+        var last = -1
+    }
+
+    /// ` rule-id [action] detector` (before the column of exact_data and `: excerpt`) and the rule's
+    /// ` — message tip` (after the excerpt), as bytes.
+    private struct Piece {
+        var rule: String?
+        var detector: String
+        var action: Action
+        var head: [UInt8]
+        var suffix: [UInt8]
+    }
+
+    private var scratch = Scratch()
+    /// Pieces kept at most (a policy has a handful of rules and detectors); past that, made per finding.
+    private static let keptPieces = 64
 
     func add(_ entry: ReportEntry) {
-        // Built byte by byte: string interpolation of integers costs a dynamic cast per value. The
-        // line is taken out of the object while it is built (no exclusivity check per append).
+        // Built byte by byte: string interpolation of integers costs a dynamic cast per value.
+        var scratch = Scratch()
+        swap(&scratch, &self.scratch)
+        defer { swap(&scratch, &self.scratch) }
         let f = entry.finding
+        let piece = Self.piece(rule: f.rule, detector: f.detector, action: f.action, in: &scratch, color: color, context: context)
         var line: [UInt8] = []
-        swap(&line, &self.line)
-        defer { swap(&line, &self.line) }
+        swap(&line, &scratch.line)
         line.removeAll(keepingCapacity: true)
         line.appendUTF8(entry.source)
         line.append(UInt8(ascii: ":"))
@@ -158,19 +175,11 @@ final class TextReport: ReportSink {
         line.append(UInt8(ascii: ":"))
         JSONText.appendDecimal(f.column, to: &line)
         line.append(UInt8(ascii: ":"))
-        line.append(UInt8(ascii: " "))
-        line.appendUTF8(f.rule ?? "-")
-        line.append(UInt8(ascii: " "))
-        if color {
-            let code = switch f.action { case .block: "31;1"; case .redact: "35"; case .flag: "33"; case .allow: "2" }
-            line.appendUTF8("\u{1B}[\(code)m")
+        if let piece {
+            line.append(contentsOf: scratch.pieces[piece].head)
+        } else {
+            line.append(contentsOf: Self.makePiece(rule: f.rule, detector: f.detector, action: f.action, color: color, context: context).head)
         }
-        line.append(UInt8(ascii: "["))
-        line.appendUTF8(f.action.name)
-        line.append(UInt8(ascii: "]"))
-        if color { line.appendUTF8("\u{1B}[0m") }
-        line.append(UInt8(ascii: " "))
-        line.appendUTF8(f.detector)
         if let column = f.dataColumn {
             // exact_data: the index column matched (`customer[full_name]`).
             line.append(UInt8(ascii: "["))
@@ -185,33 +194,64 @@ final class TextReport: ReportSink {
             line.appendUTF8(part)
             line.append(UInt8(ascii: ")"))
         }
-        if let rule = f.rule {
-            if rule != suffixRule {
-                suffixRule = rule
-                // Findings of a few rules alternate: their suffixes are kept, compared by rule id
-                // (short strings), rather than looked up in two dictionaries at every change.
-                if let known = suffixes.firstIndex(where: { $0.rule == rule }) {
-                    ruleSuffix = suffixes[known].suffix
-                } else {
-                    ruleSuffix = []
-                    if let message = context?.ruleMessages[rule] {
-                        ruleSuffix.appendUTF8(" — ")
-                        ruleSuffix.appendUTF8(message)
-                    }
-                    if let tip = context?.ruleTips[rule] {
-                        ruleSuffix.appendUTF8(context?.ruleMessages[rule] == nil ? " — " : " ")
-                        ruleSuffix.appendUTF8(tip)
-                    }
-                    if suffixes.count < TextReport.keptSuffixes { suffixes.append((rule, ruleSuffix)) }
-                }
-            }
-            line.append(contentsOf: ruleSuffix)
+        if let piece {
+            line.append(contentsOf: scratch.pieces[piece].suffix)
+        } else {
+            line.append(contentsOf: Self.makePiece(rule: f.rule, detector: f.detector, action: f.action, color: color, context: context).suffix)
         }
         if let overridden = f.overriddenRule {
             line.appendUTF8(" [overridden: rule '\(overridden)' would \(f.overriddenAction?.name ?? "decide")]")
         }
         line.append(10)
         write(line)
+        swap(&line, &scratch.line)
+    }
+
+    /// The index of the piece for this rule, detector and action in `scratch.pieces`, made on first
+    /// use; nil when too many are kept already.
+    private static func piece(rule: String?, detector: String, action: Action, in scratch: inout Scratch,
+                              color: Bool, context: ReportContext?) -> Int? {
+        func matches(_ piece: Piece) -> Bool {
+            piece.action == action && piece.detector == detector && piece.rule == rule
+        }
+        if scratch.last >= 0, matches(scratch.pieces[scratch.last]) { return scratch.last }
+        if let known = scratch.pieces.firstIndex(where: matches) {
+            scratch.last = known
+            return known
+        }
+        guard scratch.pieces.count < keptPieces else { return nil }
+        scratch.pieces.append(makePiece(rule: rule, detector: detector, action: action, color: color, context: context))
+        scratch.last = scratch.pieces.count - 1
+        return scratch.last
+    }
+
+    private static func makePiece(rule: String?, detector: String, action: Action, color: Bool, context: ReportContext?) -> Piece {
+        var head: [UInt8] = []
+        head.append(UInt8(ascii: " "))
+        head.appendUTF8(rule ?? "-")
+        head.append(UInt8(ascii: " "))
+        if color {
+            let code = switch action { case .block: "31;1"; case .redact: "35"; case .flag: "33"; case .allow: "2" }
+            head.appendUTF8("\u{1B}[\(code)m")
+        }
+        head.append(UInt8(ascii: "["))
+        head.appendUTF8(action.name)
+        head.append(UInt8(ascii: "]"))
+        if color { head.appendUTF8("\u{1B}[0m") }
+        head.append(UInt8(ascii: " "))
+        head.appendUTF8(detector)
+        var suffix: [UInt8] = []
+        if let rule {
+            if let message = context?.ruleMessages[rule] {
+                suffix.appendUTF8(" — ")
+                suffix.appendUTF8(message)
+            }
+            if let tip = context?.ruleTips[rule] {
+                suffix.appendUTF8(context?.ruleMessages[rule] == nil ? " — " : " ")
+                suffix.appendUTF8(tip)
+            }
+        }
+        return Piece(rule: rule, detector: detector, action: action, head: head, suffix: suffix)
     }
 
     /// After the findings (none: nothing at all, so a clean check stays silent), one line naming
