@@ -219,8 +219,11 @@ public enum MailProcessor {
         if let channelProblem { diagnostics.append(channelProblem) }
 
         var (scannedAhead, state) = ahead.finish()
+        // Units whose findings the scanning thread labelled already.
+        var labelled = [Bool](repeating: false, count: collector.units.count)
         var results: [ScanResult] = collector.units.enumerated().map { index, unit in
             if let token = collector.aheadTokens[index], let scanned = scannedAhead.removeValue(forKey: token), scanned.length == unit.text.count {
+                labelled[index] = true
                 return scanned.result
             }
             var position = TextPosition()
@@ -234,9 +237,10 @@ public enum MailProcessor {
                 var position = TextPosition()
                 results[index] = session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position,
                                               commitLimit: unit.text.count, part: unit.label).result
+                labelled[index] = false
             }
         }
-        let attachments = placeAttachments(units: collector.units, results: &results, problems: collector.attachmentProblems,
+        let attachments = placeAttachments(units: collector.units, results: &results, labelled: labelled, problems: collector.attachmentProblems,
                                            session: session, channel: channel)
         diagnostics.append(contentsOf: attachments.diagnostics)
         var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned + attachments.unscanned)
