@@ -128,7 +128,12 @@ public enum MailProcessor {
     public static func headerRecipients(_ message: [UInt8]) -> [String] {
         var diagnostics: [Diagnostic] = []
         let headers = HeaderParser.parse(message, range: 0..<message.count, label: "message", diagnostics: &diagnostics)
-        return headers.fields.filter { recipientHeaders.contains($0.lowercasedName) }
+        return headerRecipients(message, headers: headers)
+    }
+
+    /// ``headerRecipients(_:)`` from the message's top-level header block as already parsed.
+    static func headerRecipients(_ message: [UInt8], headers: HeaderBlock) -> [String] {
+        headers.fields.filter { recipientHeaders.contains($0.lowercasedName) }
             .flatMap { AddressList.parse($0.unfoldedValue(in: message)) }.map(\.address).filter { !$0.isEmpty }
     }
 
@@ -208,7 +213,8 @@ public enum MailProcessor {
         if let explicit {
             do { channel = try session.resolveChannel(explicit) } catch { diagnostics.append(error) }
         } else {
-            channel = MailProcessor.channel(for: recipients ?? headerRecipients(message), pipeline: pipeline)
+            // The top-level header block the MIME parser read is the one `headerRecipients(_:)` would parse again.
+            channel = MailProcessor.channel(for: recipients ?? headerRecipients(message, headers: root.headers), pipeline: pipeline)
         }
 
         var state = DecisionState()

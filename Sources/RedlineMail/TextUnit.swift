@@ -240,8 +240,7 @@ struct TextUnitCollector {
     static func isCleartextSigned(_ text: ArraySlice<UInt8>) -> Bool {
         let marker = cleartextSignatureMarker
         guard text.count >= marker.count else { return false }
-        return (text.startIndex...(text.endIndex - marker.count)).contains { start in
-            text[start] == 45 && text[start..<(start + marker.count)].elementsEqual(marker)
-        }
+        // Not a comparison tried at every offset: this runs on every text part.
+        return text.withUnsafeBufferPointer { ByteSearch.first(marker, in: $0) != nil }
     }
 }
