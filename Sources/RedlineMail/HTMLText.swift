@@ -77,10 +77,22 @@ struct HTMLText: Sendable {
                 i = emit(scalar, i, end)
                 continue
             }
-            // This byte and the plain text after it (up to a tag, a reference or white space),
-            // copied in one piece.
+            // This byte and the plain text after it, copied in one piece: up to a tag or a
+            // reference, white space included when more text follows it (it would be kept and
+            // copied as it is then; before a `<` it waits, as above).
             var end = i + 1
-            while end < count, !HTMLText.endsTextRun(html[end]) { end += 1 }
+            while end < count {
+                let next = html[end]
+                if next == UInt8(ascii: "<") || next == UInt8(ascii: "&") { break }
+                if HTMLText.isSpace(next) {
+                    var after = end + 1
+                    while after < count, HTMLText.isSpace(html[after]) { after += 1 }
+                    guard after < count, html[after] != UInt8(ascii: "<") else { break }
+                    end = after
+                    continue
+                }
+                end += 1
+            }
             map.copy(html, i..<end)
             i = end
         }
@@ -91,10 +103,8 @@ struct HTMLText: Sendable {
         }
     }
 
-    /// Whether the text loop must look at `byte` itself: a tag, a reference or white space.
-    @inline(__always) static func endsTextRun(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "<") || byte == UInt8(ascii: "&") || byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12
-    }
+    /// White space as the text loop reads it.
+    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12 }
 
     static let commentOpen = Array("<!--".utf8)
     static let commentClose = Array("-->".utf8)
