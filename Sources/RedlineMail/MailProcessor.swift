@@ -218,17 +218,21 @@ public enum MailProcessor {
         }
 
         var state = DecisionState()
-        var results: [ScanResult] = collector.units.map { unit in
+        // The units are read in place by index here and below: a `TextUnit` copied per loop costs
+        // a dozen retains and releases (a message has dozens of units).
+        let units = collector.units
+        var results: [ScanResult] = units.indices.map { index in
             var position = TextPosition()
-            return session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position, commitLimit: unit.text.count, part: unit.label).result
+            return session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
+                                commitLimit: units[index].text.count, part: units[index].label).result
         }
         // Thresholds (min_instances) count over the whole message: decide again the units with
         // findings once every unit has been seen.
         if pipeline.rules.rules.contains(where: { $0.minInstances > 1 }) {
-            for (index, unit) in collector.units.enumerated() where !results[index].findings.isEmpty {
+            for index in units.indices where !results[index].findings.isEmpty {
                 var position = TextPosition()
-                results[index] = session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position,
-                                              commitLimit: unit.text.count, part: unit.label).result
+                results[index] = session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
+                                              commitLimit: units[index].text.count, part: units[index].label).result
             }
         }
         let attachments = placeAttachments(units: collector.units, results: &results, problems: collector.attachmentProblems,
@@ -253,8 +257,8 @@ public enum MailProcessor {
                                           diagnostics: &diagnostics, strip: pipeline.policy.settings.unredactableAttachments == .strip)
         // Redacting inside a signed part would break its signature: the recipient would see a
         // tampered message. Fail closed: block it, unchanged, and say why.
-        let signedNeedsRedaction = zip(collector.units, results).contains { unit, result in
-            unit.signed && (result.failClosed >= .redact || result.findings.contains { $0.action >= .redact })
+        let signedNeedsRedaction = units.indices.contains { index in
+            units[index].signed && (results[index].failClosed >= .redact || results[index].findings.contains { $0.action >= .redact })
         }
         if signedNeedsRedaction && verdict.verdict < .block {
             verdict.verdict = .block
@@ -264,9 +268,8 @@ public enum MailProcessor {
         }
         // Text read another way than it is written (a part whose type or encoding fields disagree,
         // a uuencoded block) cannot be redacted in place: fail closed.
-        let derivedNeedsRedaction = zip(collector.units, results).contains { unit, result in
-            if case .derived = unit.kind { return result.failClosed >= .redact || result.findings.contains { $0.action >= .redact } }
-            return false
+        let derivedNeedsRedaction = units.indices.contains { index in
+            units[index].isDerived && (results[index].failClosed >= .redact || results[index].findings.contains { $0.action >= .redact })
         }
         if derivedNeedsRedaction && verdict.verdict < .block {
             verdict.verdict = .block
@@ -275,11 +278,12 @@ public enum MailProcessor {
                 "a part read in more than one way, or a uuencoded block, needs redaction that cannot be done in place: the message is blocked"))
         }
         verdict.diagnostics = diagnostics
-        let withheld: [Finding?] = zip(collector.units, results).map { unit, result in
+        let withheld: [Finding?] = units.indices.map { position in
+            let result = results[position]
             guard result.failClosed >= .redact, let detector = result.failedDetector,
-                  let index = pipeline.detectorIndex(detector), !unit.text.isEmpty else { return nil }
-            return Finding(detector: detector, kind: pipeline.detectors[index].kind.id, start: 0, end: unit.text.count,
-                           confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: unit.label)
+                  let index = pipeline.detectorIndex(detector), !units[position].text.isEmpty else { return nil }
+            return Finding(detector: detector, kind: pipeline.detectors[index].kind.id, start: 0, end: units[position].text.count,
+                           confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: units[position].label)
         }
         return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld,
                         stripped: stripped, rewritten: inPlace.rewritten, overrideFields: overrides.fields)

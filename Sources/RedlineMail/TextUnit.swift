@@ -37,6 +37,12 @@ struct TextUnit {
     /// Covered by a signature (inside `multipart/signed`, or an inline PGP-signed text): rewriting
     /// it would break the signature.
     var signed = false
+
+    /// Whether the unit is text read another way than it is written (``Kind/derived``).
+    var isDerived: Bool {
+        if case .derived = kind { return true }
+        return false
+    }
 }
 
 /// The markup a body's text was extracted from, to write a redaction back into it.
