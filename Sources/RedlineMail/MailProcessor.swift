@@ -169,7 +169,8 @@ public enum MailProcessor {
     }
 
     static func matches(domain: String, pattern: String) -> Bool {
-        let pattern = pattern.lowercased()
+        // Lower-cased only when it has something to lower-case (it is looked up per recipient).
+        let pattern = pattern.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 65 && $0 <= 90) }) ? pattern : pattern.lowercased()
         if pattern.hasPrefix("*.") { return domain.hasSuffix(String(pattern.dropFirst(1))) }
         return domain == pattern
     }
