@@ -41,7 +41,9 @@ enum CardData {
         var start = match.lowerBound
         while start >= 2, start > match.lowerBound - 24, text[start - 1] == 32 || text[start - 1] == 45, UKFormats.isDigit(text[start - 2]) {
             start -= 2
-            while start > 0, UKFormats.isDigit(text[start - 1]) { start -= 1 }
+            // A card has 19 digits at most: a longer run is not walked to its start (the check
+            // below then sees a digit before `start` and says no).
+            while start > 0, match.lowerBound - start < 44, UKFormats.isDigit(text[start - 1]) { start -= 1 }
         }
         guard start < match.lowerBound, !(start > 0 && UKFormats.isAlnum(text[start - 1])) else { return false }
         guard let end = cardEnd(text, start..<match.upperBound, limit: match.upperBound) else { return false }

@@ -21,10 +21,13 @@ public final class DetectorScanner {
     public let usesPrefilter: Bool
     private let keywordTable: KeywordTable
     private var clusters: [DigitCluster] = []
-    private var regions: [ClosedRange<Int>] = []
     private var candidates: [Refined] = []
-    /// The long and the letter-led clusters (see ``StartRule/Subsets``).
-    private var subsets = StartRule.Subsets()
+    /// The start ranges of each start rule (``Plan/startSlot``), found in one pass over the clusters.
+    private var regionSets: [[ClosedRange<Int>]] = []
+    /// The clusters with a look-alike digit beside them, listed by the one pass (``LookalikeDigits``).
+    private var lookalikeClusters: [Int] = []
+    /// The start rules of the detectors that have one, in detector order (``Plan/startSlot``).
+    private let startRules: [StartRule.Entry]
     /// What the scan loop needs of each detector, as plain values.
     private let plans: [Plan]
     /// Whether a card or NINO detector is present (they get the look-alike digit pass).
@@ -36,9 +39,9 @@ public final class DetectorScanner {
         var isPattern: Bool
         /// The byte an anchored kind grows its candidates from (`@`); 0 for patterns.
         var anchor: UInt8
-        /// Set when the prefilter is on and the kind has a start rule (see ``StartRule``).
-        var startShape: StartRule.Shape?
-        var startMinDigits: Int
+        /// Set when the prefilter is on and the kind has a start rule (see ``StartRule``): its
+        /// index in ``startRules`` and ``regionSets``.
+        var startSlot: Int?
         var hasKeywords: Bool
         var requiresContext: Bool
         var minConfidence: Confidence
@@ -54,6 +57,7 @@ public final class DetectorScanner {
         self.usesPrefilter = prefilter
         self.keywordTable = KeywordTable(detectors.map(\.keywords))
         self.hasLookalikeKinds = detectors.contains { LookalikeDigits.kinds.contains($0.kind.id) && $0.pattern != nil }
+        var startRules: [StartRule.Entry] = []
         self.plans = detectors.map { detector in
             var isPattern = false
             var anchor: UInt8 = 0
@@ -62,11 +66,16 @@ public final class DetectorScanner {
             case let .anchor(byte, _): anchor = byte
             case .external: break
             }
-            let rule = prefilter ? detector.startRule : nil
-            return Plan(isPattern: isPattern, anchor: anchor, startShape: rule?.shape, startMinDigits: rule?.minDigits ?? 0, hasKeywords: !detector.keywords.isEmpty,
+            var startSlot: Int?
+            if prefilter, let rule = detector.startRule {
+                startSlot = startRules.count
+                startRules.append(StartRule.Entry(minDigits: rule.minDigits, shape: rule.shape))
+            }
+            return Plan(isPattern: isPattern, anchor: anchor, startSlot: startSlot, hasKeywords: !detector.keywords.isEmpty,
                         requiresContext: detector.requiresContext, minConfidence: detector.minConfidence,
                         countTestValues: detector.countTestValues, window: detector.window)
         }
+        self.startRules = startRules
         self.keywordFamilies = detectors.reduce(0) { mask, detector in
             if prefilter, case let .keywordLed(family)? = detector.startRule?.shape { return mask | family.bit }
             return mask
@@ -87,18 +96,18 @@ public final class DetectorScanner {
         // The reusable buffers are swapped out of the object for the scan (no reference counting,
         // and the loop below makes no exclusivity checks on them).
         var clusters: [DigitCluster] = []
-        var regions: [ClosedRange<Int>] = []
         var candidates: [Refined] = []
-        var subsets = StartRule.Subsets()
+        var regionSets: [[ClosedRange<Int>]] = []
+        var lookalikeClusters: [Int] = []
         swap(&clusters, &self.clusters)
-        swap(&regions, &self.regions)
         swap(&candidates, &self.candidates)
-        swap(&subsets, &self.subsets)
+        swap(&regionSets, &self.regionSets)
+        swap(&lookalikeClusters, &self.lookalikeClusters)
         defer {
             swap(&clusters, &self.clusters)
-            swap(&regions, &self.regions)
             swap(&candidates, &self.candidates)
-            swap(&subsets, &self.subsets)
+            swap(&regionSets, &self.regionSets)
+            swap(&lookalikeClusters, &self.lookalikeClusters)
         }
         let computesConfidence = self.computesConfidence
         text.bytes.withUnsafeBufferPointer { buffer in
@@ -142,16 +151,19 @@ public final class DetectorScanner {
                 if !plan.isPattern && plan.anchor == 0 { continue }
                 if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
                 if plan.isPattern {
+                    var regions: [ClosedRange<Int>] = []
                     var bounded = false
-                    if let shape = plan.startShape {
+                    if let slot = plan.startSlot {
                         if !clustersFound {
                             DigitClusters.find(buffer, into: &clusters)
-                            subsets.build(clusters, buffer, keywordFamilies: keywordFamilies)
+                            // Every rule's ranges at once: each cluster is read once, not once per rule.
+                            StartRule.regions(of: startRules, clusters, keywordFamilies: keywordFamilies, buffer, into: &regionSets,
+                                              lookalikes: &lookalikeClusters, findsLookalikes: hasLookalikeKinds)
                             clustersFound = true
                         }
-                        StartRule.regions(minDigits: plan.startMinDigits, shape: shape, clusters, subsets: subsets, buffer, into: &regions)
                         // Nothing productive can start anywhere: no PCRE2 call at all.
-                        if regions.isEmpty { continue }
+                        if regionSets[slot].isEmpty { continue }
+                        regions = regionSets[slot]
                         bounded = true
                     }
                     if let failure = runPattern(index, buffer, bounded: bounded, regions: regions, into: &candidates) {
@@ -172,8 +184,15 @@ public final class DetectorScanner {
             // Letters typed for digits (see ``LookalikeDigits``): cards and NINOs again, on a folded
             // copy, only around the folded letters and only when one touches a digit cluster.
             if hasLookalikeKinds {
-                if !clustersFound { DigitClusters.find(buffer, into: &clusters) }
-                guard let (folded, positions) = LookalikeDigits.fold(buffer, clusters) else { return }
+                // The one pass listed the clusters that can fold; without it, all are looked at.
+                let found: (bytes: [UInt8], folded: [Int])?
+                if clustersFound {
+                    found = LookalikeDigits.fold(buffer, clusters, at: lookalikeClusters)
+                } else {
+                    DigitClusters.find(buffer, into: &clusters)
+                    found = LookalikeDigits.fold(buffer, clusters)
+                }
+                guard let (folded, positions) = found else { return }
                 folded.withUnsafeBufferPointer { foldedBuffer in
                     // A card or NINO holding a folded letter starts at most 200 bytes before it.
                     var around: [ClosedRange<Int>] = []

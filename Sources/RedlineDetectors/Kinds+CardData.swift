@@ -70,8 +70,9 @@ extension DetectorKind {
             // 19 digits, then `1234`): when that group is a compact date, it is the expiry.
             if let first = (card.end..<date.lowerBound).first(where: { UKFormats.isDigit(text[$0]) }) {
                 var end = first
-                while UKFormats.isDigit(text[end]) { end += 1 }
-                if end - first == 4 || end - first == 6, !UKFormats.isLetter(text[end]), let compact = Expiry.date(text, first..<end) {
+                while end < text.count, UKFormats.isDigit(text[end]) { end += 1 }
+                if end - first == 4 || end - first == 6, end == text.count || !UKFormats.isLetter(text[end]),
+                   let compact = Expiry.date(text, first..<end) {
                     date = compact
                     value = Array(text[compact])
                 }

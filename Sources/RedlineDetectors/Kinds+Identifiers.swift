@@ -46,11 +46,13 @@ extension DetectorKind {
                         "split AB 12 34\n56 C here", "JG\u{00A0}10\u{00A0}37\u{00A0}55\u{00A0}A",
                         "NI JG 103 755 A", "NI JG 10-37-55 A", "NI number JG103755", "national insurance JG 10 37 55", "NIJG103755A",
                         "nino:JG 10  37  55 A", "NI \u{0410}\u{0412}123456\u{0421}", "NI J\u{200F}G10\u{2062}3755A", "NI JG 10 37\r55 A",
-                        "NI JG1O3755A", "NI JG IO 37 55 A", "NI JG103755 on file", "refs AB123456C/JG103755"],
+                        "NI JG1O3755A", "NI JG IO 37 55 A", "NI JG103755 on file", "refs AB123456C/JG103755",
+                        "refs AB123456C/JG103755/CE123456", "refs CE123456, JG103755, AB123456C"],
         noMatchExamples: ["number BG123456A", "GB 12 34 56 A", "TN 01 02 90 M", "DA123456A", "AO123456B",
                           "AB123456E", "CR123456A", "PP999999P", "11 a1 11 11", "XAB123456C", "AB 12-34 56 C",
                           "ref JG103755 today", "NI JG 10 37 55 E", "JG 1037 55 A", "unitJG103755A", "NI JG 10 -- 37 55 A",
-                          "NI JGlO37S5A", "NI DAlO3755A", "refs JG103755/CE123456", "UNI JG103755", "see AB123456X/JG103755"]
+                          "NI JGlO37S5A", "NI DAlO3755A", "refs JG103755/CE123456", "UNI JG103755", "see AB123456X/JG103755",
+                          "refs AB 12-34 56 C/JG103755", "refs JG103755/AB 1234 56 C"]
     )
 
     /// IBANs: country code, check digits, country-specific length, mod-97.
@@ -121,7 +123,11 @@ extension DetectorKind {
     /// Validates a NINO candidate: the prefix rules, six digits written as one group, pairs or
     /// threes with one separator throughout, and the suffix letter (without it, the finding counts
     /// only next to a keyword, and never when another lone letter follows: `JG 10 37 55 E`).
-    static let refineNINO: Refiner = { text, match in
+    static let refineNINO: Refiner = { text, match in ninoCandidate(text, match, askNeighbours: true) }
+
+    /// ``refineNINO``'s work; without `askNeighbours` a suffixless NINO is returned as needing
+    /// context whatever stands around it (how ``NINONeighbours`` tests a link of a chain).
+    static func ninoCandidate(_ text: UnsafeBufferPointer<UInt8>, _ match: Range<Int>, askNeighbours: Bool) -> [Refined] {
         // The letters and digits, before anything is allocated: most candidates fail here.
         var alnumCount = 0
         var prefix: (UInt8, UInt8) = (0, 0)
@@ -174,7 +180,8 @@ extension DetectorKind {
             if index < text.count, UKFormats.isLetter(text[index]), index + 1 == text.count || !UKFormats.isAlnum(text[index + 1]) { return [] }
             // Without its suffix a NINO needs a keyword, the word NI right before it, or a full NINO
             // joined to it (`AB123456C/JG103755`).
-            return [Refined(range: match, value: chars, confidence: .medium, needsContext: !NINONeighbours.vouchFor(text, match))]
+            return [Refined(range: match, value: chars, confidence: .medium,
+                            needsContext: !askNeighbours || !NINONeighbours.vouchFor(text, match))]
         }
         return [Refined(range: match, value: chars, confidence: .medium)]
     }

@@ -29,6 +29,13 @@ enum LookalikeDigits {
     /// more, right beside a cluster (`4111 OOOO`); or when it is NINO-shaped: two letters, six
     /// digits or look-alikes, an optional suffix letter (`JG1O3755A`).
     static func fold(_ text: UnsafeBufferPointer<UInt8>, _ clusters: [DigitCluster]) -> (bytes: [UInt8], folded: [Int])? {
+        fold(text, clusters, at: clusters.indices)
+    }
+
+    /// ``fold(_:_:)`` over the clusters at `indices` only (in order): the same result when they
+    /// include every cluster ``hasLookalikeBeside(_:_:)`` holds for (no other cluster folds anything).
+    static func fold<Indices: Sequence<Int>>(_ text: UnsafeBufferPointer<UInt8>, _ clusters: [DigitCluster],
+                                             at indices: Indices) -> (bytes: [UInt8], folded: [Int])? {
         var bytes: [UInt8]?
         var folded: [Int] = []
         var lastWordEnd = -1
@@ -59,7 +66,8 @@ enum LookalikeDigits {
                 folded.append(index)
             }
         }
-        for cluster in clusters {
+        for clusterIndex in indices {
+            let cluster = clusters[clusterIndex]
             // Right before the cluster and right after it (across a short gap), in text order.
             var index = cluster.first - 1
             while index >= 0, cluster.first - index <= 4, isGap(text[index]) { index -= 1 }
@@ -71,5 +79,17 @@ enum LookalikeDigits {
         guard let bytes, !folded.isEmpty else { return nil }
         folded.sort()
         return (bytes, folded)
+    }
+
+    /// Whether a look-alike stands right before or right after the cluster (across up to four gap
+    /// bytes): the only clusters ``fold(_:_:)`` looks at further.
+    @inline(__always)
+    static func hasLookalikeBeside(_ text: UnsafeBufferPointer<UInt8>, _ cluster: DigitCluster) -> Bool {
+        var index = cluster.first - 1
+        while index >= 0, cluster.first - index <= 4, isGap(text[index]) { index -= 1 }
+        if index >= 0, digit(for: text[index]) != nil { return true }
+        index = cluster.last + 1
+        while index < text.count, index - cluster.last <= 4, isGap(text[index]) { index += 1 }
+        return index < text.count && digit(for: text[index]) != nil
     }
 }

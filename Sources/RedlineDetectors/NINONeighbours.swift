@@ -5,9 +5,11 @@ enum NINONeighbours {
     static let joiners = ByteSet("/,;|+&".utf8)
     static let niWords: [[UInt8]] = ["ni", "nin", "nino"].map { Array($0.utf8) }
 
-    /// Whether the suffixless NINO at `match` has the word NI right before it or a full NINO joined to it.
+    /// Whether the suffixless NINO at `match` has the word NI right before it or a full NINO joined
+    /// to it, directly or through other suffixless NINOs in the same list
+    /// (`AB123456C/JG103755/CE123456`).
     static func vouchFor(_ text: UnsafeBufferPointer<UInt8>, _ match: Range<Int>) -> Bool {
-        afterNIWord(text, match.lowerBound) || fullNINOJoined(text, after: match.upperBound) || fullNINOJoined(text, before: match.lowerBound)
+        afterNIWord(text, match.lowerBound) || chained(text, from: match.upperBound, step: 1) || chained(text, from: match.lowerBound, step: -1)
     }
 
     /// `NI` (or `NINO`, `NIN`), then at most two blanks, a colon, hyphen or `#`, right before `start`.
@@ -17,28 +19,39 @@ enum NINONeighbours {
         return GluedKeywords.ends(text, at: index, with: niWords)
     }
 
-    /// A full NINO that begins after a joiner at `offset` (blanks allowed around the joiner).
-    static func fullNINOJoined(_ text: UnsafeBufferPointer<UInt8>, after offset: Int) -> Bool {
-        guard let start = acrossJoiner(text, from: offset, step: 1) else { return false }
-        var end = start, count = 0
-        while end < text.count, count < 9, isPart(text, end, step: 1) {
-            if UKFormats.isAlnum(text[end]) { count += 1 }
-            end += 1
+    /// The list items past `offset` in the direction `step` (after a joiner each): true at the
+    /// first full NINO, false at the first item that is not a NINO with or without its suffix,
+    /// and after eight items.
+    static func chained(_ text: UnsafeBufferPointer<UInt8>, from offset: Int, step: Int) -> Bool {
+        var offset = offset
+        for _ in 0..<8 {
+            guard let item = neighbour(text, from: offset, step: step) else { return false }
+            if isFullNINO(text, item) { return true }
+            guard isSuffixlessNINO(text, item) else { return false }
+            offset = step > 0 ? item.upperBound : item.lowerBound
         }
-        if end < text.count, UKFormats.isAlnum(text[end]) || text[end] == 95 { return false }
-        return isFullNINO(text, start..<end)
+        return false
     }
 
-    /// A full NINO that ends before a joiner at `offset` (blanks allowed around the joiner).
-    static func fullNINOJoined(_ text: UnsafeBufferPointer<UInt8>, before offset: Int) -> Bool {
-        guard let end = acrossJoiner(text, from: offset, step: -1) else { return false }
-        var start = end, count = 0
-        while start > 0, count < 9, isPart(text, start - 1, step: -1) {
-            if UKFormats.isAlnum(text[start - 1]) { count += 1 }
-            start -= 1
+    /// The item (at most nine letters and digits, one blank, hyphen or dot between two of them)
+    /// that stands after a joiner at `offset`, reading in the direction `step`.
+    static func neighbour(_ text: UnsafeBufferPointer<UInt8>, from offset: Int, step: Int) -> Range<Int>? {
+        guard let edge = acrossJoiner(text, from: offset, step: step) else { return nil }
+        var far = edge, count = 0
+        if step > 0 {
+            while far < text.count, count < 9, isPart(text, far, step: 1) {
+                if UKFormats.isAlnum(text[far]) { count += 1 }
+                far += 1
+            }
+            if far < text.count, UKFormats.isAlnum(text[far]) || text[far] == 95 { return nil }
+            return edge..<far
         }
-        if start > 0, UKFormats.isAlnum(text[start - 1]) || text[start - 1] == 95 { return false }
-        return isFullNINO(text, start..<end)
+        while far > 0, count < 9, isPart(text, far - 1, step: -1) {
+            if UKFormats.isAlnum(text[far - 1]) { count += 1 }
+            far -= 1
+        }
+        if far > 0, UKFormats.isAlnum(text[far - 1]) || text[far - 1] == 95 { return nil }
+        return far..<edge
     }
 
     /// Past blanks, one joiner and blanks from `offset` in the direction `step`: where the
@@ -67,11 +80,23 @@ enum NINONeighbours {
             && UKFormats.isAlnum(text[next]) && UKFormats.isAlnum(text[previous])
     }
 
-    /// Two prefix letters, six digits and a suffix A–D, separators aside.
+    /// Two prefix letters and six digits with no suffix, laid out as a NINO must be.
+    private static func isSuffixlessNINO(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var count = 0
+        for index in range where UKFormats.isAlnum(text[index]) { count += 1 }
+        guard count == 8, let item = range.first(where: { UKFormats.isAlnum(text[$0]) }), UKFormats.isLetter(text[item]) else { return false }
+        return !DetectorKind.ninoCandidate(text, range, askNeighbours: false).isEmpty
+    }
+
+    /// Two prefix letters, six digits and a suffix A–D, laid out as a NINO on its own must be
+    /// (``DetectorKind/refineNINO``: pairs or threes, one separator throughout), so a neighbour
+    /// that would not be reported itself (`AB 12-34 56 C`) vouches for nothing.
     private static func isFullNINO(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         var chars: [UInt8] = []
         for index in range where UKFormats.isAlnum(text[index]) { chars.append(UKFormats.upper(text[index])) }
-        guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]) else { return false }
-        return chars[2..<8].allSatisfy(UKFormats.isDigit) && (65...68).contains(chars[8])
+        guard chars.count == 9, UKFormats.isNINOPrefix(chars[0], chars[1]),
+              chars[2..<8].allSatisfy(UKFormats.isDigit), (65...68).contains(chars[8]) else { return false }
+        // Nine characters: the refiner decides on the layout alone (it asks no neighbour).
+        return !DetectorKind.refineNINO(text, range).isEmpty
     }
 }

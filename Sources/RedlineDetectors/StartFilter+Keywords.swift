@@ -56,8 +56,14 @@ enum KeywordLed: Sendable {
     /// first digit at `first`.
     static func valueStarts(_ text: UnsafeBufferPointer<UInt8>, _ first: Int, families: UInt8) -> UInt8 {
         var end = first
-        let limit = min(text.count, first + 7)
-        while end < limit, StartRule.isDigit(text[end]) { end += 1 }
+        if first + 8 <= text.count, let base = text.baseAddress {
+            // Up to seven digits, eight bytes at a time (little-endian: the lowest byte first).
+            let others = ~DigitClusters.digitBytes(UnsafeRawPointer(base + first).loadUnaligned(as: UInt64.self)) & 0x8080_8080_8080_8080
+            end = first + min(7, others.trailingZeroBitCount / 8)
+        } else {
+            let limit = min(text.count, first + 7)
+            while end < limit, StartRule.isDigit(text[end]) { end += 1 }
+        }
         let digits = end - first
         let next: UInt8 = end < text.count ? text[end] : 0
         var found: UInt8 = 0

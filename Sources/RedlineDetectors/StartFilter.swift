@@ -193,150 +193,10 @@ struct StartRule: Sendable {
     @inline(__always)
     private static func walk<Indices: Sequence<Int>>(_ indices: Indices, minDigits: Int, shape: Shape, _ clusters: [DigitCluster],
                                                      subsets: Subsets?, _ text: UnsafeBufferPointer<UInt8>, into out: inout [ClosedRange<Int>]) {
-        func add(_ lowBound: Int, _ highBound: Int) {
-            if highBound < 0 { return }
-            var low = max(lowBound, 0)
-            var high = highBound
-            // Never start inside a UTF-8 sequence: widen to the character's first byte.
-            while low > 0, text[low] & 0xC0 == 0x80 { low -= 1 }
-            // Merge with the ranges this one touches (it may start before the last one: a
-            // keyword-led range reaches back before a card's range that ended earlier).
-            while let last = out.last, low <= last.upperBound + 1 {
-                low = min(low, last.lowerBound)
-                high = max(high, last.upperBound)
-                out.removeLast()
-            }
-            out.append(low...high)
-        }
-        let count = text.count
-        for index in indices where clusters[index].digits >= minDigits {
-            let cluster = clusters[index]
-            let first = cluster.first
-            switch shape {
-            case let .inCluster(lead):
-                add(first - lead, cluster.last)
-            case .phoneStart:
-                // A `4` right after a `+` glued to a digit (`…900123+44 7700 900456`; `+` is no gap
-                // byte, so that `4` opens its cluster): the `+` is not part of the match there, but
-                // makes the number international.
-                if first >= 2, text[first] == 52, text[first - 1] == 43, StartRule.isDigit(text[first - 2]) { add(first, first) }
-                for position in max(0, first - 2)...cluster.last {
-                    let byte = text[position]
-                    guard byte == 48 || byte == 43 || byte == 40 else { continue }
-                    if position > 0, StartRule.isWord(text[position - 1])
-                        || (text[position - 1] == 43 && !(position > 1 && StartRule.isDigit(text[position - 2]))) { continue }
-                    add(position, position)
-                }
-            case .bankPair:
-                if cluster.digits >= 14 {
-                    add(first, cluster.last)
-                } else if index + 1 < clusters.count, clusters[index + 1].digits >= 6 {
-                    var position = cluster.last + 1
-                    let next = clusters[index + 1].first
-                    // The words between are at most `and account number` (16 letters; caseless `ſ`
-                    // takes two bytes): more letters than that and no match spans the two clusters.
-                    var letters = 0
-                    while position < next, StartRule.bankBetween[Int(text[position])] {
-                        if text[position] >= 0x41 && text[position] != 0x5F {
-                            letters += 1
-                            if letters > StartRule.bankWordBytes { break }
-                        }
-                        position += 1
-                    }
-                    if position == next { add(first, cluster.last) }
-                }
-            case .ninoLead:
-                // Separators: up to four of [ \t./_-], then a line break and up to two blanks.
-                // The byte before the cluster is a letter (no separator) or a separator byte.
-                guard first >= 2 else { continue }
-                let before = text[first - 1]
-                guard StartRule.isLetter(before) || StartRule.isSameLineSeparator(before) || before == 10 || before == 13 else { continue }
-                let keywords = GluedKeywords.ninoBytes
-                for separator in 0...8 {
-                    let start = first - 2 - separator
-                    guard start >= 0, StartRule.isLetter(text[start]), StartRule.isLetter(text[start + 1]),
-                          StartRule.isSeparator(text, start + 2, first) else { continue }
-                    if start > 0, StartRule.isWord(text[start - 1]), !GluedKeywords.ends(text, at: start, with: keywords) { continue }
-                    add(start, start)
-                }
-            case .ibanLead:
-                guard first >= 2, first + 1 < count, StartRule.isDigit(text[first + 1]),
-                      StartRule.isLetter(text[first - 1]), StartRule.isLetter(text[first - 2]),
-                      StartRule.ibanCountries[StartRule.letterPair(text[first - 2], text[first - 1])] else { continue }
-                if first > 2, StartRule.isWord(text[first - 3]) { continue }
-                add(first - 2, first - 2)
-            case let .keywordLed(family):
-                let lead = family.lead
-                if family.keywordFollows(text, cluster.last) {
-                    add(first - lead, cluster.last)
-                    continue
-                }
-                // The keyword form: the value opens the cluster, its keyword stands before it.
-                let keywordForm: Bool
-                if let forms = subsets?.keywordForms, !forms.isEmpty {
-                    keywordForm = forms[index] & family.bit != 0
-                } else {
-                    keywordForm = family.valueStarts(text, first) && family.keywordBefore(text, first)
-                }
-                if family.hasCardForm && cluster.digits >= 12 {
-                    // A card number opens the candidate at one of the cluster's digits.
-                    add(keywordForm ? first - lead : first, cluster.last)
-                } else if keywordForm {
-                    add(first - lead, first)
-                }
-            case .vatLead:
-                if cluster.digits >= 9 {
-                    StartRule.forEachRun(text, cluster) { run in
-                        switch run.count {
-                        case 3, 7, 9, 12: add(run.lowerBound - 3, run.lowerBound)
-                        default: break
-                        }
-                    }
-                } else {
-                    let lead = first >= 1 && text[first - 1] == 32 ? first - 1 : first
-                    guard lead >= 2 else { continue }
-                    let pair = (text[lead - 2] | 0x20, text[lead - 1] | 0x20)
-                    if pair == (103, 100) || pair == (104, 97) { add(lead - 2, lead - 2) }
-                }
-            case .passportRun:
-                StartRule.forEachRun(text, cluster) { run in
-                    if run.count == 9 { add(run.lowerBound, run.lowerBound) }
-                    if run.count == 3, StartRule.opensThrees(text, run.upperBound) { add(run.lowerBound, run.lowerBound) }
-                }
-            case .utrRuns:
-                var previous: Range<Int>?
-                StartRule.forEachRun(text, cluster) { run in
-                    if run.count == 10 { add(run.lowerBound, run.lowerBound) }
-                    if run.count == 5, let before = previous, before.count == 5, run.lowerBound - before.upperBound == 1, text[before.upperBound] == 32 {
-                        add(before.lowerBound, before.lowerBound)
-                    }
-                    previous = run
-                }
-            case .licenceDate:
-                StartRule.forEachRun(text, cluster) { run in
-                    guard (6...10).contains(run.count), run.upperBound < count, text[run.upperBound] == 32 || StartRule.isLetter(text[run.upperBound]) else { return }
-                    let date = run.upperBound - 6
-                    for index in run.lowerBound..<date where text[index] != 57 { return }
-                    add(date - 6, date - 5)
-                }
-            case .postcodeLead:
-                guard first >= 1 else { continue }
-                let before = text[first - 1]
-                if StartRule.isLetter(before) || before >= 0x80 {
-                    // The inward code `[0-9][A-Za-z]{2}` starts within eleven bytes of the first digit
-                    // (`[A-Za-z0-9]?` and up to seven bytes of blanks and line break between;
-                    // caseless UTF mode lets a three-byte Kelvin sign stand for `k`).
-                    var inward = false
-                    for offset in 0...11 where first + offset + 1 < count {
-                        if StartRule.isDigit(text[first + offset]), StartRule.isLetterLike(text[first + offset + 1]) {
-                            inward = true
-                            break
-                        }
-                    }
-                    if inward { add(first - 6, first - 1) }
-                } else if let gir = StartRule.girStart(before: first, text) {
-                    add(gir, gir)
-                }
+        let forms = subsets?.keywordForms ?? []
+        clusters.withUnsafeBufferPointer { clusters in
+            for index in indices where clusters[index].digits >= minDigits {
+                addStarts(shape, cluster: index, clusters, forms: forms.isEmpty ? nil : forms[index], text, into: &out)
             }
         }
     }
@@ -382,6 +242,13 @@ struct StartRule: Sendable {
     @inline(__always) static func isSameLineSeparator(_ byte: UInt8) -> Bool {
         switch byte {
         case 32, 9, 46, 47, 95, 45: return true
+        default: return false
+        }
+    }
+    /// A byte ``isSeparator(_:_:_:)`` accepts anywhere in a separator: `[ \t./_\-\r\n]`.
+    @inline(__always) static func isSeparatorByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 9, 46, 47, 95, 45, 13, 10: return true
         default: return false
         }
     }

@@ -60,7 +60,8 @@ extension MailProcessor {
                 locations += places(redactable, in: unit.text, source: source, masker: &masker)
             }
             do throws(ExtractProblem) {
-                targets = try wholeDocuments(targets, segments: sources.map(\.source.segments), file: decoded, name: name)
+                targets = try wholeDocuments(targets, segments: sources.map(\.source.segments), isWhole: sources.map(\.source.isWholeDocument),
+                                             file: decoded, name: name)
                 let output = try DocumentRewriter.redact(Data(decoded), name: name, targets: targets) { document throws(ExtractProblem) in
                     if session.scan(document.text, channel: channel).findings.contains(where: { $0.action >= .redact }) {
                         throw ExtractProblem(ExtractCode.notRewritable, "a value to redact is still there after rewriting")
@@ -77,34 +78,39 @@ extension MailProcessor {
     }
 
     /// A document read in windows (a large worksheet) is several units, and so several targets
-    /// with one path; the rewriter takes one target per document, over the text it reads whole.
-    /// Such targets become one: the document is read again whole (within the usual limits: one
+    /// with one path (or one target, when only one window needs redaction), none over the
+    /// document's whole text; the rewriter takes one target per document, over the text it reads
+    /// whole. Such targets become one: the document is read again whole (within the usual limits: one
     /// over them fails closed), and each replacement is carried over by the cell it is in (its
     /// segment's label and its offset there), its bytes checked to be the same. A replacement
     /// outside a labelled segment, or in a label the document shows twice, cannot be placed
     /// for sure: that fails closed too (X012).
-    static func wholeDocuments(_ targets: [DocumentRewriter.Target], segments: [[ExtractedDocument.Segment]], file: [UInt8], name: String)
-        throws(ExtractProblem) -> [DocumentRewriter.Target] {
+    static func wholeDocuments(_ targets: [DocumentRewriter.Target], segments: [[ExtractedDocument.Segment]], isWhole: [Bool],
+                               file: [UInt8], name: String) throws(ExtractProblem) -> [DocumentRewriter.Target] {
         var byPath: [[String]: [Int]] = [:]
-        for (index, target) in targets.enumerated() { byPath[target.path, default: []].append(index) }
-        guard byPath.values.contains(where: { $0.count > 1 }) else { return targets }
+        var windowed = Set<[String]>()
+        for (index, target) in targets.enumerated() {
+            byPath[target.path, default: []].append(index)
+            if byPath[target.path]!.count > 1 || !isWhole[index] { windowed.insert(target.path) }
+        }
+        guard !windowed.isEmpty else { return targets }
         let extractor = Extractor()
         extractor.windowedSheetBytes = .max
         var wholes: [[String]: ExtractedDocument] = [:]
         let problems = extractor.extract(Data(file), name: name) { document in
-            if let indexes = byPath[document.path], indexes.count > 1 { wholes[document.path] = document }
+            if windowed.contains(document.path) { wholes[document.path] = document }
         }
         // A problem in the document itself, or one that ended the reading (a bound: the document
         // may not have been reached).
         let bounds = [ExtractCode.tooLarge, ExtractCode.timeLimit, ExtractCode.tooManyEntries, ExtractCode.tooDeep, ExtractCode.ratio]
         if let problem = problems.first(where: { problem in
-            bounds.contains(problem.code) || byPath.keys.contains { $0 == Array(problem.path.prefix($0.count)) }
+            bounds.contains(problem.code) || windowed.contains { $0 == Array(problem.path.prefix($0.count)) }
         }) {
             throw ExtractProblem(ExtractCode.notRewritable, "a large document cannot be read whole to be redacted (\(problem.code))")
         }
         var merged: [DocumentRewriter.Target] = []
         for (index, target) in targets.enumerated() {
-            guard let indexes = byPath[target.path], indexes.count > 1 else {
+            guard windowed.contains(target.path), let indexes = byPath[target.path] else {
                 merged.append(target)
                 continue
             }

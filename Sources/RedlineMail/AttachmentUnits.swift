@@ -16,6 +16,9 @@ struct AttachmentSource {
     var segments: [ExtractedDocument.Segment]
     /// What the document is (an Office document at the top of a part can be redacted in place).
     var kind: ContentKind = .text
+    /// False for one window of a large worksheet (``SheetWindows``): its text is not the
+    /// document's, so a redaction in it is placed by reading the document again whole.
+    var isWholeDocument = true
 
     func segment(at offset: Int) -> ExtractedDocument.Segment? {
         ExtractedDocument(path: path, kind: .text, text: [], segments: segments).segment(at: offset)
@@ -59,7 +62,9 @@ extension TextUnitCollector {
         for document in pieces where document.text.contains(where: { $0 > 32 }) {
             units.append(TextUnit(label: "part \(entity.label)", text: document.text,
                                   kind: .attachment(AttachmentSource(entity: entity, path: document.path, segments: document.segments,
-                                                                     kind: document.kind))))
+                                                                     kind: document.kind,
+                                                                     isWholeDocument: document.kind == .text
+                                                                         || (document.piece == 0 && document.isLastPiece)))))
         }
         for problem in found { attachmentProblems.append(AttachmentProblem(entity: entity, problem: problem)) }
     }

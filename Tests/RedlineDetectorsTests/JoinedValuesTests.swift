@@ -79,6 +79,9 @@ struct JoinedValuesTests {
         ("Refs JG 10 37 55, AB 12 34 56 C", ["uk_nino=JG 10 37 55", "uk_nino=AB 12 34 56 C"]),
         ("NI JG103755 on file", ["uk_nino=JG103755"]),
         ("NI: JG 10 37 55 on file", ["uk_nino=JG 10 37 55"]),
+        // A list: each suffixless NINO is vouched for through the others as far as a full one.
+        ("Refs AB123456C/JG103755/CE123456 thanks", ["uk_nino=AB123456C", "uk_nino=JG103755", "uk_nino=CE123456"]),
+        ("Refs CE123456, JG103755, AB123456C", ["uk_nino=CE123456", "uk_nino=JG103755", "uk_nino=AB123456C"]),
     ])
     func suffixlessBesideFull(_ example: (String, [String])) {
         #expect(Self.found(example.0) == example.1, "\(example.0.debugDescription): \(Self.found(example.0))")
@@ -87,6 +90,8 @@ struct JoinedValuesTests {
     @Test("suffixless NINO shapes with no full NINO or keyword beside them are not NINOs", arguments: [
         "Refs JG103755/CE123456 thanks", "ref JG103755 today", "order AB123456/4111", "UNI JG103755 module", "AB123456C and later JG103755",
         "see AB123456X/JG103755",
+        // A chain with no full NINO in it, or broken by another item, vouches for nothing.
+        "Refs JG103755/CE123456/AB123456 thanks", "Refs JG103755/order 4111/AB123456C", "Refs CE123456/JG103755/AB 12-34 56 C",
     ])
     func suffixlessAlone(_ text: String) {
         #expect(!Self.found(text).contains { $0.hasPrefix("uk_nino=") && !$0.hasSuffix("C") }, "\(text.debugDescription): \(Self.found(text))")

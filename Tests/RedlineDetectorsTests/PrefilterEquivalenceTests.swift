@@ -85,6 +85,47 @@ struct PrefilterEquivalenceTests {
         #expect(positives > 0)
     }
 
+    @Test("one pass over the clusters gives every start rule the ranges its own walk gives", arguments: 0..<8)
+    func onePassAgreesWithWalks(seed: Int) {
+        var generator = CorpusGenerator(seed: UInt64(seed) &* 0x2545_F491_4F6C_DD1D &+ 11)
+        let text = ScanText(generator.text(length: 24_000))
+        let every = StartRule.all.map { StartRule.Entry(minDigits: $0.minDigits, shape: $0.shape) }
+        // All rules, as the default policy has them; and a few, with one keyword-led kind only.
+        let few = every.filter {
+            switch $0.shape {
+            case .ibanLead, .passportRun, .keywordLed(.expiry): true
+            default: false
+            }
+        }
+        text.bytes.withUnsafeBufferPointer { buffer in
+            var clusters: [DigitCluster] = []
+            DigitClusters.find(buffer, into: &clusters)
+            for rules in [every, few] {
+                var families: UInt8 = 0
+                for rule in rules { if case let .keywordLed(family) = rule.shape { families |= family.bit } }
+                var subsets = StartRule.Subsets()
+                subsets.build(clusters, buffer, keywordFamilies: families)
+                var outs: [[ClosedRange<Int>]] = []
+                var lookalikes: [Int] = []
+                StartRule.regions(of: rules, clusters, keywordFamilies: families, buffer, into: &outs, lookalikes: &lookalikes, findsLookalikes: true)
+                #expect(outs.count == rules.count)
+                #expect(lookalikes == clusters.indices.filter { LookalikeDigits.hasLookalikeBeside(buffer, clusters[$0]) })
+                // Folding only the listed clusters folds what folding all of them folds.
+                let listed = LookalikeDigits.fold(buffer, clusters, at: lookalikes)
+                let all = LookalikeDigits.fold(buffer, clusters)
+                #expect(listed?.bytes == all?.bytes && listed?.folded == all?.folded)
+                var nonEmpty = 0
+                for (slot, rule) in rules.enumerated() {
+                    var own: [ClosedRange<Int>] = []
+                    StartRule.regions(minDigits: rule.minDigits, shape: rule.shape, clusters, subsets: subsets, buffer, into: &own)
+                    #expect(outs[slot] == own, "rule \(slot): \(rule.shape)")
+                    if !own.isEmpty { nonEmpty += 1 }
+                }
+                #expect(nonEmpty > 0)
+            }
+        }
+    }
+
     @Test("the word before a keyword's end is its letters, or the letters before a '.' or '2' suffix")
     func wordBeforeReadsLettersAndSuffix() {
         func read(_ text: String) -> String? {

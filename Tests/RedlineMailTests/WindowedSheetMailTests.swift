@@ -79,4 +79,29 @@ struct WindowedSheetMailTests {
         #expect(whole == output)
         #expect(Fixture.check(output).findings.filter { $0.action >= .redact }.isEmpty)
     }
+
+    @Test("one NI number in one window of a windowed sheet is redacted inside the file, as a whole read would")
+    func ninoInOneWindowRedacted() throws {
+        let workbook = try AttachmentTests.xlsx((1...600).map { row -> (String, String) in
+            row == 300 ? ("C300", "NI JG 10 37 55 A on file") : ("A\(row)", "ticket \(row) closed, nothing to see")
+        })
+        let message = AttachmentTests.message(body: "The export you asked for.", attachment: workbook, name: "export.xlsx")
+        let (output, verdict) = SheetWindows.$threshold.withValue(1024) {
+            SheetWindows.$windowText.withValue(2048) {
+                var pieces = 0
+                _ = Extractor().extract(Data(workbook), name: "export.xlsx") { _ in pieces += 1 }
+                #expect(pieces > 3)
+                return Fixture.redact(message)
+            }
+        }
+        #expect(verdict.verdict == .redact, "\(verdict.diagnostics.map { ($0.code, $0.message) })")
+        #expect(verdict.redactedAttachments == ["part 2 \"export.xlsx\": nino in Customers!C300"])
+        #expect(verdict.strippedAttachments.isEmpty && verdict.diagnostics.isEmpty)
+        let (file, _) = try AttachmentRedactionTests.lastAttachment(output)
+        let text = AttachmentRedactionTests.documentText(file)
+        #expect(text.contains("NI [NI NUMBER] on file") && !text.contains("JG 10 37 55 A"))
+        #expect(text.contains("ticket 1 closed, nothing to see") && text.contains("ticket 600 closed, nothing to see"))
+        let (whole, _) = Fixture.redact(message)
+        #expect(whole == output)
+    }
 }
