@@ -17,6 +17,8 @@ public struct ScanResult: Sendable {
     public var failClosed: Action = .allow
     public var failedDetector: String?
     public var channel: String
+    /// The state's ``DecisionState/thresholdsReached`` when this result was decided.
+    public internal(set) var thresholdsReached = 0
 
     public init(findings: [Finding] = [], verdict: Action = .allow, failures: [Diagnostic] = [], channel: String) {
         self.findings = findings
@@ -107,7 +109,9 @@ public final class PipelineSession {
             if advancesPosition {
                 bytes.withUnsafeBufferPointer { position.advance(over: $0, base: position.offset, to: position.offset + min(commitLimit, bytes.count)) }
             }
-            return (ScanResult(channel: channel), commitLimit)
+            var result = ScanResult(channel: channel)
+            result.thresholdsReached = state.thresholdsReached
+            return (result, commitLimit)
         }
         let base = position.offset
         var kept: [(hit: Hit, range: Range<Int>)] = []
@@ -156,6 +160,7 @@ public final class PipelineSession {
             }
         }
         var result = ScanResult(findings: findings, channel: channel)
+        result.thresholdsReached = state.thresholdsReached
         result.verdict = findings.map(\.action).max() ?? .allow
         for failure in detectorFailures {
             guard let index = pipeline.detectorIndex(failure.detector) else { continue }

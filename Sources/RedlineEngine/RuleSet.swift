@@ -118,7 +118,17 @@ public struct RuleSet: Sendable {
 /// Running state of one message's decisions: distinct values seen per rule, for thresholds.
 public struct DecisionState: Sendable {
     var distinct: [String: Set<[UInt8]>] = [:]
+    /// How many rules have reached their threshold so far. A count of distinct values only grows,
+    /// so a rule once reached stays reached: two decisions with the same count here saw the same
+    /// rules reached.
+    public internal(set) var thresholdsReached = 0
     public init() {}
+
+    /// Whether `result` (scanned with this state) would be decided the same now: no threshold
+    /// was reached since. A caller that decides again once every text of a message has been seen
+    /// (thresholds count over the whole message) can skip such a text: scanning it again would
+    /// give the same findings and the same decisions.
+    public func isFinal(_ result: ScanResult) -> Bool { result.thresholdsReached == thresholdsReached }
 }
 
 /// A channel's rules, in policy order, as the plain values ``RuleSet/decide`` reads per hit: no
@@ -158,6 +168,7 @@ extension RuleSet {
         var distinctCounts = [Int](repeating: 0, count: applying.count)
         for (position, rule) in applying.enumerated() where rule.minInstances > 1 {
             var values = state.distinct.removeValue(forKey: rule.id) ?? []
+            let before = values.count
             // Once the threshold is reached it stays reached (the count only grows): no more
             // values need keeping.
             for hit in hits where values.count < rule.minInstances && rule.covers(hit.detector) {
@@ -167,6 +178,7 @@ extension RuleSet {
                 key.append(contentsOf: hit.value)
                 values.insert(key)
             }
+            if before < rule.minInstances && values.count >= rule.minInstances { state.thresholdsReached += 1 }
             distinctCounts[position] = values.count
             if !values.isEmpty { state.distinct[rule.id] = values }
         }

@@ -107,7 +107,7 @@ public enum SheetWindows {
     private static func parse(_ bytes: [UInt8], reader: WorksheetReader, budget: ExtractBudget) throws(ExtractProblem) {
         let tokenizer = XMLTokenizer(bytes: bytes, budget: budget)
         do throws(ExtractProblem) {
-            try tokenizer.run(reader) { node in reader.characters(String(decoding: node.text, as: UTF8.self)) }
+            try tokenizer.read(reader)
         } catch where error.code == ExtractCode.notRewritable {
             // The tokenizer speaks for the rewriter; here it is reading: a malformed part.
             throw ExtractProblem(ExtractCode.corrupt, "an XML part is not well-formed")

@@ -120,7 +120,14 @@ final class WorksheetReader: XMLTextReader {
         "oddHeader": "odd header", "oddFooter": "odd footer", "evenHeader": "even header",
         "evenFooter": "even footer", "firstHeader": "first header", "firstFooter": "first footer",
     ]
+    /// Whether an element is a header or footer (`is`, `sheetData` and the like, short names,
+    /// are told apart without a lookup).
+    private static func isHeaderFooter(_ name: String) -> Bool {
+        name.utf8.count >= 9 && headerFooterLabels[name] != nil
+    }
     private var header = ""
+    /// `Sheet1!`, which every cell's label starts with.
+    private let labelPrefix: String
     private var row = 0
     private var column = 0
     private var cellsInRow = 0
@@ -130,6 +137,7 @@ final class WorksheetReader: XMLTextReader {
     init(budget: ExtractBudget, sheet: String, shared: [String]) {
         self.sheet = sheet
         self.shared = shared
+        labelPrefix = sheet + "!"
         super.init(budget: budget)
     }
 
@@ -150,7 +158,7 @@ final class WorksheetReader: XMLTextReader {
         case "v": capture = .value
         case "f": capture = .formula
         case "t" where type == "inlineStr": capture = .inline
-        case let part where WorksheetReader.headerFooterLabels[part] != nil:
+        case let part where WorksheetReader.isHeaderFooter(part):
             cellOrdinal += 1
             header = ""
             capture = .header
@@ -163,7 +171,7 @@ final class WorksheetReader: XMLTextReader {
         case "v", "t", "f": capture = .none
         case "c": emitCell()
         case "row": if cellsInRow > 0 { out.newline() }
-        case let part where WorksheetReader.headerFooterLabels[part] != nil:
+        case let part where WorksheetReader.isHeaderFooter(part):
             capture = .none
             emitHeader(WorksheetReader.headerFooterLabels[part]!)
         default: break
@@ -209,7 +217,8 @@ final class WorksheetReader: XMLTextReader {
         }
         let literals = WorksheetReader.stringLiterals(formula)
         guard !text.isEmpty || !literals.isEmpty else { return }
-        let label = "\(sheet)!\(reference ?? "\(columnLetters(column))\(row)")"
+        var label = labelPrefix
+        if let reference { label += reference } else { label += columnLetters(column) + String(row) }
         out.appendCell(label: label, text: text, formulaLiterals: literals, cellsInRow: &cellsInRow) { start in
             onCell?(cellOrdinal, start, type, sharedIndex)
         }

@@ -50,17 +50,26 @@ extension TextUnitCollector {
         }
         let name = entity.filename ?? "(no name)"
         var pieces: [ExtractedDocument] = []
+        // Windows handed to the scanning thread: piece index → token.
+        var tokens: [Int: Int] = [:]
+        let ahead = scanAhead
+        let label = "part \(entity.label)"
         let found = extractor.extract(Data(decoded), name: name) { document in
             // Long text members arrive in pieces: one unit per member. A large spreadsheet's
-            // windows (labelled cells, cut between rows) stay units of their own.
+            // windows (labelled cells, cut between rows) stay units of their own, scanned ahead
+            // while the next ones are read.
             if document.piece > 0, document.kind == .text, let last = pieces.last, last.path == document.path {
                 pieces[pieces.count - 1].text.append(contentsOf: document.text)
             } else {
                 pieces.append(document)
+                if let ahead, !document.isLastPiece, document.kind != .text, document.text.contains(where: { $0 > 32 }) {
+                    tokens[pieces.count - 1] = ahead.enqueue(document.text, label: label)
+                }
             }
         }
-        for document in pieces where document.text.contains(where: { $0 > 32 }) {
-            units.append(TextUnit(label: "part \(entity.label)", text: document.text,
+        for (index, document) in pieces.enumerated() where document.text.contains(where: { $0 > 32 }) {
+            if let token = tokens[index] { aheadTokens[units.count] = token }
+            units.append(TextUnit(label: label, text: document.text,
                                   kind: .attachment(AttachmentSource(entity: entity, path: document.path, segments: document.segments,
                                                                      kind: document.kind,
                                                                      isWholeDocument: document.kind == .text

@@ -115,7 +115,7 @@ public enum MailProcessor {
         for (index, withheld) in analysis.withheld.enumerated() {
             if let withheld { unitFindings[index] = [withheld] }
         }
-        writer.redact(units: analysis.units, findings: analysis.verdict.findings.filter { $0.action >= .redact }, unitFindings: unitFindings)
+        writer.redact(units: analysis.units, unitFindings: unitFindings)
         for (entity, note) in analysis.stripped { writer.strip(entity, note: note) }
         // An attachment both stripped and rewritten cannot happen (a rewritten part is not
         // unredactable); a blocked message still carries its redacted attachments.
@@ -196,14 +196,10 @@ public enum MailProcessor {
         var parser = MIMEParser(message, quote: quote)
         let root = parser.parse()
         var diagnostics = parser.diagnostics
-        var collector = TextUnitCollector(bytes: message, quote: quote)
-        collector.collect(root)
-        diagnostics.append(contentsOf: collector.diagnostics)
         let pipeline = session.pipeline
         // Override requests in the message's own header join the caller's, judged for the
         // sender the caller established (never for anything the header claims).
         let overrides = OverrideHeaders.read(message, headers: root.headers)
-        diagnostics.append(contentsOf: overrides.diagnostics)
         let callerSender = session.sender
         if !overrides.requests.isEmpty {
             session.sender = pipeline.senderContext(callerSender.identity, overrides: callerSender.overrides.map(\.request) + overrides.requests)
@@ -211,26 +207,41 @@ public enum MailProcessor {
         defer { session.sender = callerSender }
 
         var channel = pipeline.rules.defaultChannel
+        var channelProblem: Diagnostic?
         if let explicit {
-            do { channel = try session.resolveChannel(explicit) } catch { diagnostics.append(error) }
+            do { channel = try session.resolveChannel(explicit) } catch { channelProblem = error }
         } else {
             // The top-level header block the MIME parser read is the one `headerRecipients(_:)` would parse again.
             channel = MailProcessor.channel(for: recipients ?? headerRecipients(message, headers: root.headers), pipeline: pipeline)
         }
 
-        var state = DecisionState()
+        // The sender and the channel are known before the message is read: a large attachment's
+        // windows are scanned while the next are read.
+        var collector = TextUnitCollector(bytes: message, quote: quote)
+        let ahead = ScanAhead(like: session, channel: channel, budget: collector.extractor.budget)
+        collector.scanAhead = ahead
+        collector.collect(root)
+        diagnostics.append(contentsOf: collector.diagnostics)
+        diagnostics.append(contentsOf: overrides.diagnostics)
+        if let channelProblem { diagnostics.append(channelProblem) }
+
+        var (scannedAhead, state) = ahead.finish()
         // The units are read in place by index here and below: a `TextUnit` copied per loop costs
         // a dozen retains and releases (a message has dozens of units).
         let units = collector.units
         var results: [ScanResult] = units.indices.map { index in
+            if let token = collector.aheadTokens[index], let scanned = scannedAhead.removeValue(forKey: token), scanned.length == units[index].text.count {
+                return scanned.result
+            }
             var position = TextPosition()
             return session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
                                 commitLimit: units[index].text.count, part: units[index].label).result
         }
         // Thresholds (min_instances) count over the whole message: decide again the units with
-        // findings once every unit has been seen.
+        // findings once every unit has been seen, unless no threshold was reached after they were
+        // decided (their decisions stand; a large attachment's windows are not scanned twice).
         if pipeline.rules.rules.contains(where: { $0.minInstances > 1 }) {
-            for index in units.indices where !results[index].findings.isEmpty {
+            for index in units.indices where !results[index].findings.isEmpty && !state.isFinal(results[index]) {
                 var position = TextPosition()
                 results[index] = session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
                                               commitLimit: units[index].text.count, part: units[index].label).result

@@ -18,7 +18,7 @@ struct MailRewriter {
     }
 
     /// Redacts the findings of each unit (`unitFindings` parallel to `units`).
-    mutating func redact(units: [TextUnit], findings _: [Finding], unitFindings: [[Finding]]) {
+    mutating func redact(units: [TextUnit], unitFindings: [[Finding]]) {
         // Header names that hold a value, redacted, by the field's start: used when the field is
         // rebuilt, or patched alone.
         for (index, unit) in units.enumerated() {
@@ -30,6 +30,9 @@ struct MailRewriter {
         }
         var displayEdits: [Int: (field: HeaderField, unfolded: [UInt8], edits: [(Range<Int>, [UInt8])])] = [:]
         for (index, unit) in units.enumerated() {
+            // An attachment is decided by MailProcessor (rewritten inside the file, blocked or
+            // stripped): its findings, many in a large export, are not looked through here.
+            if case .attachment = unit.kind { continue }
             let redactable = unitFindings[index].filter { $0.action >= .redact }
             guard !redactable.isEmpty else { continue }
             switch unit.kind {

@@ -96,6 +96,10 @@ struct TextUnitCollector {
     var attachmentProblems: [AttachmentProblem] = []
     /// Reads binary attachments; one per message, so its bounds hold for the whole message.
     let extractor: Extractor
+    /// Scans a large attachment's windows while the next are read (nil: units are only collected).
+    var scanAhead: ScanAhead?
+    /// Units handed to ``scanAhead``: unit index → its token there.
+    var aheadTokens: [Int: Int] = [:]
 
     init(bytes: [UInt8], quote: MailQuote = MailQuote(), limits: ExtractLimits = ExtractLimits()) {
         self.bytes = bytes

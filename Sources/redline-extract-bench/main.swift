@@ -8,6 +8,11 @@
 //                                                                no card), alone and inside a message through redact;
 //                                                                an N MB CSV inside a ZIP redacted and re-packed
 //   .build/release/redline-extract-bench bomb FILE               writes a nested zip bomb (16 per level, 5 levels, 4 GiB leaves)
+//   .build/release/redline-extract-bench digest FILE.eml…        everything MailProcessor.check and .redact decide on each message
+//                                                                (small ones also read in windows of 8 KB): verdict, findings,
+//                                                                diagnostics, notes, output bytes, to compare two builds
+//   .build/release/redline-extract-bench digest --write DIR [--megabytes N]
+//                                                                writes the milter and rewrite messages (N MB and 1 MB) to DIR
 //
 // Inputs are generated in memory with ZIPFoundation; nothing here asserts a timing.
 #if canImport(Glibc)
@@ -26,10 +31,12 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// CPU time of this thread: figures per CPU second hold up on a loaded machine, wall time does not.
+/// CPU time of this process, every thread (the mail layer scans a large attachment's windows on
+/// a second thread while it reads the next): figures per CPU second hold up on a loaded machine,
+/// wall time does not.
 func cpu() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
@@ -80,6 +87,45 @@ func document(bytes: Int) -> (file: Data, xml: Int) {
     return (zip([("[Content_Types].xml", Data("<Types/>".utf8)), ("word/document.xml", xml)]), xml.count)
 }
 
+/// An XLSX of at least `size` MB zipped (the XML doubled until it is), as the milter bench sends.
+func zippedSpreadsheet(megabytes size: Int) -> (file: Data, xml: Int) {
+    var xml = size << 20
+    var sheet = spreadsheet(bytes: xml)
+    while sheet.file.count < size << 20 {
+        xml = xml * 2
+        sheet = spreadsheet(bytes: xml)
+    }
+    return sheet
+}
+
+/// A message with `file` attached as `export.xlsx`, base64, as the milter receives it.
+func mailMessage(_ file: Data) -> [UInt8] {
+    var message = Array("From: agent@example.co.uk\r\nTo: someone@gmail.com\r\nSubject: export\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe export is attached.\r\n--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"export.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+    message += Array(file.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]).utf8)
+    message += Array("\r\n--b--\r\n".utf8)
+    return message
+}
+
+/// Everything check and redact decide on `message`, one line per item, for comparing builds.
+func digest(_ name: String, _ message: [UInt8], session: PipelineSession) {
+    let checked = MailProcessor.check(message, session: session)
+    let (output, verdict) = MailProcessor.redact(message, session: session)
+    for (mode, verdict) in [("check", checked), ("redact", verdict)] {
+        print("\(name) \(mode) verdict \(verdict.verdict.name) channel \(verdict.channel) reason \(verdict.reason ?? "-") findings \(verdict.findings.count)")
+        print("  summary \(verdict.findingsSummary) deciding \(verdict.decidingRule ?? "-") overridden \(verdict.overriddenRules)")
+        print("  unscanned \(verdict.unscannedAttachments) stripped \(verdict.strippedAttachments) redacted \(verdict.redactedAttachments)")
+        for diagnostic in verdict.diagnostics { print("  diagnostic \(diagnostic)") }
+        for finding in verdict.findings { print("  finding \(finding)") }
+    }
+    // The output's bytes, 64 per line in hex (a difference shows where it is).
+    var line = ""
+    for (index, byte) in output.enumerated() {
+        line += String(byte, radix: 16)
+        if index % 64 == 63 { print("  output \(line)"); line = "" }
+    }
+    print("  output \(line) (\(output.count) bytes)")
+}
+
 func megabytes(_ arguments: [String], default value: Int) -> Int {
     if let index = arguments.firstIndex(of: "--megabytes"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) { return n }
     return value
@@ -109,16 +155,8 @@ case "speed":
     }
 case "milter":
     let size = megabytes(arguments, default: 20)
-    // A 20 MB XLSX file (zipped size), base64 in a message.
-    var xml = size << 20
-    var sheet = spreadsheet(bytes: xml)
-    while sheet.file.count < size << 20 {
-        xml = xml * 2
-        sheet = spreadsheet(bytes: xml)
-    }
-    var message = Array("From: agent@example.co.uk\r\nTo: someone@gmail.com\r\nSubject: export\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe export is attached.\r\n--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"export.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
-    message += Array(sheet.file.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]).utf8)
-    message += Array("\r\n--b--\r\n".utf8)
+    let sheet = zippedSpreadsheet(megabytes: size)
+    let message = mailMessage(sheet.file)
     let pipeline = try! PolicySource.embeddedDefault.compile(key: nil)
     let session = pipeline.makeSession()
     var best = Double.infinity
@@ -163,9 +201,7 @@ case "rewrite":
     }
     print(String(format: "rewrite-xlsx       %9.1f MB/s of XML (%.1f MB XML, %d redactions, best of 3: %.2f s)",
                  Double(sheet.xml) / best / 1e6, Double(sheet.xml) / 1e6, replacements.count, best))
-    var message = Array("From: agent@example.co.uk\r\nTo: someone@gmail.com\r\nSubject: export\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe export is attached.\r\n--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"export.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
-    message += Array(sheet.file.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed]).utf8)
-    message += Array("\r\n--b--\r\n".utf8)
+    let message = mailMessage(sheet.file)
     best = .infinity
     var verdict = MailVerdict(channel: "")
     for _ in 0..<3 {
@@ -215,7 +251,32 @@ case "bomb":
     for depth in 1...4 { level = zip((0..<16).map { ("\(depth)-\($0).zip", level) }) }
     FileManager.default.createFile(atPath: arguments[1], contents: level)
     print("wrote \(arguments[1]): \(level.count / 1024) KB, 16 archives per level, 5 levels, 4 GiB leaves (\(16 * 16 * 16 * 16 * 4) GiB if expanded)")
+case "digest":
+    let size = megabytes(arguments, default: 20)
+    let pipeline = try! PolicySource.embeddedDefault.compile(key: nil)
+    let session = pipeline.makeSession()
+    // The generated messages (their ZIP entries carry the time they were made) are written out
+    // with `--write DIR`, to be given to another build as files.
+    if let index = arguments.firstIndex(of: "--write"), index + 1 < arguments.count {
+        let directory = arguments[index + 1]
+        for (name, file) in [("milter-\(size)MB", zippedSpreadsheet(megabytes: size).file),
+                             ("rewrite-\(size)MB", spreadsheet(bytes: size << 20, pii: "NI AB 12 34 56 C").file),
+                             ("milter-1MB", spreadsheet(bytes: 1 << 20).file), ("rewrite-1MB", spreadsheet(bytes: 1 << 20, pii: "NI AB 12 34 56 C").file)] {
+            FileManager.default.createFile(atPath: "\(directory)/\(name).eml", contents: Data(mailMessage(file)))
+        }
+        exit(0)
+    }
+    for file in arguments.dropFirst() where file.hasSuffix(".eml") {
+        guard let data = FileManager.default.contents(atPath: file) else { print("\(file): cannot read"); exit(2) }
+        digest(file, Array(data), session: session)
+        // Small files again in small windows: many windowed units.
+        if data.count < 4 << 20 {
+            SheetWindows.$threshold.withValue(4096) {
+                SheetWindows.$windowText.withValue(8192) { digest(file + " (windows of 8 KB)", Array(data), session: session) }
+            }
+        }
+    }
 default:
-    print("usage: redline-extract-bench speed|milter|rewrite [--megabytes N] | bomb FILE")
+    print("usage: redline-extract-bench speed|milter|rewrite|digest [--megabytes N] | bomb FILE")
     exit(2)
 }

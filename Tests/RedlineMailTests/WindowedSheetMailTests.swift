@@ -104,4 +104,23 @@ struct WindowedSheetMailTests {
         let (whole, _) = Fixture.redact(message)
         #expect(whole == output)
     }
+
+    @Test("five NI numbers over many windows block as a bulk export, the first window's too, as a whole read decides")
+    func bulkThresholdAcrossWindows() throws {
+        let rows: [Int: String] = [30: "11", 560: "22", 570: "33", 580: "44", 590: "55"]
+        let workbook = try AttachmentTests.xlsx((1...600).map { row -> (String, String) in
+            rows[row].map { ("C\(row)", "NI JG 10 37 \($0) A on file") } ?? ("A\(row)", "ticket \(row) closed, nothing to see")
+        })
+        let message = AttachmentTests.message(body: "The export you asked for.", attachment: workbook, name: "export.xlsx")
+        let windowed = SheetWindows.$threshold.withValue(1024) {
+            SheetWindows.$windowText.withValue(2048) { Fixture.check(message) }
+        }
+        let ninos = windowed.findings.filter { $0.detector == "nino" }
+        #expect(ninos.map(\.part) == rows.keys.sorted().map { "part 2 › export.xlsx › Customers!C\($0)" })
+        #expect(ninos.allSatisfy { $0.rule == "nino-bulk-export" && $0.action == .block })
+        #expect(windowed.verdict == .block)
+        let whole = Fixture.check(message)
+        #expect(whole.findings.map { [$0.detector, $0.part ?? "", $0.rule ?? "", $0.action.name] }
+            == windowed.findings.map { [$0.detector, $0.part ?? "", $0.rule ?? "", $0.action.name] })
+    }
 }

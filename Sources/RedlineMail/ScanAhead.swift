@@ -1,0 +1,91 @@
+import Foundation
+import RedlineCore
+import RedlineEngine
+import RedlineExtract
+
+/// Scans the windows of a large attachment (``SheetWindows``) on a second thread while the
+/// reading thread reads the next ones, so that reading and scanning overlap on a server with
+/// two cores. Only windows are scanned ahead: small messages start no thread.
+///
+/// The thread has its own ``PipelineSession`` (same compiled pipeline, sender and flags: a
+/// session holds only scratch space besides them) and the message's ``DecisionState``, which
+/// the caller takes back to scan the other units. The order texts are scanned in does not change
+/// a message's outcome: thresholds count over the whole message and units decided before the
+/// last threshold was reached are decided again (``DecisionState/isFinal(_:)``). The thread's
+/// CPU time counts against the message's extraction time limit while it runs
+/// (``ExtractBudget/countThisThread()``).
+final class ScanAhead: @unchecked Sendable {
+    private let session: PipelineSession
+    private let channel: String
+    private let budget: ExtractBudget
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var queue: [(token: Int, text: [UInt8], label: String)] = []
+    private var closed = false
+    // Written by the thread only, read after `finished`.
+    private var state = DecisionState()
+    private var results: [Int: (result: ScanResult, length: Int)] = [:]
+    private var started = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var nextToken = 0
+
+    init(like session: PipelineSession, channel: String, budget: ExtractBudget) {
+        let own = session.pipeline.makeSession()
+        own.sender = session.sender
+        own.computesConfidence = session.computesConfidence
+        own.computesFingerprints = session.computesFingerprints
+        self.session = own
+        self.channel = channel
+        self.budget = budget
+    }
+
+    /// Hands a window's text to the thread (started at the first); returns the token its result
+    /// is found under.
+    func enqueue(_ text: [UInt8], label: String) -> Int {
+        let token = nextToken
+        nextToken += 1
+        if !started {
+            started = true
+            let thread = Thread { [self] in run() }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        condition.lock()
+        queue.append((token, text, label))
+        condition.signal()
+        condition.unlock()
+        return token
+    }
+
+    private func run() {
+        budget.countThisThread()
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closed { condition.wait() }
+            if queue.isEmpty {
+                condition.unlock()
+                break
+            }
+            let item = queue.removeFirst()
+            condition.unlock()
+            var position = TextPosition()
+            let result = session.scan(item.text, channel: channel, state: &state, position: &position,
+                                      commitLimit: item.text.count, part: item.label).result
+            results[item.token] = (result, item.text.count)
+        }
+        budget.stopCountingThisThread()
+        finished.signal()
+    }
+
+    /// Waits for the thread to scan what it was given. Returns each token's result with the
+    /// length of the text scanned, and the decision state to go on with.
+    func finish() -> (results: [Int: (result: ScanResult, length: Int)], state: DecisionState) {
+        guard started else { return ([:], DecisionState()) }
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+        finished.wait()
+        return (results, state)
+    }
+}
