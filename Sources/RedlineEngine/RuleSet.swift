@@ -223,6 +223,7 @@ extension RuleSet {
             var count = 0
             if covered {
                 var values = state.distinct.removeValue(forKey: id) ?? []
+                let before = values.count
                 for hit in hits where values.count < needed && hit.detector >= 0 && hit.detector < covers.count && covers[hit.detector] {
                     var key: [UInt8] = []
                     key.reserveCapacity(hit.value.count + 1)
@@ -231,6 +232,7 @@ extension RuleSet {
                     values.insert(key)
                 }
                 count = values.count
+                if before < needed && count >= needed { state.thresholdsReached += 1 }
                 if !values.isEmpty { state.distinct[id] = values }
             } else if !state.distinct.isEmpty {
                 count = state.distinct[id]?.count ?? 0
