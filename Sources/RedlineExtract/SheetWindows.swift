@@ -65,8 +65,13 @@ public enum SheetWindows {
             // Runs of whole rows of about `batch` bytes (a fraction of a window), so windows stay
             // close to their size.
             var position = 0
+            // Where the cells end, looked for once per chunk (the buffer does not change in this
+            // loop): the first end at or after a cut is the one found before it, unless the cut
+            // passed it (then it is looked for again).
+            var end: Int?? = nil
             while buffer.count - position >= batch {
-                if let close = SheetWindows.sheetDataEnd(buffer, from: position), close < position + batch {
+                if end == nil || end!.map({ $0 < position }) == true { end = .some(SheetWindows.sheetDataEnd(buffer, from: position)) }
+                if let close = end!, close < position + batch {
                     try rows(buffer[position..<close])
                     tail = Array(buffer[close...])
                     buffer = []

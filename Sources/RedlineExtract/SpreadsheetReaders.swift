@@ -141,40 +141,47 @@ final class WorksheetReader: XMLTextReader {
         super.init(budget: budget)
     }
 
+    // Element names of one letter (`c`, `v`, `f`, `t`: most tags of a sheet) are told apart by
+    // their byte, the others by name.
     override func start(_ name: String, _ attributes: XMLAttributes) {
-        switch name {
-        case "row":
+        if name.utf8.count == 1 {
+            switch name.utf8.first! {
+            case UInt8(ascii: "c"):
+                reference = attributes["r"]
+                cellOrdinal += 1
+                type = attributes["t"] ?? ""
+                value = ""
+                inline = ""
+                formula = ""
+                column = reference.flatMap(columnNumber(ofReference:)) ?? (column + 1)
+            case UInt8(ascii: "v"): capture = .value
+            case UInt8(ascii: "f"): capture = .formula
+            case UInt8(ascii: "t") where type == "inlineStr": capture = .inline
+            default: break
+            }
+        } else if name == "row" {
             row = attributes["r"].flatMap { Int($0) } ?? (row + 1)
             column = 0
             cellsInRow = 0
-        case "c":
-            reference = attributes["r"]
-            cellOrdinal += 1
-            type = attributes["t"] ?? ""
-            value = ""
-            inline = ""
-            formula = ""
-            column = reference.flatMap(columnNumber(ofReference:)) ?? (column + 1)
-        case "v": capture = .value
-        case "f": capture = .formula
-        case "t" where type == "inlineStr": capture = .inline
-        case let part where WorksheetReader.isHeaderFooter(part):
+        } else if WorksheetReader.isHeaderFooter(name) {
             cellOrdinal += 1
             header = ""
             capture = .header
-        default: break
         }
     }
 
     override func end(_ name: String) {
-        switch name {
-        case "v", "t", "f": capture = .none
-        case "c": emitCell()
-        case "row": if cellsInRow > 0 { out.newline() }
-        case let part where WorksheetReader.isHeaderFooter(part):
+        if name.utf8.count == 1 {
+            switch name.utf8.first! {
+            case UInt8(ascii: "v"), UInt8(ascii: "t"), UInt8(ascii: "f"): capture = .none
+            case UInt8(ascii: "c"): emitCell()
+            default: break
+            }
+        } else if name == "row" {
+            if cellsInRow > 0 { out.newline() }
+        } else if WorksheetReader.isHeaderFooter(name) {
             capture = .none
-            emitHeader(WorksheetReader.headerFooterLabels[part]!)
-        default: break
+            emitHeader(WorksheetReader.headerFooterLabels[name]!)
         }
     }
 

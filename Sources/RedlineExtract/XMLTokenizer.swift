@@ -58,6 +58,7 @@ struct XMLTokenizer {
         }
         var stack: [Range<Int>] = []
         var spans: [XMLAttributes.Span] = []
+        var names = LocalNames()
         var sawRoot = false
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var steps = 0
@@ -90,8 +91,10 @@ struct XMLTokenizer {
             } else if next == 0x2F {   // </
                 let close = try tagEnd(from: index + 2)
                 let name = XMLTokenizer.trimmed(bytes[(index + 2)..<(close - 1)])
-                guard let open = stack.popLast(), bytes[open].elementsEqual(name) else { throw XMLTokenizer.problem("mismatched end tag") }
-                reader.end(XMLTokenizer.local(name))
+                guard let open = stack.popLast(), open.count == name.count, bytes.withUnsafeBufferPointer({ buffer in
+                    open.isEmpty || memcmp(buffer.baseAddress! + open.lowerBound, buffer.baseAddress! + name.startIndex, open.count) == 0
+                }) else { throw XMLTokenizer.problem("mismatched end tag") }
+                reader.end(names.local(name, in: bytes))
                 index = close
             } else {
                 let close = try tagEnd(from: index + 1)
@@ -100,7 +103,7 @@ struct XMLTokenizer {
                 let attributes = XMLAttributes(bytes: bytes, spans: spans)
                 if stack.isEmpty && sawRoot { throw XMLTokenizer.problem("a second root element") }
                 sawRoot = true
-                let local = XMLTokenizer.local(name)
+                let local = names.local(name, in: bytes)
                 reader.start(local, attributes)
                 if selfClosing { reader.end(local) } else { stack.append(name.startIndex..<name.endIndex) }
                 index = close
@@ -289,6 +292,28 @@ struct XMLTokenizer {
     static func local(_ name: ArraySlice<UInt8>) -> String {
         let start = name.lastIndex(of: 0x3A).map { $0 + 1 } ?? name.startIndex
         return String(decoding: name[start...], as: UTF8.self)
+    }
+
+    /// The local parts of the element names a part uses (a worksheet has a handful, repeated
+    /// millions of times): each name's string is made once, not at every tag.
+    struct LocalNames {
+        private var known: [(name: Range<Int>, local: String)] = []
+
+        mutating func local(_ name: ArraySlice<UInt8>, in bytes: [UInt8]) -> String {
+            let count = name.count
+            let found: Int? = bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return nil }
+                for (index, entry) in known.enumerated() where entry.name.count == count
+                    && memcmp(base + entry.name.lowerBound, base + name.startIndex, count) == 0 {
+                    return index
+                }
+                return nil
+            }
+            if let found { return known[found].local }
+            let local = XMLTokenizer.local(name)
+            if known.count < 32 { known.append((name.startIndex..<name.endIndex, local)) }
+            return local
+        }
     }
 
     static func problem(_ what: String) -> ExtractProblem {

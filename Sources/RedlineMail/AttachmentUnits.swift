@@ -100,9 +100,23 @@ extension MailProcessor {
         var unredactable: [(unit: Int, rule: String)] = []
         for (index, unit) in units.enumerated() {
             guard case let .attachment(source) = unit.kind else { continue }
+            // The part and the names above the document are the same for every finding of the
+            // unit; consecutive findings in one cell share its label.
+            let above = masker.label(source, offset: nil)
+            var previous: (segment: ExtractedDocument.Segment, label: String)?
             for finding in results[index].findings.indices {
                 let offset = results[index].findings[finding].start
-                results[index].findings[finding].part = masker.label(source, offset: offset)
+                guard let segment = source.segment(at: offset) else {
+                    results[index].findings[finding].part = above
+                    continue
+                }
+                if let previous, previous.segment.start == segment.start, previous.segment.end == segment.end {
+                    results[index].findings[finding].part = previous.label
+                    continue
+                }
+                let label = above + " › " + masker.mask(segment.label)
+                results[index].findings[finding].part = label
+                previous = (segment, label)
             }
             if let needing = results[index].findings.first(where: { $0.action >= .redact }) {
                 unredactable.append((index, needing.rule ?? "-"))

@@ -14,6 +14,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the chain: name the first edited, removed, inserted or reordered record, and a truncated tail.",
             discussion: "Exit codes: 0 intact; 1 tampering found; 2 usage error, unreadable log or no key."
         )
@@ -46,6 +47,7 @@ struct AuditCommand: ParsableCommand {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Summarise decisions and overrides per sender, group and rule (for the weekly review).",
             discussion: """
             With the HMAC key (--key-file or REDLINE_KEY) the chain is verified first and the report says so. \
@@ -92,7 +94,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Head: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the chain head (seq:mac) for an external system to keep.")
+        static let configuration = CommandConfiguration(commandName: "head", abstract: "Print the chain head (seq:mac) for an external system to keep.")
         @Argument(help: "Audit log.") var file: String
         func run() throws {
             guard let head = AuditHead.read(for: file) else { throw ValidationError("no head file \(AuditHead.path(for: file))") }

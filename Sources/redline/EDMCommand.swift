@@ -11,6 +11,7 @@ struct EDMCommand: ParsableCommand {
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "build",
             abstract: "Build an exact-data index from a CSV file with a header row (keyed fingerprints only; no value is stored).",
             discussion: """
             Column types: name, email, phone, postcode, date, digits, text. Each value is normalised the \

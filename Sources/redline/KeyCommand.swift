@@ -12,6 +12,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Generate: ParsableCommand, HasExamples {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Write 32 random bytes (as 64 hex digits) to a new file, mode 0600.",
             discussion: "Use it with --key-file FILE, or put its contents in REDLINE_KEY. Exit codes: 0 written; 2 the file exists "
                 + "(without --force) or cannot be written.")

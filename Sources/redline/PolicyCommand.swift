@@ -26,6 +26,7 @@ struct PolicyCommand: ParsableCommand {
 
     struct Check: ParsableCommand, HasExamples {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Report every error and warning in a policy as file:line:col (exit 2 on an error).",
             discussion: "Warnings (a rule that applies nowhere or never decides, a detector no rule uses, a double-quoted pattern "
                 + "whose escapes YAML consumed) do not fail the check unless --strict is given.")
@@ -45,7 +46,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Test: ParsableCommand, HasExamples {
-        static let configuration = CommandConfiguration(abstract: "Run the policy's examples: pass/fail each; exit 1 on any failure.")
+        static let configuration = CommandConfiguration(commandName: "test", abstract: "Run the policy's examples: pass/fail each; exit 1 on any failure.")
         static let examples = [
             ("redline policy test .redline.yaml", "every example, PASS or FAIL"),
             ("redline policy test --failures-only", "only what failed, with the example's text"),
@@ -61,7 +62,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Explain: ParsableCommand, HasExamples {
-        static let configuration = CommandConfiguration(abstract: "Say in words what the compiled policy does, per channel.")
+        static let configuration = CommandConfiguration(commandName: "explain", abstract: "Say in words what the compiled policy does, per channel.")
         static let examples = [
             ("redline policy explain", "the policy in use here, every channel"),
             ("redline policy explain Policies/pci-strict.yaml --channel chat", "one channel of one file"),

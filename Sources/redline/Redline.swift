@@ -4,6 +4,11 @@ import RedlineEngine
 import RedlineTool
 
 /// The root command. Behaviour lives in RedlineTool; these types only parse arguments.
+///
+/// Every command names itself (`commandName:`): argument-parser otherwise derives the name from
+/// `String(describing:)` of the type, and the runtime's protocol checks behind that scan the whole
+/// binary's conformance tables, about 1.5M instructions per command, on every run (the command
+/// tree is walked before anything is parsed; 10 unnamed subcommands cost 15M of a 130M start-up).
 struct Redline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redline",

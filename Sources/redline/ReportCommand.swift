@@ -13,6 +13,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Merge: ParsableCommand, HasExamples {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Merge JSON scan reports into one report: totals, tables, charts and findings as one scan of the whole tree.",
             discussion: """
             Shard reports (scan --shard K/N --format json) must be one complete set: every K of the same N once. \

@@ -84,6 +84,7 @@ struct ServeCommand: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Print a new random token once and append its SHA-256 to the tokens file.",
                 discussion: "The token itself is not stored: keep it in the client's secret store. SIGHUP makes a running server read the file again."
             )
