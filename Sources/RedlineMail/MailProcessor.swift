@@ -229,8 +229,11 @@ public enum MailProcessor {
         // The units are read in place by index here and below: a `TextUnit` copied per loop costs
         // a dozen retains and releases (a message has dozens of units).
         let units = collector.units
+        // Units whose findings the scanning thread labelled already.
+        var labelled = [Bool](repeating: false, count: units.count)
         var results: [ScanResult] = units.indices.map { index in
             if let token = collector.aheadTokens[index], let scanned = scannedAhead.removeValue(forKey: token), scanned.length == units[index].text.count {
+                labelled[index] = true
                 return scanned.result
             }
             var position = TextPosition()
@@ -245,9 +248,10 @@ public enum MailProcessor {
                 var position = TextPosition()
                 results[index] = session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
                                               commitLimit: units[index].text.count, part: units[index].label).result
+                labelled[index] = false
             }
         }
-        let attachments = placeAttachments(units: collector.units, results: &results, problems: collector.attachmentProblems,
+        let attachments = placeAttachments(units: collector.units, results: &results, labelled: labelled, problems: collector.attachmentProblems,
                                            session: session, channel: channel)
         diagnostics.append(contentsOf: attachments.diagnostics)
         var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned + attachments.unscanned)

@@ -27,7 +27,7 @@ final class ScanAhead: @unchecked Sendable {
     private let budget: ExtractBudget
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var queue: [(token: Int, text: [UInt8], label: String)] = []
+    private var queue: [(token: Int, text: [UInt8], label: String, source: AttachmentSource)] = []
     private var closed = false
     // Written by the thread only, read after `finished`.
     private var state = DecisionState()
@@ -46,8 +46,10 @@ final class ScanAhead: @unchecked Sendable {
     }
 
     /// Hands a window's text to the thread (started at the first); returns the token its result
-    /// is found under.
-    func enqueue(_ text: [UInt8], label: String) -> Int {
+    /// is found under. Its findings come back labelled with where they are in `source`, as
+    /// ``MailProcessor/placeAttachments`` labels them (the same masked names: masking depends on
+    /// the pipeline and the channel only).
+    func enqueue(_ text: [UInt8], label: String, source: AttachmentSource) -> Int {
         let token = nextToken
         nextToken += 1
         if !started {
@@ -62,7 +64,7 @@ final class ScanAhead: @unchecked Sendable {
             thread.start()
         }
         condition.lock()
-        queue.append((token, text, label))
+        queue.append((token, text, label, source))
         condition.signal()
         condition.unlock()
         return token
@@ -70,6 +72,9 @@ final class ScanAhead: @unchecked Sendable {
 
     private func run() {
         budget.countThisThread()
+        // Set by `enqueue` before the thread started.
+        let session = self.session!
+        var masker = NameMask(session: session, channel: channel)
         while true {
             condition.lock()
             while queue.isEmpty && !closed { condition.wait() }
@@ -80,8 +85,9 @@ final class ScanAhead: @unchecked Sendable {
             let item = queue.removeFirst()
             condition.unlock()
             var position = TextPosition()
-            let result = session!.scan(item.text, channel: channel, state: &state, position: &position,
+            var result = session.scan(item.text, channel: channel, state: &state, position: &position,
                                       commitLimit: item.text.count, part: item.label).result
+            MailProcessor.label(&result.findings, source: item.source, masker: &masker)
             results[item.token] = (result, item.text.count)
         }
         budget.stopCountingThisThread()
