@@ -21,6 +21,13 @@ struct HeaderField: Sendable {
 
     /// The unfolded value: line breaks removed (folding white space kept), leading blanks trimmed.
     func unfoldedValue(in bytes: [UInt8]) -> [UInt8] {
+        // Most values are one line: past the leading blanks, a value with no line break is
+        // copied in one piece.
+        var start = valueRange.lowerBound
+        while start < valueRange.upperBound, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+        if !bytes[start..<valueRange.upperBound].contains(where: { $0 == 13 || $0 == 10 }) {
+            return Array(bytes[start..<valueRange.upperBound])
+        }
         var out: [UInt8] = []
         out.reserveCapacity(valueRange.count)
         var leading = true
