@@ -15,7 +15,14 @@ import RedlineExtract
 /// CPU time counts against the message's extraction time limit while it runs
 /// (``ExtractBudget/countThisThread()``).
 final class ScanAhead: @unchecked Sendable {
-    private let session: PipelineSession
+    /// The thread's session, made with the thread (at the first window): a session costs a
+    /// detector scanner and its keyword table, about 700,000 instructions, which a message
+    /// without a large attachment (nearly all of them) should not pay.
+    private var session: PipelineSession?
+    private let pipeline: Pipeline
+    private let sender: SenderContext
+    private let computesConfidence: Bool
+    private let computesFingerprints: Bool
     private let channel: String
     private let budget: ExtractBudget
     private let condition = NSCondition()
@@ -30,11 +37,10 @@ final class ScanAhead: @unchecked Sendable {
     private var nextToken = 0
 
     init(like session: PipelineSession, channel: String, budget: ExtractBudget) {
-        let own = session.pipeline.makeSession()
-        own.sender = session.sender
-        own.computesConfidence = session.computesConfidence
-        own.computesFingerprints = session.computesFingerprints
-        self.session = own
+        pipeline = session.pipeline
+        sender = session.sender
+        computesConfidence = session.computesConfidence
+        computesFingerprints = session.computesFingerprints
         self.channel = channel
         self.budget = budget
     }
@@ -48,6 +54,11 @@ final class ScanAhead: @unchecked Sendable {
         nextToken += 1
         if !started {
             started = true
+            let own = pipeline.makeSession()
+            own.sender = sender
+            own.computesConfidence = computesConfidence
+            own.computesFingerprints = computesFingerprints
+            session = own
             let thread = Thread { [self] in run() }
             thread.stackSize = 8 << 20
             thread.start()
@@ -61,6 +72,8 @@ final class ScanAhead: @unchecked Sendable {
 
     private func run() {
         budget.countThisThread()
+        // Set by `enqueue` before the thread started.
+        let session = self.session!
         var masker = NameMask(session: session, channel: channel)
         while true {
             condition.lock()
