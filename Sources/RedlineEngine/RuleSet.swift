@@ -43,6 +43,8 @@ public struct RuleSet: Sendable {
     public let defaultChannel: String
     /// Some rule is scoped to sender groups (otherwise no rule list is filtered per sender).
     let hasSenderScopes: Bool
+    /// Per channel name, its rules as the plain values ``decide`` reads (built once, not per call).
+    let plans: [String: DecisionPlan]
 
     init(policy: Policy, detectorIDs: [String]) {
         var channels: [String: ChannelSpec] = [:]
@@ -69,6 +71,7 @@ public struct RuleSet: Sendable {
         var byChannel: [String: [Rule]] = [:]
         for name in channels.keys { byChannel[name] = rules.filter { $0.channels.contains(name) } }
         self.byChannel = byChannel
+        plans = byChannel.mapValues(DecisionPlan.init)
     }
 
     /// Rules that apply on `channel`, in policy order.
@@ -128,6 +131,27 @@ public struct DecisionState: Sendable {
     public func isFinal(_ result: ScanResult) -> Bool { result.thresholdsReached == thresholdsReached }
 }
 
+/// A channel's rules, in policy order, as the plain values ``RuleSet/decide`` reads per hit: no
+/// `Rule` (a dozen references) is copied per call.
+struct DecisionPlan: Sendable {
+    var ids: [String] = []
+    var covers: [[Bool]] = []
+    var actions: [Action] = []
+    var minInstances: [Int] = []
+    /// Positions of the rules with a threshold (`min_instances` above 1).
+    var thresholds: [Int] = []
+
+    init(_ rules: [RuleSet.Rule]) {
+        for (position, rule) in rules.enumerated() {
+            ids.append(rule.id)
+            covers.append(rule.covers)
+            actions.append(rule.action)
+            minInstances.append(rule.minInstances)
+            if rule.minInstances > 1 { thresholds.append(position) }
+        }
+    }
+}
+
 extension RuleSet {
     /// Decides each hit (detector index, normalised value) on `channel` for `sender`: the strictest
     /// rule that applies to the sender and whose threshold is reached, each rule's action lowered
@@ -136,6 +160,7 @@ extension RuleSet {
     /// action) that would have decided more strictly without the overrides.
     func decide(_ hits: [(detector: Int, value: [UInt8])], channel: String, sender: SenderContext,
                 state: inout DecisionState) -> [(rule: String?, action: Action, overridden: (rule: String, action: Action)?)] {
+        if !hasSenderScopes, let plan = plans[channel] { return decide(hits, plan: plan, sender: sender, state: &state) }
         var applying = rules(on: channel)
         if hasSenderScopes { applying = applying.filter { $0.applies(to: sender.groups) } }
         // Thresholds: each rule's distinct values are taken out of the state once, added to, and
@@ -181,6 +206,55 @@ extension RuleSet {
             let rule = decision.rule < 0 ? nil : live[decision.rule].id
             if original.action > decision.action, original.rule >= 0 {
                 return (rule, decision.action, (live[original.rule].id, original.action))
+            }
+            return (rule, decision.action, nil)
+        }
+    }
+
+    /// ``decide(_:channel:sender:state:)`` on a channel's plan (no rule is scoped to sender groups):
+    /// the same decisions, read from plain per-rule arrays. A threshold rule that covers none of
+    /// the hits only reads its count from `state`.
+    private func decide(_ hits: [(detector: Int, value: [UInt8])], plan: DecisionPlan, sender: SenderContext,
+                        state: inout DecisionState) -> [(rule: String?, action: Action, overridden: (rule: String, action: Action)?)] {
+        var reached = [Bool](repeating: true, count: plan.ids.count)
+        for position in plan.thresholds {
+            let id = plan.ids[position], needed = plan.minInstances[position], covers = plan.covers[position]
+            let covered = hits.contains { $0.detector >= 0 && $0.detector < covers.count && covers[$0.detector] }
+            var count = 0
+            if covered {
+                var values = state.distinct.removeValue(forKey: id) ?? []
+                let before = values.count
+                for hit in hits where values.count < needed && hit.detector >= 0 && hit.detector < covers.count && covers[hit.detector] {
+                    var key: [UInt8] = []
+                    key.reserveCapacity(hit.value.count + 1)
+                    key.append(UInt8(truncatingIfNeeded: hit.detector))
+                    key.append(contentsOf: hit.value)
+                    values.insert(key)
+                }
+                count = values.count
+                if before < needed && count >= needed { state.thresholdsReached += 1 }
+                if !values.isEmpty { state.distinct[id] = values }
+            } else if !state.distinct.isEmpty {
+                count = state.distinct[id]?.count ?? 0
+            }
+            reached[position] = count >= needed
+        }
+        let lowered = sender.lowered
+        return hits.map { hit in
+            var decision: (rule: Int, action: Action) = (-1, .allow)
+            var original: (rule: Int, action: Action) = (-1, .allow)
+            let detector = hit.detector
+            for position in plan.ids.indices where reached[position] {
+                let covers = plan.covers[position]
+                guard detector >= 0, detector < covers.count, covers[detector] else { continue }
+                let action = plan.actions[position]
+                if original.rule < 0 || action > original.action { original = (position, action) }
+                let loweredAction = lowered.isEmpty ? action : lowered[plan.ids[position]] ?? action
+                if decision.rule < 0 || loweredAction > decision.action { decision = (position, loweredAction) }
+            }
+            let rule = decision.rule < 0 ? nil : plan.ids[decision.rule]
+            if original.action > decision.action, original.rule >= 0 {
+                return (rule, decision.action, (plan.ids[original.rule], original.action))
             }
             return (rule, decision.action, nil)
         }

@@ -8,7 +8,10 @@ struct MailboxAddress: Sendable, Equatable {
 
     /// The lower-cased domain, or nil for a local name with no `@`.
     var domain: String? {
-        guard let at = address.lastIndex(of: "@") else { return nil }
+        // An ASCII address is searched as bytes (in ASCII only CR LF is a character of two
+        // bytes, so the last `@` byte is the last `@` character); anything else by characters.
+        let ascii = address.utf8.allSatisfy { $0 < 0x80 }
+        guard let at = ascii ? address.utf8.lastIndex(of: UInt8(ascii: "@")) : address.lastIndex(of: "@") else { return nil }
         let domain = address[address.index(after: at)...].trimmingWhitespace().lowercased()
         return domain.isEmpty ? nil : domain.hasSuffix(".") ? String(domain.dropLast()) : domain
     }

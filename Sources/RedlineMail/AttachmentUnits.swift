@@ -63,7 +63,9 @@ extension TextUnitCollector {
             } else {
                 pieces.append(document)
                 if let ahead, !document.isLastPiece, document.kind != .text, document.text.contains(where: { $0 > 32 }) {
-                    tokens[pieces.count - 1] = ahead.enqueue(document.text, label: label)
+                    tokens[pieces.count - 1] = ahead.enqueue(document.text, label: label,
+                                                             source: AttachmentSource(entity: entity, path: document.path, segments: document.segments,
+                                                                                      kind: document.kind, isWholeDocument: false))
                 }
             }
         }
@@ -90,34 +92,38 @@ extension NameMask {
 }
 
 extension MailProcessor {
-    /// Relabels attachment findings with where they are, names masked; turns attachment problems
+    /// Labels an attachment unit's findings with where they are (``NameMask/label(_:offset:)``):
+    /// the part and the names above the document are masked once for the unit, and consecutive
+    /// findings in one cell share its label.
+    static func label(_ findings: inout [Finding], source: AttachmentSource, masker: inout NameMask) {
+        let above = masker.label(source, offset: nil)
+        var previous: (segment: ExtractedDocument.Segment, label: String)?
+        for finding in findings.indices {
+            guard let segment = source.segment(at: findings[finding].start) else {
+                findings[finding].part = above
+                continue
+            }
+            if let previous, previous.segment.start == segment.start, previous.segment.end == segment.end {
+                findings[finding].part = previous.label
+                continue
+            }
+            let label = above + " › " + masker.mask(segment.label)
+            findings[finding].part = label
+            previous = (segment, label)
+        }
+    }
+
+    /// Relabels attachment findings (but those of units already `labelled`) with where they are, names masked; turns attachment problems
     /// into diagnostics and unscanned-attachment entries; and lists the attachment units whose
     /// findings need redaction (``rewriteAttachments`` then redacts what it can inside the file).
-    static func placeAttachments(units: [TextUnit], results: inout [ScanResult], problems: [AttachmentProblem],
+    static func placeAttachments(units: [TextUnit], results: inout [ScanResult], labelled: [Bool], problems: [AttachmentProblem],
                                  session: PipelineSession, channel: String)
         -> (diagnostics: [Diagnostic], unscanned: [String], unredactable: [(unit: Int, rule: String)]) {
         var masker = NameMask(session: session, channel: channel)
         var unredactable: [(unit: Int, rule: String)] = []
         for (index, unit) in units.enumerated() {
             guard case let .attachment(source) = unit.kind else { continue }
-            // The part and the names above the document are the same for every finding of the
-            // unit; consecutive findings in one cell share its label.
-            let above = masker.label(source, offset: nil)
-            var previous: (segment: ExtractedDocument.Segment, label: String)?
-            for finding in results[index].findings.indices {
-                let offset = results[index].findings[finding].start
-                guard let segment = source.segment(at: offset) else {
-                    results[index].findings[finding].part = above
-                    continue
-                }
-                if let previous, previous.segment.start == segment.start, previous.segment.end == segment.end {
-                    results[index].findings[finding].part = previous.label
-                    continue
-                }
-                let label = above + " › " + masker.mask(segment.label)
-                results[index].findings[finding].part = label
-                previous = (segment, label)
-            }
+            if !labelled[index] { label(&results[index].findings, source: source, masker: &masker) }
             if let needing = results[index].findings.first(where: { $0.action >= .redact }) {
                 unredactable.append((index, needing.rule ?? "-"))
             } else if results[index].failClosed >= .redact {

@@ -77,8 +77,24 @@ struct HTMLText: Sendable {
                 i = emit(scalar, i, end)
                 continue
             }
-            map.copy(byte, at: i)
-            i += 1
+            // This byte and the plain text after it, copied in one piece: up to a tag or a
+            // reference, white space included when more text follows it (it would be kept and
+            // copied as it is then; before a `<` it waits, as above).
+            var end = i + 1
+            while end < count {
+                let next = html[end]
+                if next == UInt8(ascii: "<") || next == UInt8(ascii: "&") { break }
+                if HTMLText.isSpace(next) {
+                    var after = end + 1
+                    while after < count, HTMLText.isSpace(html[after]) { after += 1 }
+                    guard after < count, html[after] != UInt8(ascii: "<") else { break }
+                    end = after
+                    continue
+                }
+                end += 1
+            }
+            map.copy(html, i..<end)
+            i = end
         }
         flush(html, &pendingSpace)
         for (range, mode) in attributes where range.contains(where: { html[$0] > 32 }) {
@@ -86,6 +102,9 @@ struct HTMLText: Sendable {
             decode(html, range, mode: mode)
         }
     }
+
+    /// White space as the text loop reads it.
+    @inline(__always) static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 || byte == 12 }
 
     static let commentOpen = Array("<!--".utf8)
     static let commentClose = Array("-->".utf8)
@@ -134,8 +153,16 @@ struct HTMLText: Sendable {
                 i = emit(scalar, i, end)
                 continue
             }
-            map.copy(byte, at: i)
-            i += 1
+            // This byte and those after it that no rule of `mode` reads, copied in one piece.
+            var end = i + 1
+            switch mode {
+            case .raw: end = range.upperBound
+            case .text: while end < range.upperBound, html[end] != UInt8(ascii: "&") { end += 1 }
+            case .url: while end < range.upperBound, html[end] != UInt8(ascii: "&"), html[end] != UInt8(ascii: "%") { end += 1 }
+            case .css: while end < range.upperBound, html[end] != UInt8(ascii: "\\") { end += 1 }
+            }
+            map.copy(html, i..<end)
+            i = end
         }
     }
 
@@ -263,10 +290,16 @@ struct HTMLText: Sendable {
 
     static func tagName(_ html: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> String {
         var i = start
-        var name: [UInt8] = []
-        if i < end, html[i] == UInt8(ascii: "/") { name.append(html[i]); i += 1 }
-        while i < end, isLetter(html[i]) || (html[i] >= 48 && html[i] <= 57) { name.append(html[i] | 0x20); i += 1 }
-        return String(decoding: name, as: UTF8.self)
+        if i < end, html[i] == UInt8(ascii: "/") { i += 1 }
+        while i < end, isLetter(html[i]) || (html[i] >= 48 && html[i] <= 57) { i += 1 }
+        // Written straight into the string (a short name needs no allocation at all).
+        return String(unsafeUninitializedCapacity: i - start) { name in
+            for offset in 0..<(i - start) {
+                let byte = html[start + offset]
+                name[offset] = byte == UInt8(ascii: "/") ? byte : byte | 0x20
+            }
+            return i - start
+        }
     }
 
     static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from: Int, caseInsensitive: Bool = false) -> Int? {

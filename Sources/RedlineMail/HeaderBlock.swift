@@ -4,16 +4,30 @@ import RedlineCore
 /// untouched field is written back byte for byte.
 struct HeaderField: Sendable {
     /// The field name as written.
-    var name: String
+    let name: String
     /// The whole field, folded lines included, with its final line ending.
     var range: Range<Int>
     /// From just after the colon to the end of the last line, without the final line ending.
     var valueRange: Range<Int>
+    /// The name lower-cased, once (fields are looked up by it many times per message).
+    let lowercasedName: String
 
-    var lowercasedName: String { name.lowercased() }
+    init(name: String, range: Range<Int>, valueRange: Range<Int>) {
+        self.name = name
+        self.range = range
+        self.valueRange = valueRange
+        self.lowercasedName = name.lowercased()
+    }
 
     /// The unfolded value: line breaks removed (folding white space kept), leading blanks trimmed.
     func unfoldedValue(in bytes: [UInt8]) -> [UInt8] {
+        // Most values are one line: past the leading blanks, a value with no line break is
+        // copied in one piece.
+        var start = valueRange.lowerBound
+        while start < valueRange.upperBound, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+        if !bytes[start..<valueRange.upperBound].contains(where: { $0 == 13 || $0 == 10 }) {
+            return Array(bytes[start..<valueRange.upperBound])
+        }
         var out: [UInt8] = []
         out.reserveCapacity(valueRange.count)
         var leading = true

@@ -128,7 +128,12 @@ public enum MailProcessor {
     public static func headerRecipients(_ message: [UInt8]) -> [String] {
         var diagnostics: [Diagnostic] = []
         let headers = HeaderParser.parse(message, range: 0..<message.count, label: "message", diagnostics: &diagnostics)
-        return headers.fields.filter { recipientHeaders.contains($0.lowercasedName) }
+        return headerRecipients(message, headers: headers)
+    }
+
+    /// ``headerRecipients(_:)`` from the message's top-level header block as already parsed.
+    static func headerRecipients(_ message: [UInt8], headers: HeaderBlock) -> [String] {
+        headers.fields.filter { recipientHeaders.contains($0.lowercasedName) }
             .flatMap { AddressList.parse($0.unfoldedValue(in: message)) }.map(\.address).filter { !$0.isEmpty }
     }
 
@@ -164,7 +169,8 @@ public enum MailProcessor {
     }
 
     static func matches(domain: String, pattern: String) -> Bool {
-        let pattern = pattern.lowercased()
+        // Lower-cased only when it has something to lower-case (it is looked up per recipient).
+        let pattern = pattern.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 65 && $0 <= 90) }) ? pattern : pattern.lowercased()
         if pattern.hasPrefix("*.") { return domain.hasSuffix(String(pattern.dropFirst(1))) }
         return domain == pattern
     }
@@ -205,7 +211,8 @@ public enum MailProcessor {
         if let explicit {
             do { channel = try session.resolveChannel(explicit) } catch { channelProblem = error }
         } else {
-            channel = MailProcessor.channel(for: recipients ?? headerRecipients(message), pipeline: pipeline)
+            // The top-level header block the MIME parser read is the one `headerRecipients(_:)` would parse again.
+            channel = MailProcessor.channel(for: recipients ?? headerRecipients(message, headers: root.headers), pipeline: pipeline)
         }
 
         // The sender and the channel are known before the message is read: a large attachment's
@@ -219,24 +226,32 @@ public enum MailProcessor {
         if let channelProblem { diagnostics.append(channelProblem) }
 
         var (scannedAhead, state) = ahead.finish()
-        var results: [ScanResult] = collector.units.enumerated().map { index, unit in
-            if let token = collector.aheadTokens[index], let scanned = scannedAhead.removeValue(forKey: token), scanned.length == unit.text.count {
+        // The units are read in place by index here and below: a `TextUnit` copied per loop costs
+        // a dozen retains and releases (a message has dozens of units).
+        let units = collector.units
+        // Units whose findings the scanning thread labelled already.
+        var labelled = [Bool](repeating: false, count: units.count)
+        var results: [ScanResult] = units.indices.map { index in
+            if let token = collector.aheadTokens[index], let scanned = scannedAhead.removeValue(forKey: token), scanned.length == units[index].text.count {
+                labelled[index] = true
                 return scanned.result
             }
             var position = TextPosition()
-            return session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position, commitLimit: unit.text.count, part: unit.label).result
+            return session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
+                                commitLimit: units[index].text.count, part: units[index].label).result
         }
         // Thresholds (min_instances) count over the whole message: decide again the units with
         // findings once every unit has been seen, unless no threshold was reached after they were
         // decided (their decisions stand; a large attachment's windows are not scanned twice).
         if pipeline.rules.rules.contains(where: { $0.minInstances > 1 }) {
-            for (index, unit) in collector.units.enumerated() where !results[index].findings.isEmpty && !state.isFinal(results[index]) {
+            for index in units.indices where !results[index].findings.isEmpty && !state.isFinal(results[index]) {
                 var position = TextPosition()
-                results[index] = session.scan(unit.scanText ?? unit.text, channel: channel, state: &state, position: &position,
-                                              commitLimit: unit.text.count, part: unit.label).result
+                results[index] = session.scan(units[index].scanText ?? units[index].text, channel: channel, state: &state, position: &position,
+                                              commitLimit: units[index].text.count, part: units[index].label).result
+                labelled[index] = false
             }
         }
-        let attachments = placeAttachments(units: collector.units, results: &results, problems: collector.attachmentProblems,
+        let attachments = placeAttachments(units: collector.units, results: &results, labelled: labelled, problems: collector.attachmentProblems,
                                            session: session, channel: channel)
         diagnostics.append(contentsOf: attachments.diagnostics)
         var verdict = MailVerdict(channel: channel, unscannedAttachments: collector.unscanned + attachments.unscanned)
@@ -258,8 +273,8 @@ public enum MailProcessor {
                                           diagnostics: &diagnostics, strip: pipeline.policy.settings.unredactableAttachments == .strip)
         // Redacting inside a signed part would break its signature: the recipient would see a
         // tampered message. Fail closed: block it, unchanged, and say why.
-        let signedNeedsRedaction = zip(collector.units, results).contains { unit, result in
-            unit.signed && (result.failClosed >= .redact || result.findings.contains { $0.action >= .redact })
+        let signedNeedsRedaction = units.indices.contains { index in
+            units[index].signed && (results[index].failClosed >= .redact || results[index].findings.contains { $0.action >= .redact })
         }
         if signedNeedsRedaction && verdict.verdict < .block {
             verdict.verdict = .block
@@ -269,9 +284,8 @@ public enum MailProcessor {
         }
         // Text read another way than it is written (a part whose type or encoding fields disagree,
         // a uuencoded block) cannot be redacted in place: fail closed.
-        let derivedNeedsRedaction = zip(collector.units, results).contains { unit, result in
-            if case .derived = unit.kind { return result.failClosed >= .redact || result.findings.contains { $0.action >= .redact } }
-            return false
+        let derivedNeedsRedaction = units.indices.contains { index in
+            units[index].isDerived && (results[index].failClosed >= .redact || results[index].findings.contains { $0.action >= .redact })
         }
         if derivedNeedsRedaction && verdict.verdict < .block {
             verdict.verdict = .block
@@ -280,11 +294,12 @@ public enum MailProcessor {
                 "a part read in more than one way, or a uuencoded block, needs redaction that cannot be done in place: the message is blocked"))
         }
         verdict.diagnostics = diagnostics
-        let withheld: [Finding?] = zip(collector.units, results).map { unit, result in
+        let withheld: [Finding?] = units.indices.map { position in
+            let result = results[position]
             guard result.failClosed >= .redact, let detector = result.failedDetector,
-                  let index = pipeline.detectorIndex(detector), !unit.text.isEmpty else { return nil }
-            return Finding(detector: detector, kind: pipeline.detectors[index].kind.id, start: 0, end: unit.text.count,
-                           confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: unit.label)
+                  let index = pipeline.detectorIndex(detector), !units[position].text.isEmpty else { return nil }
+            return Finding(detector: detector, kind: pipeline.detectors[index].kind.id, start: 0, end: units[position].text.count,
+                           confidence: .high, excerpt: "[not scanned]", action: result.failClosed, part: units[position].label)
         }
         return Analysis(root: root, units: collector.units, unitFindings: results.map(\.findings), verdict: verdict, withheld: withheld,
                         stripped: stripped, rewritten: inPlace.rewritten, overrideFields: overrides.fields)

@@ -27,9 +27,11 @@ public struct MboxReader {
         var previousBlank = !started
         var lastLineStart = 0
         var sawAnyLine = false
-        while let line = try readLine() {
+        while let range = try readLine() {
             sawAnyLine = true
-            if MboxReader.isSeparator(line, afterBlank: previousBlank) {
+            let first = buffer[range.lowerBound]
+            // Only a line starting `From ` can separate messages, and only one starting `>` is unquoted.
+            if first == UInt8(ascii: "F"), MboxReader.isSeparator(buffer[range], afterBlank: previousBlank) {
                 if !started || message.isEmpty {
                     started = true
                     previousBlank = false
@@ -42,27 +44,35 @@ public struct MboxReader {
             }
             started = true
             lastLineStart = message.count
-            if let unescaped = MboxReader.unescape(line) { message.append(contentsOf: unescaped) } else { message.append(contentsOf: line) }
-            previousBlank = line.first == 10 || (line.count == 2 && line.first == 13 && line.last == 10)
+            if first == UInt8(ascii: ">"), let unescaped = MboxReader.unescape(buffer[range]) {
+                message.append(contentsOf: unescaped)
+            } else {
+                buffer.withUnsafeBufferPointer { message.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            }
+            previousBlank = first == 10 || (range.count == 2 && first == 13 && buffer[range.upperBound - 1] == 10)
         }
         guard sawAnyLine, !message.isEmpty else { return nil }
         if previousBlank { message.removeSubrange(lastLineStart...) }
         return message
     }
 
-    /// The next line with its line ending (the last line may have none), or nil at the end.
-    private mutating func readLine() throws -> ArraySlice<UInt8>? {
+    /// Where the next line lies in `buffer`, with its line ending (the last line may have none; a
+    /// line is never empty), or nil at the end. Valid until the next call.
+    private mutating func readLine() throws -> Range<Int>? {
         while true {
-            if let lf = buffer[position...].firstIndex(of: 10) {
-                let line = buffer[position...lf]
+            let from = position
+            let lf = buffer.withUnsafeBufferPointer { bytes -> Int? in
+                guard let base = bytes.baseAddress, from < bytes.count, let found = memchr(base + from, 10, bytes.count - from) else { return nil }
+                return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+            }
+            if let lf {
                 position = lf + 1
-                return line
+                return from..<(lf + 1)
             }
             if endOfFile {
                 guard position < buffer.count else { return nil }
-                let line = buffer[position...]
                 position = buffer.count
-                return line
+                return from..<buffer.count
             }
             if position > 0 {
                 buffer.removeSubrange(0..<position)

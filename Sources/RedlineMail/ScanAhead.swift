@@ -15,12 +15,19 @@ import RedlineExtract
 /// CPU time counts against the message's extraction time limit while it runs
 /// (``ExtractBudget/countThisThread()``).
 final class ScanAhead: @unchecked Sendable {
-    private let session: PipelineSession
+    /// The thread's session, made with the thread (at the first window): a session costs a
+    /// detector scanner and its keyword table, about 700,000 instructions, which a message
+    /// without a large attachment (nearly all of them) should not pay.
+    private var session: PipelineSession?
+    private let pipeline: Pipeline
+    private let sender: SenderContext
+    private let computesConfidence: Bool
+    private let computesFingerprints: Bool
     private let channel: String
     private let budget: ExtractBudget
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var queue: [(token: Int, text: [UInt8], label: String)] = []
+    private var queue: [(token: Int, text: [UInt8], label: String, source: AttachmentSource)] = []
     private var closed = false
     // Written by the thread only, read after `finished`.
     private var state = DecisionState()
@@ -30,28 +37,34 @@ final class ScanAhead: @unchecked Sendable {
     private var nextToken = 0
 
     init(like session: PipelineSession, channel: String, budget: ExtractBudget) {
-        let own = session.pipeline.makeSession()
-        own.sender = session.sender
-        own.computesConfidence = session.computesConfidence
-        own.computesFingerprints = session.computesFingerprints
-        self.session = own
+        pipeline = session.pipeline
+        sender = session.sender
+        computesConfidence = session.computesConfidence
+        computesFingerprints = session.computesFingerprints
         self.channel = channel
         self.budget = budget
     }
 
     /// Hands a window's text to the thread (started at the first); returns the token its result
-    /// is found under.
-    func enqueue(_ text: [UInt8], label: String) -> Int {
+    /// is found under. Its findings come back labelled with where they are in `source`, as
+    /// ``MailProcessor/placeAttachments`` labels them (the same masked names: masking depends on
+    /// the pipeline and the channel only).
+    func enqueue(_ text: [UInt8], label: String, source: AttachmentSource) -> Int {
         let token = nextToken
         nextToken += 1
         if !started {
             started = true
+            let own = pipeline.makeSession()
+            own.sender = sender
+            own.computesConfidence = computesConfidence
+            own.computesFingerprints = computesFingerprints
+            session = own
             let thread = Thread { [self] in run() }
             thread.stackSize = 8 << 20
             thread.start()
         }
         condition.lock()
-        queue.append((token, text, label))
+        queue.append((token, text, label, source))
         condition.signal()
         condition.unlock()
         return token
@@ -59,6 +72,9 @@ final class ScanAhead: @unchecked Sendable {
 
     private func run() {
         budget.countThisThread()
+        // Set by `enqueue` before the thread started.
+        let session = self.session!
+        var masker = NameMask(session: session, channel: channel)
         while true {
             condition.lock()
             while queue.isEmpty && !closed { condition.wait() }
@@ -69,8 +85,9 @@ final class ScanAhead: @unchecked Sendable {
             let item = queue.removeFirst()
             condition.unlock()
             var position = TextPosition()
-            let result = session.scan(item.text, channel: channel, state: &state, position: &position,
+            var result = session.scan(item.text, channel: channel, state: &state, position: &position,
                                       commitLimit: item.text.count, part: item.label).result
+            MailProcessor.label(&result.findings, source: item.source, masker: &masker)
             results[item.token] = (result, item.text.count)
         }
         budget.stopCountingThisThread()

@@ -29,11 +29,20 @@ struct TextMap: Sendable {
 
     /// Appends a range of source bytes copied as they are.
     mutating func copy(_ source: [UInt8], _ range: Range<Int>) {
-        for index in range { copy(source[index], at: index) }
+        source.withUnsafeBufferPointer { copy($0, range) }
     }
 
+    /// Appends a range of source bytes copied as they are: what ``copy(_:at:)`` byte by byte would
+    /// record (the current copy run extended when the range continues it, else one new run), in
+    /// one append.
     mutating func copy(_ source: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
-        for index in range { copy(source[index], at: index) }
+        guard !range.isEmpty else { return }
+        if let last = runFlags.last, last == TextMap.copy, Int(runSourceEnd[runSourceEnd.count - 1]) == range.lowerBound {
+            runSourceEnd[runSourceEnd.count - 1] += Int32(truncatingIfNeeded: range.count)
+        } else {
+            addRun(range.lowerBound, range.upperBound, TextMap.copy)
+        }
+        text.append(contentsOf: UnsafeBufferPointer(rebasing: source[range]))
     }
 
     /// Appends `bytes` standing for the source range `start..<end` (an entity, an escape) or, with

@@ -37,6 +37,12 @@ struct TextUnit {
     /// Covered by a signature (inside `multipart/signed`, or an inline PGP-signed text): rewriting
     /// it would break the signature.
     var signed = false
+
+    /// Whether the unit is text read another way than it is written (``Kind/derived``).
+    var isDerived: Bool {
+        if case .derived = kind { return true }
+        return false
+    }
 }
 
 /// The markup a body's text was extracted from, to write a redaction back into it.
@@ -244,8 +250,7 @@ struct TextUnitCollector {
     static func isCleartextSigned(_ text: ArraySlice<UInt8>) -> Bool {
         let marker = cleartextSignatureMarker
         guard text.count >= marker.count else { return false }
-        return (text.startIndex...(text.endIndex - marker.count)).contains { start in
-            text[start] == 45 && text[start..<(start + marker.count)].elementsEqual(marker)
-        }
+        // Not a comparison tried at every offset: this runs on every text part.
+        return text.withUnsafeBufferPointer { ByteSearch.first(marker, in: $0) != nil }
     }
 }

@@ -12,6 +12,11 @@ enum UUEncoded {
         var base64 = false
         var base64Lines: [UInt8] = []
         while position < text.count && result.count < maxBlocks {
+            // Outside a block only a line that starts with `begin` matters: go straight to the next one.
+            if current == nil {
+                guard let next = nextBeginLine(text, from: position) else { break }
+                position = next
+            }
             let lineEnd = text[position...].firstIndex(of: 10) ?? text.count
             var contentEnd = lineEnd
             if contentEnd > position, text[contentEnd - 1] == 13 { contentEnd -= 1 }
@@ -46,9 +51,26 @@ enum UUEncoded {
         return result
     }
 
+    /// The start of the first line at or after `from` (itself a line start) that begins with
+    /// `begin`; nil when no line does.
+    static func nextBeginLine(_ text: [UInt8], from: Int) -> Int? {
+        text.withUnsafeBufferPointer { buffer -> Int? in
+            var from = from
+            while let at = ByteSearch.first(beginWord, in: buffer, from: from) {
+                if at == 0 || buffer[at - 1] == 10 { return at }
+                from = at + 1
+            }
+            return nil
+        }
+    }
+
+    private static let beginWord: [UInt8] = Array("begin".utf8)
+    private static let beginPrefix: [UInt8] = Array("begin ".utf8)
+    private static let beginBase64Prefix: [UInt8] = Array("begin-base64 ".utf8)
+
     /// `begin 644 name` (three or four octal digits) or `begin-base64 644 name`.
     static func isBegin(_ line: ArraySlice<UInt8>, base64: Bool) -> Bool {
-        let prefix = Array((base64 ? "begin-base64 " : "begin ").utf8)
+        let prefix = base64 ? beginBase64Prefix : beginPrefix
         guard line.starts(with: prefix) else { return false }
         var i = line.startIndex + prefix.count
         let digitsStart = i

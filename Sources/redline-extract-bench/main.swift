@@ -40,6 +40,14 @@ func cpu() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// CPU time of the calling thread: in a decision, the reading thread's part (with a second
+/// thread scanning beside it, the part of the decision no other core can take).
+func threadCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 func zip(_ entries: [(String, Data)]) -> Data {
     let archive = try! Archive(data: Data(), accessMode: .create)
     for (name, data) in entries {
@@ -161,14 +169,16 @@ case "milter":
     let session = pipeline.makeSession()
     var best = Double.infinity
     var bestCPU = Double.infinity
+    var bestThread = Double.infinity
     var verdict = MailVerdict(channel: "")
     for _ in 0..<3 {
         // What the milter does per message (MilterDecider.decide): one pass of MailProcessor.redact,
         // which checks, and builds the redacted message when the verdict asks for it.
-        let start = now(), startCPU = cpu()
+        let start = now(), startCPU = cpu(), startThread = threadCPU()
         verdict = MailProcessor.redact(message, session: session).verdict
         best = min(best, now() - start)
         bestCPU = min(bestCPU, cpu() - startCPU)
+        bestThread = min(bestThread, threadCPU() - startThread)
     }
     // Of which: reading the text out of the XLSX alone (the extractor the mail layer builds).
     var extractCPU = Double.infinity
@@ -177,8 +187,8 @@ case "milter":
         _ = Extractor().extract(sheet.file, name: "export.xlsx") { _ in }
         extractCPU = min(extractCPU, cpu() - startCPU)
     }
-    print(String(format: "milter-xlsx-%dMB %8.2f s CPU per decision, %.2f s wall (the milter's one redact pass; best of 3; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d findings; text extraction alone %.2f s CPU)",
-                 size, bestCPU, best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.findings.count, extractCPU))
+    print(String(format: "milter-xlsx-%dMB %8.2f s CPU per decision (%.2f s of it on the calling thread), %.2f s wall (the milter's one redact pass; best of 3; XLSX %.1f MB zipped, %.1f MB XML; verdict %@, %d findings; text extraction alone %.2f s CPU)",
+                 size, bestCPU, bestThread, best, Double(sheet.file.count) / 1e6, Double(sheet.xml) / 1e6, verdict.verdict.name, verdict.findings.count, extractCPU))
 case "rewrite":
     // One NI number (the same, so no bulk-export block) per 50 rows: the verdict is redact.
     let size = megabytes(arguments, default: 20)
