@@ -34,13 +34,6 @@ public final class ExtractBudget: @unchecked Sendable {
     private(set) var cpuSeconds = 0.0
     private var lastThread: pthread_t
     private var lastClock: Double
-    /// Other threads doing this message's work while it is read (a thread scanning the windows
-    /// already read): their CPU clocks and last readings, and what they used before they left.
-    /// Charged too, so the limit counts every thread's work, not only the reading thread's.
-    private let helperLock = NSLock()
-    private var helpers: [clockid_t: Double] = [:]
-    private var helperSeconds = 0.0
-
     public init(limits: ExtractLimits = ExtractLimits()) {
         self.limits = limits
         lastThread = pthread_self()
@@ -52,7 +45,7 @@ public final class ExtractBudget: @unchecked Sendable {
         if pthread_equal(thread, lastThread) != 0 { cpuSeconds += max(0, clock - lastClock) }
         lastThread = thread
         lastClock = clock
-        if cpuSeconds + helperTime() >= limits.seconds {
+        if cpuSeconds >= limits.seconds {
             throw ExtractProblem(ExtractCode.timeLimit, "over the per-message time limit of \(Int(limits.seconds)) s of CPU")
         }
     }
@@ -63,38 +56,6 @@ public final class ExtractBudget: @unchecked Sendable {
         var ts = timespec()
         clock_gettime(clock, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    /// Counts the calling thread's CPU time against the limit from now on, until it calls
-    /// ``stopCountingThisThread()`` (before it ends). For a thread that works for the same
-    /// message beside the reading one.
-    public func countThisThread() {
-        var clock = clockid_t()
-        guard pthread_getcpuclockid(pthread_self(), &clock) == 0 else { return }
-        helperLock.lock()
-        helpers[clock] = Self.cpuTime(clock)
-        helperLock.unlock()
-    }
-
-    /// Charges what the calling thread used since ``countThisThread()`` and stops counting it.
-    public func stopCountingThisThread() {
-        var clock = clockid_t()
-        guard pthread_getcpuclockid(pthread_self(), &clock) == 0 else { return }
-        helperLock.lock()
-        if let last = helpers.removeValue(forKey: clock) { helperSeconds += max(0, Self.cpuTime(clock) - last) }
-        helperLock.unlock()
-    }
-
-    /// CPU seconds the helper threads used so far (charged up to now).
-    private func helperTime() -> Double {
-        helperLock.lock()
-        defer { helperLock.unlock() }
-        for (clock, last) in helpers {
-            let now = Self.cpuTime(clock)
-            helperSeconds += max(0, now - last)
-            helpers[clock] = now
-        }
-        return helperSeconds
     }
 
     func charge(expanded bytes: Int) throws(ExtractProblem) {

@@ -10,7 +10,7 @@ extension MailCode {
 
 /// Where an attachment unit's text came from: its MIME part, the container chain inside it
 /// (raw names: masked before they are shown) and the labelled ranges of the text.
-struct AttachmentSource {
+struct AttachmentSource: Sendable {
     var entity: MIMEEntity
     var path: [String]
     var segments: [ExtractedDocument.Segment]

@@ -218,7 +218,7 @@ public enum MailProcessor {
         // The sender and the channel are known before the message is read: a large attachment's
         // windows are scanned while the next are read.
         var collector = TextUnitCollector(bytes: message, quote: quote)
-        let ahead = ScanAhead(like: session, channel: channel, budget: collector.extractor.budget)
+        let ahead = ScanAhead(like: session, channel: channel)
         collector.scanAhead = ahead
         collector.collect(root)
         diagnostics.append(contentsOf: collector.diagnostics)

@@ -12,8 +12,9 @@ import RedlineExtract
 /// the caller takes back to scan the other units. The order texts are scanned in does not change
 /// a message's outcome: thresholds count over the whole message and units decided before the
 /// last threshold was reached are decided again (``DecisionState/isFinal(_:)``). The thread's
-/// CPU time counts against the message's extraction time limit while it runs
-/// (``ExtractBudget/countThisThread()``).
+/// CPU time is scanning, not extraction: it does not count against the extraction time limit
+/// (which bounds reading; a message read whole is scanned whole, however long that takes, as when
+/// the windows are scanned on the reading thread).
 final class ScanAhead: @unchecked Sendable {
     /// The thread's session, made with the thread (at the first window): a session costs a
     /// detector scanner and its keyword table, about 700,000 instructions, which a message
@@ -24,7 +25,6 @@ final class ScanAhead: @unchecked Sendable {
     private let computesConfidence: Bool
     private let computesFingerprints: Bool
     private let channel: String
-    private let budget: ExtractBudget
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var queue: [(token: Int, text: [UInt8], label: String, source: AttachmentSource)] = []
@@ -33,16 +33,17 @@ final class ScanAhead: @unchecked Sendable {
     private var state = DecisionState()
     private var results: [Int: (result: ScanResult, length: Int)] = [:]
     private var started = false
+    /// Whether the thread was made (`pthread_create` can fail, when a server is out of threads).
+    private var threadRunning = false
     private let finished = DispatchSemaphore(value: 0)
     private var nextToken = 0
 
-    init(like session: PipelineSession, channel: String, budget: ExtractBudget) {
+    init(like session: PipelineSession, channel: String) {
         pipeline = session.pipeline
         sender = session.sender
         computesConfidence = session.computesConfidence
         computesFingerprints = session.computesFingerprints
         self.channel = channel
-        self.budget = budget
     }
 
     /// Hands a window's text to the thread (started at the first); returns the token its result
@@ -59,10 +60,10 @@ final class ScanAhead: @unchecked Sendable {
             own.computesConfidence = computesConfidence
             own.computesFingerprints = computesFingerprints
             session = own
-            let thread = Thread { [self] in run() }
-            thread.stackSize = 8 << 20
-            thread.start()
+            threadRunning = Self.spawn(self)
         }
+        // No thread (it could not be made): the caller scans the window on the reading thread.
+        guard threadRunning else { return token }
         condition.lock()
         queue.append((token, text, label, source))
         condition.signal()
@@ -71,7 +72,6 @@ final class ScanAhead: @unchecked Sendable {
     }
 
     private func run() {
-        budget.countThisThread()
         // Set by `enqueue` before the thread started.
         let session = self.session!
         var masker = NameMask(session: session, channel: channel)
@@ -90,14 +90,37 @@ final class ScanAhead: @unchecked Sendable {
             MailProcessor.label(&result.findings, source: item.source, masker: &masker)
             results[item.token] = (result, item.text.count)
         }
-        budget.stopCountingThisThread()
         finished.signal()
+    }
+
+    /// Starts `run` on a thread of its own (8 MiB of stack, as the reading thread's PCRE2 work
+    /// may need), detached; false, with nothing started, when the thread cannot be made.
+    /// (Foundation's `Thread.start()` does not say when `pthread_create` fails: `finish` would
+    /// then wait for ever.)
+    private static func spawn(_ ahead: ScanAhead) -> Bool {
+        var attributes = pthread_attr_t()
+        guard pthread_attr_init(&attributes) == 0 else { return false }
+        defer { pthread_attr_destroy(&attributes) }
+        _ = pthread_attr_setstacksize(&attributes, 8 << 20)
+        let context = Unmanaged.passRetained(ahead).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { context in
+            guard let context else { return nil }
+            Unmanaged<ScanAhead>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<ScanAhead>.fromOpaque(context).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
     }
 
     /// Waits for the thread to scan what it was given. Returns each token's result with the
     /// length of the text scanned, and the decision state to go on with.
     func finish() -> (results: [Int: (result: ScanResult, length: Int)], state: DecisionState) {
-        guard started else { return ([:], DecisionState()) }
+        guard started, threadRunning else { return ([:], DecisionState()) }
         condition.lock()
         closed = true
         condition.signal()
