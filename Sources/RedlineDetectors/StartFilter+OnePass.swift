@@ -44,7 +44,8 @@ extension StartRule {
         var plain: UInt64 = 0
         for (slot, rule) in rules.enumerated() {
             let bit = UInt64(1) << UInt64(slot)
-            for digits in min(rule.minDigits, digitsCap + 1)..<(digitsCap + 1) { byDigits[digits] |= bit }
+            // A minimum over the cap still has the capped class (more starts cost time, none is lost).
+            for digits in min(rule.minDigits, digitsCap)...digitsCap { byDigits[digits] |= bit }
             switch rule.shape {
             case .ibanLead, .postcodeLead: lettered |= bit
             case let .keywordLed(family) where keywordFamilies & family.bit != 0: keywordLed |= bit

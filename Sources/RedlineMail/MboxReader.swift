@@ -14,6 +14,9 @@ public struct MboxReader {
     private let fileHandle: FileHandle
     private var buffer: [UInt8] = []
     private var position = 0
+    /// Where the search for the current line's end goes on from: the bytes before it (from
+    /// `position`) hold no line feed, so a long line is searched once, not again after each read.
+    private var searched = 0
     private var endOfFile = false
     private var started = false
     private static let chunkSize = 64 * 1024
@@ -61,10 +64,12 @@ public struct MboxReader {
     private mutating func readLine() throws -> Range<Int>? {
         while true {
             let from = position
+            let start = max(from, searched)
             let lf = buffer.withUnsafeBufferPointer { bytes -> Int? in
-                guard let base = bytes.baseAddress, from < bytes.count, let found = memchr(base + from, 10, bytes.count - from) else { return nil }
+                guard let base = bytes.baseAddress, start < bytes.count, let found = memchr(base + start, 10, bytes.count - start) else { return nil }
                 return UnsafeRawPointer(found) - UnsafeRawPointer(base)
             }
+            searched = lf == nil ? buffer.count : 0
             if let lf {
                 position = lf + 1
                 return from..<(lf + 1)
@@ -76,6 +81,7 @@ public struct MboxReader {
             }
             if position > 0 {
                 buffer.removeSubrange(0..<position)
+                searched -= position
                 position = 0
             }
             if let data = try fileHandle.read(upToCount: MboxReader.chunkSize), !data.isEmpty {

@@ -51,6 +51,18 @@ struct MboxMaildirTests {
         #expect(messages[1].hasSuffix("From here on, thanks\n"))
     }
 
+    @Test("lines longer than the read buffer, and a last line with no line feed, are read whole")
+    func longLines() throws {
+        // 300 KB lines cross several 64 KiB reads; the second message ends without a line feed.
+        let long = String(repeating: "x", count: 300_000)
+        let box = "From a@b Mon Jan  1 10:00:00 2024\nSubject: long\n\n\(long)\n>From \(long)\n\n"
+            + "From c@d Mon Jan  1 10:00:01 2024\nSubject: last\n\n\(long)end"
+        let messages = try Self.messages(box)
+        #expect(messages.count == 2)
+        #expect(messages.first == "Subject: long\n\n\(long)\nFrom \(long)\n")
+        #expect(messages.last == "Subject: last\n\n\(long)end")
+    }
+
     @Test("an empty file has no messages")
     func empty() throws {
         #expect(try Self.messages("").isEmpty)
