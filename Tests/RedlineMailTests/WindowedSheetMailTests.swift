@@ -51,11 +51,9 @@ struct WindowedSheetMailTests {
         })
     }
 
-    @Test("NI numbers in a windowed sheet are redacted inside the file, and the file is the one a whole read gives")
-    func ninoRedactedInWindowedSheet() throws {
-        let workbook = try Self.ninoSheet()
-        let message = AttachmentTests.message(body: "The export you asked for.", attachment: workbook, name: "export.xlsx")
-        let (output, verdict) = SheetWindows.$threshold.withValue(1024) {
+    /// `message` redacted with its sheet `workbook` read in several small windows (checked).
+    static func redactInWindows(_ message: [UInt8], workbook: [UInt8]) -> ([UInt8], MailVerdict) {
+        SheetWindows.$threshold.withValue(1024) {
             SheetWindows.$windowText.withValue(2048) {
                 var pieces = 0
                 _ = Extractor().extract(Data(workbook), name: "export.xlsx") { _ in pieces += 1 }
@@ -63,6 +61,13 @@ struct WindowedSheetMailTests {
                 return Fixture.redact(message)
             }
         }
+    }
+
+    @Test("NI numbers in a windowed sheet are redacted inside the file, and the file is the one a whole read gives")
+    func ninoRedactedInWindowedSheet() throws {
+        let workbook = try Self.ninoSheet()
+        let message = AttachmentTests.message(body: "The export you asked for.", attachment: workbook, name: "export.xlsx")
+        let (output, verdict) = Self.redactInWindows(message, workbook: workbook)
         #expect(verdict.verdict == .redact, "\(verdict.diagnostics.map { ($0.code, $0.message) })")
         #expect(verdict.findings.filter { $0.detector == "nino" }.map(\.part)
             == ["part 2 › export.xlsx › Customers!C120", "part 2 › export.xlsx › Customers!C537"])
@@ -86,14 +91,7 @@ struct WindowedSheetMailTests {
             row == 300 ? ("C300", "NI JG 10 37 55 A on file") : ("A\(row)", "ticket \(row) closed, nothing to see")
         })
         let message = AttachmentTests.message(body: "The export you asked for.", attachment: workbook, name: "export.xlsx")
-        let (output, verdict) = SheetWindows.$threshold.withValue(1024) {
-            SheetWindows.$windowText.withValue(2048) {
-                var pieces = 0
-                _ = Extractor().extract(Data(workbook), name: "export.xlsx") { _ in pieces += 1 }
-                #expect(pieces > 3)
-                return Fixture.redact(message)
-            }
-        }
+        let (output, verdict) = Self.redactInWindows(message, workbook: workbook)
         #expect(verdict.verdict == .redact, "\(verdict.diagnostics.map { ($0.code, $0.message) })")
         #expect(verdict.redactedAttachments == ["part 2 \"export.xlsx\": nino in Customers!C300"])
         #expect(verdict.strippedAttachments.isEmpty && verdict.diagnostics.isEmpty)
