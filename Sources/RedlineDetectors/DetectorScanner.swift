@@ -20,20 +20,28 @@ public final class DetectorScanner {
     /// Whether built-in kinds run PCRE2 only where their start rule allows (see ``StartRule``).
     public let usesPrefilter: Bool
     private let keywordTable: KeywordTable
-    private var clusters: [DigitCluster] = []
-    private var candidates: [Refined] = []
-    /// The start ranges of each start rule (``Plan/startSlot``), found in one pass over the clusters.
-    private var regionSets: [[ClosedRange<Int>]] = []
-    /// The clusters with a look-alike digit beside them, listed by the one pass (``LookalikeDigits``).
-    private var lookalikeClusters: [Int] = []
+    /// Storage reused from one text to the next (a record stream scans many short texts; one
+    /// property, so that a scan moves it in and out with two exclusivity checks, not eight).
+    private var buffers = Buffers()
     /// The start rules of the detectors that have one, in detector order (``Plan/startSlot``).
     private let startRules: [StartRule.Entry]
+    /// ``StartRule/Masks`` of ``startRules``, built once.
+    private let startMasks: StartRule.Masks
     /// What the scan loop needs of each detector, as plain values.
     private let plans: [Plan]
     /// Whether a card or NINO detector is present (they get the look-alike digit pass).
     private let hasLookalikeKinds: Bool
     /// The keyword-led kinds with a start rule (``KeywordLed/bit``s): their keywords are read once per cluster for all of them.
     private let keywordFamilies: UInt8
+
+    private struct Buffers {
+        var clusters: [DigitCluster] = []
+        var candidates: [Refined] = []
+        /// The start ranges of each start rule (``Plan/startSlot``), found in one pass over the clusters.
+        var regionSets: [[ClosedRange<Int>]] = []
+        /// The clusters with a look-alike digit beside them, listed by the one pass (``LookalikeDigits``).
+        var lookalikeClusters: [Int] = []
+    }
 
     private struct Plan {
         var isPattern: Bool
@@ -76,10 +84,12 @@ public final class DetectorScanner {
                         countTestValues: detector.countTestValues, window: detector.window)
         }
         self.startRules = startRules
-        self.keywordFamilies = detectors.reduce(0) { mask, detector in
+        let keywordFamilies: UInt8 = detectors.reduce(0) { mask, detector in
             if prefilter, case let .keywordLed(family)? = detector.startRule?.shape { return mask | family.bit }
             return mask
         }
+        self.keywordFamilies = keywordFamilies
+        self.startMasks = StartRule.Masks(startRules, keywordFamilies: keywordFamilies)
     }
 
     /// When false, keyword context is looked up only where it changes the outcome (detectors that
@@ -94,20 +104,25 @@ public final class DetectorScanner {
         var hits: [Hit] = []
         var failures: [DetectorFailure] = []
         // The reusable buffers are swapped out of the object for the scan (no reference counting,
-        // and the loop below makes no exclusivity checks on them).
+        // and the loop below makes no exclusivity checks on them): one checked access to the
+        // property each way, then the fields are moved into locals (a captured struct would be
+        // checked as a whole, and two of its fields are passed inout together).
+        var buffers = Buffers()
+        swap(&buffers, &self.buffers)
         var clusters: [DigitCluster] = []
         var candidates: [Refined] = []
         var regionSets: [[ClosedRange<Int>]] = []
         var lookalikeClusters: [Int] = []
-        swap(&clusters, &self.clusters)
-        swap(&candidates, &self.candidates)
-        swap(&regionSets, &self.regionSets)
-        swap(&lookalikeClusters, &self.lookalikeClusters)
+        swap(&clusters, &buffers.clusters)
+        swap(&candidates, &buffers.candidates)
+        swap(&regionSets, &buffers.regionSets)
+        swap(&lookalikeClusters, &buffers.lookalikeClusters)
         defer {
-            swap(&clusters, &self.clusters)
-            swap(&candidates, &self.candidates)
-            swap(&regionSets, &self.regionSets)
-            swap(&lookalikeClusters, &self.lookalikeClusters)
+            swap(&clusters, &buffers.clusters)
+            swap(&candidates, &buffers.candidates)
+            swap(&regionSets, &buffers.regionSets)
+            swap(&lookalikeClusters, &buffers.lookalikeClusters)
+            swap(&buffers, &self.buffers)
         }
         let computesConfidence = self.computesConfidence
         text.bytes.withUnsafeBufferPointer { buffer in
@@ -158,7 +173,7 @@ public final class DetectorScanner {
                             DigitClusters.find(buffer, into: &clusters)
                             // Every rule's ranges at once: each cluster is read once, not once per rule.
                             StartRule.regions(of: startRules, clusters, keywordFamilies: keywordFamilies, buffer, into: &regionSets,
-                                              lookalikes: &lookalikeClusters, findsLookalikes: hasLookalikeKinds)
+                                              lookalikes: &lookalikeClusters, findsLookalikes: hasLookalikeKinds, masks: startMasks)
                             clustersFound = true
                         }
                         // Nothing productive can start anywhere: no PCRE2 call at all.

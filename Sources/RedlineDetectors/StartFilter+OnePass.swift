@@ -10,6 +10,31 @@ extension StartRule {
         var shape: Shape
     }
 
+    /// Which rules a cluster can concern, as bits of the rules (at most 64): by its digit count (up
+    /// to ``digitsCap``, where every minimum is met), then those asking for a letter before it
+    /// (IBAN, postcode) or for the keyword-led list (``Subsets/keywordLed``), and the rest. They
+    /// depend only on the rules, so a scanner builds them once.
+    struct Masks: Sendable {
+        static var digitsCap: Int { 20 }
+        var byDigits = [UInt64](repeating: 0, count: digitsCap + 1)
+        var lettered: UInt64 = 0
+        var keywordLed: UInt64 = 0
+        var plain: UInt64 = 0
+
+        init(_ rules: [Entry], keywordFamilies: UInt8) {
+            for (slot, rule) in rules.prefix(64).enumerated() {
+                let bit = UInt64(1) << UInt64(slot)
+                // A minimum over the cap still has the capped class (more starts cost time, none is lost).
+                for digits in min(rule.minDigits, Masks.digitsCap)...Masks.digitsCap { byDigits[digits] |= bit }
+                switch rule.shape {
+                case .ibanLead, .postcodeLead: lettered |= bit
+                case let .keywordLed(family) where keywordFamilies & family.bit != 0: keywordLed |= bit
+                default: plain |= bit
+                }
+            }
+        }
+    }
+
     /// The start ranges of each rule of `rules`, into `outs[i]` for `rules[i]`: for every rule the
     /// same ranges as ``regions(minDigits:shape:_:subsets:_:into:)`` with ``Subsets`` built for
     /// `keywordFamilies` (the ``KeywordLed/bit``s of the keyword-led kinds among `rules`). A rule
@@ -17,8 +42,11 @@ extension StartRule {
     /// and only letter-led ones (IBAN, postcode) or keyword-led ones (``Subsets/keywordLed``).
     /// With `lookalikes`, also lists there, in order, the clusters with a look-alike digit beside
     /// them (``LookalikeDigits/hasLookalikeBeside(_:_:)``), while their bytes are at hand.
+    /// `masks`, when given, must be ``Masks/init(_:keywordFamilies:)`` of the same `rules` and
+    /// `keywordFamilies`: a scanner builds them once instead of once per text.
     static func regions(of rules: [Entry], _ clusters: [DigitCluster], keywordFamilies: UInt8, _ text: UnsafeBufferPointer<UInt8>,
-                        into outs: inout [[ClosedRange<Int>]], lookalikes: inout [Int], findsLookalikes: Bool = false) {
+                        into outs: inout [[ClosedRange<Int>]], lookalikes: inout [Int], findsLookalikes: Bool = false,
+                        masks given: Masks? = nil) {
         if !lookalikes.isEmpty { lookalikes.removeAll(keepingCapacity: true) }
         if outs.count != rules.count { outs = [[ClosedRange<Int>]](repeating: [], count: rules.count) }
         for slot in outs.indices where !outs[slot].isEmpty { outs[slot].removeAll(keepingCapacity: true) }
@@ -34,24 +62,12 @@ extension StartRule {
             }
             return
         }
-        // Which rules a cluster can concern, as bits of `rules`: by its digit count (up to
-        // `digitsCap`, where every minimum is met), then those asking for a letter before it
-        // (IBAN, postcode) or for the keyword-led list (``Subsets/keywordLed``), and the rest.
-        let digitsCap = 20
-        var byDigits = [UInt64](repeating: 0, count: digitsCap + 1)
-        var lettered: UInt64 = 0
-        var keywordLed: UInt64 = 0
-        var plain: UInt64 = 0
-        for (slot, rule) in rules.enumerated() {
-            let bit = UInt64(1) << UInt64(slot)
-            // A minimum over the cap still has the capped class (more starts cost time, none is lost).
-            for digits in min(rule.minDigits, digitsCap)...digitsCap { byDigits[digits] |= bit }
-            switch rule.shape {
-            case .ibanLead, .postcodeLead: lettered |= bit
-            case let .keywordLed(family) where keywordFamilies & family.bit != 0: keywordLed |= bit
-            default: plain |= bit
-            }
-        }
+        let masks = given ?? Masks(rules, keywordFamilies: keywordFamilies)
+        let digitsCap = Masks.digitsCap
+        let byDigits = masks.byDigits
+        let lettered = masks.lettered
+        let keywordLed = masks.keywordLed
+        let plain = masks.plain
         let birth = keywordFamilies & KeywordLed.birth.bit != 0
         clusters.withUnsafeBufferPointer { clusters in
             outs.withUnsafeMutableBufferPointer { outs in

@@ -307,7 +307,7 @@ enum DigitClusters {
 
     /// The digit clusters of `text`, in order.
     static func find(_ text: UnsafeBufferPointer<UInt8>, into out: inout [DigitCluster]) {
-        out.removeAll(keepingCapacity: true)
+        if !out.isEmpty { out.removeAll(keepingCapacity: true) }
         guard let base = text.baseAddress else { return }
         let count = text.count
         var index = 0
